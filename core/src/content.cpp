@@ -1,0 +1,509 @@
+#include "gem/content.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "templates.h"
+
+namespace gem {
+namespace {
+
+using nlohmann::json;
+
+const std::set<std::string> kLiveKinds = {"appointment_slots", "opening_hours", "waste_collection",
+                                          "application_status"};
+const std::set<std::string> kPersons = {"kind", "partner"};
+// Filled by the dialogue at answer time, never declared as variables.
+const std::set<std::string> kDialogueSlots = {"product", "aspect", "options", "country"};
+
+const std::vector<std::string> kDialogueKeys = {
+    "welcome", "begroeting", "afscheid", "bedankt", "hulp", "bot_vraag", "buiten_bereik", "klacht", "medewerker",
+    "bevestigen", "ontkennen", "ask_product", "ask_document", "ask_aspect", "did_you_mean", "not_understood",
+    "not_understood_again", "handover_offer", "handover_closed", "aspect_missing", "ask_address", "ask_reference",
+    "live_unavailable", "feedback", "truncated", "pii_warning", "new_conversation", "id_card_country_yes",
+    "id_card_country_passport", "id_card_country_unknown"};
+
+bool is_meta(const std::string& key) { return !key.empty() && key[0] == '_'; }
+
+// Where a key of a mapping stands: "file:line", falling back to the mapping itself.
+std::string at(const json& obj, const std::string& key = "") {
+  const std::string base = obj.is_object() ? obj.value("_at", std::string("?")) : "?";
+  if (key.empty() || !obj.is_object() || !obj.contains("_lines") || !obj["_lines"].contains(key)) return base;
+  const auto colon = base.rfind(':');
+  return base.substr(0, colon) + ":" + std::to_string(obj["_lines"][key].get<int>());
+}
+
+std::string kind_of(const json& v) {
+  if (v.is_null()) return "nothing";
+  if (v.is_string()) return "text";
+  if (v.is_array()) return "a list";
+  if (v.is_object()) return "a mapping";
+  if (v.is_boolean()) return "true/false";
+  return "a number";
+}
+
+std::string list(const std::vector<std::string>& items, std::size_t max = 6) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size() && i < max; ++i) out += (i ? ", " : "") + items[i];
+  if (items.size() > max) out += ", …";
+  return out;
+}
+
+// Lower case words of [a-z0-9_] separated by single dots: "fee.paspoort.adult".
+bool variable_name(const std::string& name) {
+  if (name.empty() || name.front() == '.' || name.back() == '.' || name.find("..") != std::string::npos) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.'; });
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+class Checker {
+ public:
+  Checker(const json& source, const LabelSet& labels) : src_(source), labels_(labels) {}
+
+  std::vector<ContentError> run() {
+    if (!src_.is_object()) {
+      error("content", "expected the content source as a mapping, found " + kind_of(src_));
+      return errors_;
+    }
+    declare_shared_variables();
+    for (const auto& p : src_.value("products", json::array())) declare_product_variables(p);
+    for (const auto& p : src_.value("products", json::array())) check_product(p);
+    check_missing_products();
+    check_dialogue();
+    check_countries();
+    for (const auto& m : src_.value("municipalities", json::array())) check_municipality(m);
+    check_unused_variables();
+    return errors_;
+  }
+
+ private:
+  struct Declared {
+    std::string at;
+    json value;              // text or {nl, en}
+    std::string product;     // "" for shared
+    bool used = false;
+  };
+
+  void error(std::string where, std::string message) { errors_.push_back({std::move(where), std::move(message)}); }
+
+  // --- variables ------------------------------------------------------------------------------
+  void declare(const json& table, const std::string& product) {
+    if (!table.is_object()) return;
+    for (const auto& [name, decl] : table.items()) {
+      if (is_meta(name)) continue;
+      const auto where = at(table, name);
+      if (!variable_name(name)) {
+        error(where, "variable name '" + name + "': expected lower case words separated by dots");
+        continue;
+      }
+      if (auto it = vars_.find(name); it != vars_.end()) {
+        error(where, "variable '" + name + "' is declared twice (also at " + it->second.at + ")");
+        continue;
+      }
+      if (!decl.is_object() || !decl.contains("value")) {
+        error(where, "variable '" + name + "': expected {value: ..., note: ...}, found " + kind_of(decl));
+        continue;
+      }
+      const auto& value = decl["value"];
+      if (!value.is_string() && !(value.is_object() && value.contains("nl") && value.contains("en"))) {
+        error(at(decl, "value"), "variable '" + name + "': expected a text value or {nl, en}, found " + kind_of(value));
+        continue;
+      }
+      vars_[name] = {where, value, product, false};
+    }
+  }
+
+  void declare_shared_variables() { declare(src_.value("variables", json::object()), ""); }
+
+  void declare_product_variables(const json& p) {
+    if (p.is_object() && p.contains("variables")) declare(p["variables"], p.value("product", std::string()));
+  }
+
+  void check_unused_variables() {
+    for (const auto& [name, d] : vars_)
+      if (!d.used) error(d.at, "variable '" + name + "' is declared but never used");
+  }
+
+  // --- texts ----------------------------------------------------------------------------------
+  // A text is {nl, en}; Dutch must use tone alternations when it addresses the resident.
+  // Municipality files have one fixed tone, so they may address the resident directly.
+  void check_text(const json& parent, const std::string& key, const std::set<std::string>& slots = {},
+                  bool national = true) {
+    const std::string where = at(parent, key);
+    if (!parent.contains(key)) {
+      error(at(parent), "missing '" + key + "': expected a text {nl, en}");
+      return;
+    }
+    const json& t = parent[key];
+    if (!t.is_object()) {
+      error(where, "'" + key + "': expected a text {nl, en}, found " + kind_of(t));
+      return;
+    }
+    for (const char* lang : {"nl", "en"}) {
+      if (!t.contains(lang) || !t[lang].is_string() || t[lang].get<std::string>().find_first_not_of(" \n\t") == std::string::npos) {
+        error(at(t), "'" + key + "' has no " + (std::string(lang) == "nl" ? "Dutch (nl)" : "English (en)") +
+                         " translation");
+        continue;
+      }
+      const bool tone_checked = national || std::string(lang) == "en";
+      check_template(t[lang].get<std::string>(), at(t, lang), tone_checked ? lang : "", slots);
+    }
+    for (const auto& [k, v] : t.items())
+      if (!is_meta(k) && k != "nl" && k != "en" && k != "live")
+        error(at(t, k), "'" + key + "': unexpected key '" + k + "' (expected nl, en)");
+  }
+
+  void check_template(const std::string& text, const std::string& where, const std::string& lang,
+                      const std::set<std::string>& slots) {
+    std::vector<TemplateProblem> problems;
+    const auto parts = parse_template(text, &problems);
+    for (const auto& p : problems) error(where, p.message);
+    check_markdown_links(text, where);
+    for (const auto& part : parts) {
+      if (part.kind == TemplatePart::variable) use_variable(part.text, where, slots);
+      if (part.kind == TemplatePart::literal) {
+        if (lang == "nl") check_tone(part.text, where);
+      }
+      if (part.kind == TemplatePart::alternation && lang == "en")
+        error(where, "English text has a tone alternation {" + part.formal + "|" + part.informal +
+                         "}: English needs none");
+    }
+  }
+
+  void use_variable(const std::string& name, const std::string& where, const std::set<std::string>& slots) {
+    if (slots.count(name)) return;
+    auto it = vars_.find(name);
+    if (it == vars_.end()) {
+      error(where, "unknown variable {" + name + "}: declare it in content/variables.yml or the product's variables");
+      return;
+    }
+    it->second.used = true;
+  }
+
+  // The resident must be addressed through {u-form|je-form}, so one text serves both tones.
+  void check_tone(const std::string& literal, const std::string& where) {
+    static const std::set<std::string> address = {"u", "uw", "je", "jij", "jou", "jouw"};
+    std::string word;
+    auto flush = [&] {
+      std::string lower = word;
+      for (auto& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      if (address.count(lower))
+        error(where, "Dutch text addresses the resident with '" + word +
+                         "' outside a tone alternation: write {u|je}, {uw|je}, {U kunt|Je kunt}, …");
+      word.clear();
+    };
+    for (char c : literal) {
+      // Letters, apostrophes and UTF-8 continuation bytes make words ("z'n", "één").
+      const auto b = static_cast<unsigned char>(c);
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '\'' || b >= 0x80) word += c;
+      else flush();
+    }
+    flush();
+  }
+
+  void check_markdown_links(const std::string& literal, const std::string& where) {
+    for (auto open = literal.find("]("); open != std::string::npos; open = literal.find("](", open + 2)) {
+      const auto close = literal.find(')', open);
+      const auto url = literal.substr(open + 2, close == std::string::npos ? std::string::npos : close - open - 2);
+      const bool variable = url.size() > 2 && url.front() == '{' && url.back() == '}' && url.find('|') == std::string::npos;
+      if (!variable && url.rfind("https://", 0) != 0)
+        error(where, "link (" + url + "): expected an https:// address or a {url.…} variable");
+    }
+  }
+
+  void check_url(const json& parent, const std::string& key) {
+    const auto where = at(parent, key);
+    if (!parent.contains(key) || !parent[key].is_string()) {
+      error(at(parent), "link: expected 'url' with an https:// address or a {url.…} variable");
+      return;
+    }
+    const auto url = parent[key].get<std::string>();
+    std::vector<TemplateProblem> problems;
+    const auto parts = parse_template(url, &problems);
+    for (const auto& p : problems) error(where, p.message);
+    if (parts.size() == 1 && parts[0].kind == TemplatePart::variable) {
+      use_variable(parts[0].text, where, {});
+      auto it = vars_.find(parts[0].text);
+      if (it != vars_.end() && !(it->second.value.is_string() && it->second.value.get<std::string>().rfind("https://", 0) == 0))
+        error(where, "link {" + parts[0].text + "}: the variable's value must be an https:// address");
+      return;
+    }
+    if (url.rfind("https://", 0) != 0) error(where, "link '" + url + "': expected an https:// address or a {url.…} variable");
+  }
+
+  // --- products ---------------------------------------------------------------------------------
+  void check_product(const json& p) {
+    if (!p.is_object()) return;
+    const std::string file = p.value("_file", std::string("?"));
+    if (!p.contains("product") || !p["product"].is_string()) {
+      error(at(p), "missing 'product': expected one of the product labels");
+      return;
+    }
+    const auto id = p["product"].get<std::string>();
+    if (!contains(labels_.products, id)) {
+      error(at(p, "product"), "unknown product '" + id + "': expected one of " + list(labels_.products));
+      return;
+    }
+    if (auto it = seen_products_.find(id); it != seen_products_.end()) {
+      error(at(p, "product"), "duplicate product '" + id + "' (also in " + it->second + ")");
+      return;
+    }
+    seen_products_[id] = at(p, "product");
+    check_text(p, "title");
+    check_text(p, "summary");
+    if (!p.contains("sections") || !p["sections"].is_object()) {
+      error(at(p), "missing 'sections': expected a mapping of aspects to texts");
+      return;
+    }
+    const json& sections = p["sections"];
+    std::set<std::string> aspects;
+    for (const auto& [key, text] : sections.items()) {
+      if (is_meta(key)) continue;
+      if (!check_section_key(key, at(sections, key), &aspects)) continue;
+      check_text(sections, key);
+      if (text.is_object() && text.contains("live")) {
+        const auto live = text["live"].is_string() ? text["live"].get<std::string>() : "";
+        if (!kLiveKinds.count(live))
+          error(at(text, "live"), "live '" + live + "': expected one of appointment_slots, opening_hours, "
+                                  "waste_collection, application_status");
+      }
+    }
+    if (!aspects.count("informatie")) error(at(p, "sections"), "product '" + id + "' has no 'informatie' section");
+    if (p.contains("common_aspects")) {
+      if (!p["common_aspects"].is_array()) error(at(p, "common_aspects"), "common_aspects: expected a list of aspects");
+      else
+        for (const auto& a : p["common_aspects"])
+          if (!a.is_string() || !aspects.count(a.get<std::string>()))
+            error(at(p, "common_aspects"), "common_aspects: '" + (a.is_string() ? a.get<std::string>() : a.dump()) +
+                                               "' has no section in this product");
+    } else {
+      error(at(p), "missing 'common_aspects': expected the aspects offered as buttons under the summary");
+    }
+    if (p.contains("links")) {
+      if (!p["links"].is_array()) error(at(p, "links"), "links: expected a list of {title, url}");
+      else
+        for (const auto& l : p["links"]) {
+          if (!l.is_object()) { error(at(p, "links"), "links: expected {title, url}, found " + kind_of(l)); continue; }
+          check_text(l, "title");
+          check_url(l, "url");
+        }
+    }
+    if (!p.contains("sources") || !p["sources"].is_array() || p["sources"].empty())
+      error(at(p), "product '" + id + "' cites no sources: expected a list of official URLs");
+    (void)file;
+  }
+
+  // "kosten", "kosten@kind": an aspect of the label set, optionally for a person.
+  bool check_section_key(const std::string& key, const std::string& where, std::set<std::string>* aspects) {
+    const auto atpos = key.find('@');
+    const auto aspect = key.substr(0, atpos);
+    if (!contains(labels_.aspects, aspect)) {
+      error(where, "section '" + key + "': unknown aspect '" + aspect + "', expected one of " + list(labels_.aspects, 11));
+      return false;
+    }
+    if (atpos != std::string::npos && !kPersons.count(key.substr(atpos + 1))) {
+      error(where, "section '" + key + "': expected @kind or @partner after the aspect");
+      return false;
+    }
+    if (aspects && atpos == std::string::npos) aspects->insert(aspect);
+    return true;
+  }
+
+  void check_missing_products() {
+    for (const auto& p : labels_.products)
+      if (!seen_products_.count(p)) error("content/products", "missing content for product '" + p + "' (expected content/products/" + p + ".yml)");
+  }
+
+  // --- dialogue ---------------------------------------------------------------------------------
+  void check_dialogue() {
+    if (!src_.contains("dialogue") || !src_["dialogue"].is_object()) {
+      error("content/dialogue.yml", "missing: expected the assistant's texts");
+      return;
+    }
+    const json& d = src_["dialogue"];
+    for (const auto& key : kDialogueKeys) check_text(d, key, kDialogueSlots);
+    for (const char* table : {"aspects", "products"}) {
+      if (!d.contains(table) || !d[table].is_object()) {
+        error(at(d), std::string("missing '") + table + "': expected a button label per " + table);
+        continue;
+      }
+      for (const auto& label : std::string(table) == "aspects" ? labels_.aspects : labels_.products) check_text(d[table], label);
+    }
+  }
+
+  // --- countries --------------------------------------------------------------------------------
+  void check_countries() {
+    if (!src_.contains("countries") || !src_["countries"].is_object()) {
+      error("content/countries.yml", "missing: expected id_card_accepted, passport_required, other_countries");
+      return;
+    }
+    const json& c = src_["countries"];
+    std::map<std::string, std::string> seen;
+    for (const char* table : {"id_card_accepted", "passport_required"}) {
+      if (!c.contains(table) || !c[table].is_array() || c[table].empty()) {
+        error(at(c), std::string("missing '") + table + "': expected a list of countries");
+        continue;
+      }
+      for (const auto& entry : c[table]) {
+        const auto code = entry.is_object() && entry.contains("code") && entry["code"].is_string() ? entry["code"].get<std::string>() : "";
+        if (!(code.size() == 2 && std::isupper(static_cast<unsigned char>(code[0])) && std::isupper(static_cast<unsigned char>(code[1])))) {
+          error(at(entry), std::string(table) + ": expected an ISO 3166-1 alpha-2 'code' such as DE, found '" + code + "'");
+          continue;
+        }
+        if (auto it = seen.find(code); it != seen.end()) error(at(entry, "code"), "duplicate country " + code + " (also at " + it->second + ")");
+        seen[code] = at(entry, "code");
+        if (std::string(table) == "passport_required") check_text(entry, "reason", kDialogueSlots);
+      }
+    }
+    check_text(c, "other_countries", kDialogueSlots);
+  }
+
+  // --- municipalities ---------------------------------------------------------------------------
+  void check_municipality(const json& m) {
+    if (!m.is_object()) return;
+    const auto code = m.contains("municipality") && m["municipality"].is_string() ? m["municipality"].get<std::string>() : "";
+    if (!contains(labels_.municipalities, code)) {
+      error(at(m, "municipality"), "municipality '" + code + "': expected a CBS code from gemeenten.tsv such as GM0599");
+      return;
+    }
+    if (auto it = seen_municipalities_.find(code); it != seen_municipalities_.end()) {
+      error(at(m, "municipality"), "duplicate municipality " + code + " (also in " + it->second + ")");
+      return;
+    }
+    seen_municipalities_[code] = at(m, "municipality");
+    if (!m.contains("name") || !m["name"].is_string()) error(at(m), "missing 'name': expected the municipality's name");
+    const auto tone = m.contains("tone") && m["tone"].is_string() ? m["tone"].get<std::string>() : "";
+    if (tone != "u" && tone != "je") error(at(m, "tone"), "tone '" + tone + "': expected u or je");
+    if (m.contains("variables")) {
+      const json& vars = m["variables"];
+      for (const auto& [name, value] : vars.items()) {
+        if (is_meta(name)) continue;
+        auto it = vars_.find(name);
+        if (it == vars_.end()) {
+          error(at(vars, name), "unknown variable '" + name + "': only variables declared in content/variables.yml or a product file can be set");
+          continue;
+        }
+        if (!value.is_string() && !(value.is_object() && value.contains("nl") && value.contains("en")))
+          error(at(vars, name), "variable '" + name + "': expected a text value or {nl, en}, found " + kind_of(value));
+        const bool url = it->second.value.is_string() && it->second.value.get<std::string>().rfind("https://", 0) == 0;
+        if (url && !(value.is_string() && value.get<std::string>().rfind("https://", 0) == 0))
+          error(at(vars, name), "variable '" + name + "' is a link: expected an https:// address");
+      }
+    }
+    if (m.contains("sections")) {
+      const json& sections = m["sections"];
+      for (const auto& [key, text] : sections.items()) {
+        if (is_meta(key)) continue;
+        const auto dot = key.find('.');
+        const auto product = key.substr(0, dot);
+        if (dot == std::string::npos || !seen_products_.count(product)) {
+          error(at(sections, key), "section '" + key + "': expected <product>.<aspect> of an existing product");
+          continue;
+        }
+        if (!check_section_key(key.substr(dot + 1), at(sections, key), nullptr)) continue;
+        check_text(sections, key, {}, false);
+        (void)text;
+      }
+    }
+  }
+
+  const json& src_;
+  const LabelSet& labels_;
+  std::vector<ContentError> errors_;
+  std::map<std::string, Declared> vars_;
+  std::map<std::string, std::string> seen_products_, seen_municipalities_;
+};
+
+// Drops positions and editor-only fields from a compiled pack.
+json strip(const json& v) {
+  if (v.is_object()) {
+    json out = json::object();
+    for (const auto& [k, x] : v.items())
+      if (!is_meta(k) && k != "sources" && k != "note") out[k] = strip(x);
+    return out;
+  }
+  if (v.is_array()) {
+    json out = json::array();
+    for (const auto& x : v) out.push_back(strip(x));
+    return out;
+  }
+  return v;
+}
+
+json per_language(const json& value) {
+  if (value.is_string()) return {{"nl", value}, {"en", value}};
+  return {{"nl", value["nl"]}, {"en", value["en"]}};
+}
+
+}  // namespace
+
+const std::vector<std::string>& required_dialogue_texts() { return kDialogueKeys; }
+
+std::vector<ContentError> check_content(std::string_view source_json, const LabelSet& labels) {
+  json source;
+  try {
+    source = json::parse(source_json);
+  } catch (const json::parse_error& e) {
+    return {{"content", std::string("not valid JSON: ") + e.what()}};
+  }
+  return Checker(source, labels).run();
+}
+
+std::string compile_pack(std::string_view source_json, const LabelSet& labels, std::string_view municipality,
+                         std::string_view municipality_name) {
+  const auto errors = check_content(source_json, labels);
+  if (!errors.empty())
+    throw Error("content has " + std::to_string(errors.size()) + " error(s); first: " + errors[0].at + ": " + errors[0].message);
+  const json source = json::parse(source_json);
+
+  json fallback = json::object();
+  auto add_fallbacks = [&](const json& table) {
+    for (const auto& [name, decl] : table.items())
+      if (!is_meta(name)) fallback[name] = per_language(decl["value"]);
+  };
+  add_fallbacks(source.value("variables", json::object()));
+  for (const auto& p : source["products"])
+    if (p.contains("variables")) add_fallbacks(p["variables"]);
+
+  // "generic" serves every municipality without a file of its own: the dialogue is told which one.
+  const json* home = nullptr;
+  if (source.contains("municipalities"))
+    for (const auto& m : source["municipalities"])
+      if (m.value("municipality", "") == municipality) home = &m;
+
+  json pack = {{"format", 1},
+               {"municipality", municipality},
+               {"name", home ? (*home)["name"].get<std::string>() : std::string(municipality_name)},
+               {"tone", home ? (*home)["tone"].get<std::string>() : "u"},
+               {"overrides", home != nullptr}};
+  json home_vars = json::object();
+  if (home && home->contains("variables"))
+    for (const auto& [name, value] : (*home)["variables"].items())
+      if (!is_meta(name)) home_vars[name] = per_language(value);
+  pack["variables"] = {{"home", home_vars}, {"fallback", fallback}};
+
+  json products = json::object();
+  for (const auto& p : source["products"]) {
+    json product = strip(p);
+    product.erase("variables");
+    product.erase("product");
+    products[p["product"].get<std::string>()] = product;
+  }
+  if (home && home->contains("sections"))
+    for (const auto& [key, text] : (*home)["sections"].items()) {
+      if (is_meta(key)) continue;
+      const auto dot = key.find('.');
+      products[key.substr(0, dot)]["sections"][key.substr(dot + 1)] = strip(text);
+    }
+  pack["products"] = products;
+  pack["dialogue"] = strip(source["dialogue"]);
+  pack["countries"] = strip(source["countries"]);
+  return pack.dump();
+}
+
+}  // namespace gem

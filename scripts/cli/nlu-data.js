@@ -1,0 +1,29 @@
+// Reading the NLU examples (content/nlu/*/*.yml) into flat records with every label spelled out.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import YAML from 'yaml';
+
+import { ROOT } from '../../wasm/node.js';
+
+export function readExamples(file) {
+  const doc = YAML.parse(readFileSync(file, 'utf8'));
+  const intent = doc.intent ?? 'product_vraag';
+  const product = doc.product ?? null;
+  if (!Array.isArray(doc.examples)) throw new Error(`${file}: expected a list "examples"`);
+  return doc.examples.map((e) => ({
+    text: e.text,
+    intent,
+    product,
+    aspect: e.aspect ?? null,
+    lang: e.lang ?? 'nl',
+    ...(e.typo ? { typo: true } : {}),
+  }));
+}
+
+export function exportSplit(split) {
+  const dir = join(ROOT, 'content/nlu', split);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yml'))
+    .sort()
+    .flatMap((f) => readExamples(join(dir, f)));
+}

@@ -1,0 +1,55 @@
+// A small static server for the demo: only the listed folders, only GET, only on loopback.
+import { createReadStream, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize } from 'node:path';
+
+import { ROOT, wasmDir } from '../../wasm/node.js';
+
+const MOUNTS = [
+  ['/wasm/understanding.js', join(ROOT, 'wasm/understanding.js')],
+  ['/wasm/', wasmDir()],
+  ['/models/', join(ROOT, 'models')],
+  ['/content/gazetteer/', join(ROOT, 'content/gazetteer')],
+  ['/vendor/ort/', join(ROOT, 'node_modules/onnxruntime-web/dist')],
+  ['/', join(ROOT, 'widget/demo')],
+];
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
+  '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.tsv': 'text/tab-separated-values; charset=utf-8', '.svg': 'image/svg+xml' };
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+function resolve(urlPath) {
+  const path = normalize(decodeURIComponent(urlPath.split('?')[0]));
+  for (const [prefix, dir] of MOUNTS) {
+    if (path === prefix) return prefix.endsWith('/') ? join(dir, 'classify.html') : dir;
+    if (prefix.endsWith('/') && path.startsWith(prefix)) {
+      const file = join(dir, path.slice(prefix.length));
+      return file.startsWith(dir) ? file : null;
+    }
+  }
+  return null;
+}
+
+export function serve({ port = 8080, host = '127.0.0.1' } = {}) {
+  const server = createServer((req, res) => {
+    const file = req.method === 'GET' ? resolve(req.url) : null;
+    let ok = false;
+    try {
+      ok = file !== null && statSync(file).isFile();
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      res.writeHead(req.method === 'GET' ? 404 : 405, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' });
+    createReadStream(file).pipe(res);
+  });
+  return new Promise((done) => server.listen(port, host, () => done(server)));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const port = Number(process.env.PORT ?? 8080);
+  serve({ port }).then(() => console.log(`Gem demo: http://127.0.0.1:${port}/  (Ctrl+C stops)`));
+}

@@ -1,0 +1,49 @@
+# Shared by scripts/build, scripts/test and scripts/demo: install what is missing, build both flavours.
+# Sourced, not run. Everything comes from Debian's apt archive and the npm registry.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+
+# Debian packages each purpose needs.
+PACKAGES_BUILD=(g++ cmake make pkg-config dpkg-dev ca-certificates emscripten nodejs npm
+  libsentencepiece-dev libutf8proc-dev libboost-test-dev libboost-dev nlohmann-json3-dev python3 python3-yaml brotli)
+PACKAGES_BROWSER=(chromium)
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+ensure_packages() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || die "missing Debian packages: ${missing[*]} (run as root, or apt-get install them)"
+  say "Installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_npm() {
+  # Locked versions; `npm ci` only when package-lock.json changed since the last install.
+  if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.gem-installed-lock; then
+    say "Installing npm packages (package-lock.json)"
+    npm ci --no-audit --no-fund --loglevel=error
+    cp package-lock.json node_modules/.gem-installed-lock
+  fi
+}
+
+build_native() {
+  say "Building native (g++)"
+  cmake -S . -B build/native -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build/native -j"$(nproc)"
+}
+
+build_wasm() {
+  say "Building WebAssembly (emscripten)"
+  scripts/lib/third-party-sources build/third_party
+  export NODE_PATH=/usr/share/nodejs
+  emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null
+  cmake --build build/wasm -j"$(nproc)"
+}

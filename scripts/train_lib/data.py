@@ -1,0 +1,141 @@
+"""Loading and validating content/nlu/train/*.yml (format: content/nlu/README.md).
+
+Only the training split is ever read here; the dev split is measured elsewhere.
+"""
+
+import glob
+import os
+import sys
+from dataclasses import dataclass
+from typing import List, Optional
+
+from . import config
+
+
+@dataclass
+class Example:
+    text: str
+    intent: str
+    product: Optional[str]
+    aspect: Optional[str]
+    lang: str
+    typo: bool
+    source: str  # file name, for messages
+
+    def targets(self):
+        return (config.INTENTS.index(self.intent), config.PRODUCTS.index(self.product),
+                config.ASPECTS.index(self.aspect), config.LANGS.index(self.lang))
+
+
+class DataError(Exception):
+    pass
+
+
+def train_files():
+    """The training files in a fixed (sorted) order; never the dev split."""
+    files = sorted(glob.glob(os.path.join(config.TRAIN_DIR, "*.yml")))
+    for f in files:
+        assert os.sep + "dev" + os.sep not in os.path.relpath(f, config.REPO), f
+    return files
+
+
+def _parse_file(path, problems, warn):
+    import yaml
+
+    name = os.path.basename(path)
+    try:
+        with open(path, "rb") as fh:
+            doc = yaml.safe_load(fh.read().decode("utf-8"))
+    except Exception as e:  # partial file being written, bad YAML, bad UTF-8
+        problems.append(f"{name}: cannot parse ({str(e).splitlines()[0]})")
+        return []
+    if not isinstance(doc, dict):
+        problems.append(f"{name}: not a mapping with `product:`/`intent:` and `examples:`")
+        return []
+    has_p, has_i = "product" in doc, "intent" in doc
+    if has_p == has_i:
+        problems.append(f"{name}: needs exactly one of `product:` or `intent:`")
+        return []
+    if has_p:
+        intent, product = "product_vraag", doc["product"]
+        if product not in config.PRODUCTS or product is None:
+            problems.append(f"{name}: unknown product {product!r}")
+            return []
+    else:
+        intent, product = doc["intent"], None
+        if intent not in config.INTENTS:
+            problems.append(f"{name}: unknown intent {intent!r}")
+            return []
+    stem = os.path.splitext(name)[0]
+    if stem != (product or intent):
+        warn(f"{name} holds {product or intent}; expected file name {(product or intent)}.yml")
+    examples = doc.get("examples")
+    if not isinstance(examples, list):
+        problems.append(f"{name}: `examples:` must be a list")
+        return []
+    out = []
+    for k, ex in enumerate(examples):
+        where = f"{name} example {k + 1}"
+        if not isinstance(ex, dict) or not isinstance(ex.get("text"), str) or not ex["text"].strip():
+            problems.append(f"{where}: needs a non-empty `text`")
+            continue
+        unknown = set(ex) - {"text", "aspect", "lang", "typo"}
+        if unknown:
+            problems.append(f"{where}: unknown key(s) {sorted(unknown)}")
+            continue
+        aspect = ex.get("aspect")
+        if aspect is not None and (aspect not in config.ASPECTS):
+            problems.append(f"{where}: unknown aspect {aspect!r}")
+            continue
+        if aspect is not None and intent != "product_vraag":
+            problems.append(f"{where}: general intents carry no aspect")
+            continue
+        lang = ex.get("lang", "nl")
+        if lang not in config.LANGS:
+            problems.append(f"{where}: unknown lang {lang!r}")
+            continue
+        typo = ex.get("typo", False)
+        if typo not in (True, False):
+            problems.append(f"{where}: `typo` must be true or false")
+            continue
+        out.append(Example(ex["text"].strip(), intent, product, aspect, lang, bool(typo), name))
+    if not out:
+        problems.append(f"{name}: no usable examples")
+    return out
+
+
+def load_examples(allow_invalid=False, quiet=False):
+    def warn(msg):
+        if not quiet:
+            print(f"warning: {msg}", file=sys.stderr)
+
+    files = train_files()
+    if not files:
+        raise DataError(f"no training files in {config.TRAIN_DIR}")
+    problems, examples = [], []
+    for f in files:
+        examples.extend(_parse_file(f, problems, warn))
+    if problems:
+        msg = "\n  ".join(problems)
+        if not allow_invalid:
+            raise DataError(f"invalid training data (fix it, or pass --allow-invalid to skip):\n  {msg}")
+        warn(f"skipping invalid training data:\n  {msg}")
+
+    # Same text with different labels confuses the model: report it (keep the first one).
+    seen, unique = {}, []
+    for ex in examples:
+        key = ex.text.lower()
+        if key in seen:
+            prev = seen[key]
+            if prev.targets() != ex.targets():
+                warn(f"{ex.text!r} in {ex.source} conflicts with {prev.source}; keeping the first")
+            continue
+        seen[key] = ex
+        unique.append(ex)
+
+    have = {ex.product or ex.intent for ex in unique}
+    missing = [lbl for lbl in config.INTENTS if lbl != "product_vraag" and lbl not in have]
+    missing += [p for p in config.PRODUCTS[1:] if p not in have]
+    if missing:
+        warn(f"no training examples yet for: {' '.join(missing)}")
+    return unique, files

@@ -1,0 +1,139 @@
+"""The classifier: SentencePiece ids -> embedding -> (width-3 conv) -> mean+max pooling -> 4 softmax heads."""
+
+import io
+import random
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from . import config
+
+
+def seed_everything(seed):
+    random.seed(seed)
+    np.random.seed(seed % (2 ** 32))
+    torch.manual_seed(seed)
+    torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(True)
+
+
+class Net(nn.Module):
+    """Returns logits per head. Id `vocab_size` is padding (masked out); the runtime never sends it."""
+
+    def __init__(self, vocab_size, dim, conv, hidden, dropout):
+        super().__init__()
+        self.pad_id = vocab_size
+        self.emb = nn.Embedding(vocab_size + 1, dim, padding_idx=vocab_size)
+        self.conv = nn.Conv1d(dim, dim, 3, padding=1) if conv else None
+        feat = 2 * dim * (2 if conv else 1)
+        self.drop = nn.Dropout(dropout)
+        self.hidden = nn.Linear(feat, hidden)
+        self.heads = nn.ModuleList([nn.Linear(hidden, len(config.LABELS[h])) for h in config.HEADS])
+
+    @staticmethod
+    def _pool(x, mask, count):
+        mean = (x * mask).sum(dim=1) / count
+        mx = (x + (mask - 1.0) * 1e4).max(dim=1).values
+        return [mean, mx]
+
+    def forward(self, ids):
+        mask = (ids != self.pad_id).unsqueeze(-1).to(torch.float32)  # [B, T, 1]
+        count = mask.sum(dim=1).clamp(min=1.0)
+        x = self.emb(ids)  # padding rows are zero, like the conv's own zero padding
+        feats = self._pool(x, mask, count)
+        if self.conv is not None:
+            c = F.relu(self.conv(x.transpose(1, 2))).transpose(1, 2)
+            feats += self._pool(c, mask, count)
+        h = F.relu(self.hidden(self.drop(torch.cat(feats, dim=-1))))
+        h = self.drop(h)
+        return [head(h) for head in self.heads]
+
+
+class Exported(nn.Module):
+    """What goes into the ONNX file: probabilities, softmax inside."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, ids):
+        return tuple(F.softmax(z, dim=-1) for z in self.net(ids))
+
+
+def pad_batch(seqs, pad_id):
+    n = max(len(s) for s in seqs)
+    out = torch.full((len(seqs), n), pad_id, dtype=torch.int64)
+    for i, s in enumerate(seqs):
+        out[i, :len(s)] = torch.tensor(s, dtype=torch.int64)
+    return out
+
+
+def train(net, epoch_data, targets, hyper, log=print):
+    """`epoch_data(epoch)` returns the id sequences for that epoch (augmented, sampled), aligned with targets."""
+    th = hyper["train"]
+    unk_p = hyper["model"]["token_dropout"]
+    gen = torch.Generator().manual_seed(hyper["seed"])
+    opt = torch.optim.AdamW(net.parameters(), lr=th["lr"], weight_decay=th["weight_decay"])
+    n = len(targets)
+    steps = th["epochs"] * ((n + th["batch_size"] - 1) // th["batch_size"])
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=th["lr"], total_steps=steps, pct_start=0.1,
+                                                anneal_strategy="linear")
+    y_all = torch.tensor(targets, dtype=torch.int64)
+    weights = [th["head_weights"][h] for h in config.HEADS]
+    for epoch in range(th["epochs"]):
+        net.train()
+        seqs = epoch_data(epoch)
+        order = torch.randperm(n, generator=gen).tolist()
+        total = 0.0
+        for b in range(0, n, th["batch_size"]):
+            idx = order[b:b + th["batch_size"]]
+            ids = pad_batch([seqs[i] for i in idx], net.pad_id)
+            if unk_p > 0:
+                drop = (torch.rand(ids.shape, generator=gen) < unk_p) & (ids != net.pad_id)
+                ids = ids.masked_fill(drop, 0)
+            y = y_all[idx]
+            logits = net(ids)
+            loss = sum(w * F.cross_entropy(z, y[:, k]) for k, (w, z) in enumerate(zip(weights, logits)))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item() * len(idx)
+        if epoch == 0 or (epoch + 1) % 5 == 0 or epoch + 1 == th["epochs"]:
+            log(f"  epoch {epoch + 1:3d}/{th['epochs']}  loss {total / n:.4f}")
+    net.eval()
+    return net
+
+
+@torch.no_grad()
+def predict(net, seqs, batch=256):
+    net.eval()
+    outs = [[] for _ in config.HEADS]
+    for b in range(0, len(seqs), batch):
+        probs = Exported(net)(pad_batch(seqs[b:b + batch], net.pad_id))
+        for k, p in enumerate(probs):
+            outs[k].append(p)
+    return [torch.cat(o).numpy() for o in outs]
+
+
+def export_onnx(net, opset):
+    """Serialised ONNX bytes; byte-identical for identical weights."""
+    import onnx
+
+    net.eval()
+    buf = io.BytesIO()
+    dummy = torch.zeros((1, 5), dtype=torch.int64)
+    torch.onnx.export(
+        Exported(net), (dummy,), buf, opset_version=opset, input_names=["ids"], output_names=list(config.HEADS),
+        dynamic_axes={"ids": {0: "batch", 1: "tokens"}, **{h: {0: "batch"} for h in config.HEADS}},
+        do_constant_folding=True, export_params=True)
+    model = onnx.load_from_string(buf.getvalue())
+    model.producer_name = "gem scripts/train"
+    model.producer_version = "1"
+    model.doc_string = ""
+    for node in model.graph.node:
+        node.doc_string = ""
+    onnx.checker.check_model(model)
+    return model.SerializeToString(deterministic=True)

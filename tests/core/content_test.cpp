@@ -1,0 +1,186 @@
+// The content checker: every error class has a failing fixture with the message it must give.
+#include <boost/test/unit_test.hpp>
+
+#include "content_fixture.h"
+
+using gem::test::json;
+
+namespace {
+
+std::vector<std::string> check(const json& source) {
+  std::vector<std::string> out;
+  for (const auto& e : gem::check_content(source.dump(), gem::test::small_labels())) out.push_back(e.at + ": " + e.message);
+  return out;
+}
+
+// Exactly one error, with this text.
+void expect_error(const json& source, const std::string& expected) {
+  const auto errors = check(source);
+  BOOST_TEST_CONTEXT(expected) {
+    BOOST_TEST(errors.size() == 1u);
+    if (!errors.empty()) BOOST_TEST(errors[0] == expected);
+  }
+}
+
+json& product(json& s, std::size_t i) { return s["products"][i]; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(content_checker)
+
+BOOST_AUTO_TEST_CASE(valid_content_has_no_errors) {
+  const auto errors = check(gem::test::valid_source());
+  for (const auto& e : errors) BOOST_ERROR(e);
+  BOOST_TEST(errors.empty());
+}
+
+BOOST_AUTO_TEST_CASE(schema_missing_and_wrong_kinds) {
+  auto s = gem::test::valid_source();
+  product(s, 0).erase("summary");
+  expect_error(s, "content/products/paspoort.yml:1: missing 'summary': expected a text {nl, en}");
+  s = gem::test::valid_source();
+  product(s, 0)["title"] = "paspoort";
+  expect_error(s, "content/products/paspoort.yml:2: 'title': expected a text {nl, en}, found text");
+  s = gem::test::valid_source();
+  s["municipalities"][0]["tone"] = "jij";
+  expect_error(s, "content/municipalities/GM0599.yml:4: tone 'jij': expected u or je");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_variables) {
+  auto s = gem::test::valid_source();
+  product(s, 0)["sections"]["kosten"]["nl"] = "Het kost {fee.paspoort.volwassen}.";
+  product(s, 0)["sections"]["kosten"]["en"] = "It costs {fee.paspoort}.";
+  expect_error(s, "content/products/paspoort.yml:13: unknown variable {fee.paspoort.volwassen}: declare it in "
+                  "content/variables.yml or the product's variables");
+  s = gem::test::valid_source();
+  s["municipalities"][0]["variables"]["fee.paspoort.kind"] = "€ 5";
+  s["municipalities"][0]["variables"]["_lines"]["fee.paspoort.kind"] = 8;
+  expect_error(s, "content/municipalities/GM0599.yml:8: unknown variable 'fee.paspoort.kind': only variables declared "
+                  "in content/variables.yml or a product file can be set");
+}
+
+BOOST_AUTO_TEST_CASE(unused_variables) {
+  auto s = gem::test::valid_source();
+  s["variables"]["url.oud"] = gem::test::at("content/variables.yml", 3, {{"value", "https://example.nl"}});
+  s["variables"]["_lines"]["url.oud"] = 3;
+  expect_error(s, "content/variables.yml:3: variable 'url.oud' is declared but never used");
+}
+
+BOOST_AUTO_TEST_CASE(missing_sections_and_products) {
+  auto s = gem::test::valid_source();
+  product(s, 1)["sections"].erase("informatie");
+  expect_error(s, "content/products/identiteitskaart.yml:6: product 'identiteitskaart' has no 'informatie' section");
+  s = gem::test::valid_source();
+  s["products"].erase(3);
+  const auto errors = check(s);
+  BOOST_TEST(std::count(errors.begin(), errors.end(),
+                        "content/products: missing content for product 'afval' (expected content/products/afval.yml)") == 1);
+  s = gem::test::valid_source();
+  product(s, 0)["common_aspects"] = json::array({"wanneer"});
+  expect_error(s, "content/products/paspoort.yml:5: common_aspects: 'wanneer' has no section in this product");
+  s = gem::test::valid_source();
+  s["dialogue"].erase("ask_document");
+  expect_error(s, "content/dialogue.yml:1: missing 'ask_document': expected a text {nl, en}");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_aspects_and_persons) {
+  auto s = gem::test::valid_source();
+  product(s, 0)["sections"]["prijs"] = gem::test::text("content/products/paspoort.yml", 20, "x", "x");
+  product(s, 0)["sections"]["_lines"]["prijs"] = 20;
+  expect_error(s, "content/products/paspoort.yml:20: section 'prijs': unknown aspect 'prijs', expected one of informatie, "
+                  "kosten, wanneer, aanvragen");
+  s = gem::test::valid_source();
+  product(s, 0)["sections"]["kosten@oma"] = gem::test::text("content/products/paspoort.yml", 21, "x", "x");
+  product(s, 0)["sections"]["_lines"]["kosten@oma"] = 21;
+  expect_error(s, "content/products/paspoort.yml:21: section 'kosten@oma': expected @kind or @partner after the aspect");
+}
+
+BOOST_AUTO_TEST_CASE(missing_translations) {
+  auto s = gem::test::valid_source();
+  product(s, 0)["sections"]["kosten"].erase("en");
+  expect_error(s, "content/products/paspoort.yml:13: 'kosten' has no English (en) translation");
+  s = gem::test::valid_source();
+  s["dialogue"]["hulp"]["nl"] = "  ";
+  expect_error(s, "content/dialogue.yml:5: 'hulp' has no Dutch (nl) translation");
+}
+
+BOOST_AUTO_TEST_CASE(links_must_be_https) {
+  auto s = gem::test::valid_source();
+  product(s, 0)["links"][0]["url"] = "http://www.rijksoverheid.nl/";
+  product(s, 0)["variables"].erase("url.paspoort");
+  expect_error(s, "content/products/paspoort.yml:31: link 'http://www.rijksoverheid.nl/': expected an https:// address "
+                  "or a {url.…} variable");
+  s = gem::test::valid_source();
+  product(s, 0)["sections"]["informatie"]["en"] = "See [the page](www.rijksoverheid.nl).";
+  expect_error(s, "content/products/paspoort.yml:12: link (www.rijksoverheid.nl): expected an https:// address or a "
+                  "{url.…} variable");
+}
+
+BOOST_AUTO_TEST_CASE(tone_variants) {
+  auto s = gem::test::valid_source();
+  product(s, 0)["sections"]["kosten@kind"]["nl"] = "Voor uw kind kost het minder.";
+  expect_error(s, "content/products/paspoort.yml:15: Dutch text addresses the resident with 'uw' outside a tone "
+                  "alternation: write {u|je}, {uw|je}, {U kunt|Je kunt}, …");
+  s = gem::test::valid_source();
+  product(s, 0)["sections"]["kosten@kind"]["en"] = "For {your|thy} child.";
+  expect_error(s, "content/products/paspoort.yml:16: English text has a tone alternation {your|thy}: English needs none");
+  s = gem::test::valid_source();
+  product(s, 0)["sections"]["kosten@kind"]["nl"] = "{U|Je|Jij} betaalt.";
+  expect_error(s, "content/products/paspoort.yml:15: tone alternation {U|Je|Jij} must have exactly two parts: {formal|informal}");
+  // A municipality file has one fixed tone and may say 'je' directly (see the valid Rotterdam fixture).
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_ids) {
+  auto s = gem::test::valid_source();
+  s["products"].push_back(gem::test::product("paspoort"));
+  s["products"].back()["_at"] = "content/products/paspoort-kopie.yml:1";
+  s["products"].back()["_lines"]["product"] = 1;
+  const auto errors = check(s);
+  BOOST_TEST(std::count(errors.begin(), errors.end(),
+                        "content/products/paspoort-kopie.yml:1: duplicate product 'paspoort' (also in content/products/paspoort.yml:1)") == 1);
+  s = gem::test::valid_source();
+  product(s, 1)["variables"]["fee.paspoort"] = gem::test::at("content/products/identiteitskaart.yml", 42, {{"value", "€ 1"}});
+  product(s, 1)["variables"]["_lines"]["fee.paspoort"] = 42;
+  expect_error(s, "content/products/identiteitskaart.yml:42: variable 'fee.paspoort' is declared twice (also at content/products/paspoort.yml:40)");
+  s = gem::test::valid_source();
+  s["countries"]["id_card_accepted"].push_back(gem::test::at("content/countries.yml", 3, {{"code", "DE"}, {"nl", "D"}, {"en", "D"}}));
+  expect_error(s, "content/countries.yml:3: duplicate country DE (also at content/countries.yml:2)");
+}
+
+BOOST_AUTO_TEST_CASE(municipality_files) {
+  auto s = gem::test::valid_source();
+  s["municipalities"][0]["municipality"] = "GM9999";
+  expect_error(s, "content/municipalities/GM0599.yml:2: municipality 'GM9999': expected a CBS code from gemeenten.tsv such as GM0599");
+  s = gem::test::valid_source();
+  s["municipalities"][0]["sections"]["paspoort.prijs"] = gem::test::text("content/municipalities/GM0599.yml", 12, "x", "x");
+  s["municipalities"][0]["sections"]["_lines"]["paspoort.prijs"] = 12;
+  expect_error(s, "content/municipalities/GM0599.yml:12: section 'prijs': unknown aspect 'prijs', expected one of "
+                  "informatie, kosten, wanneer, aanvragen");
+}
+
+BOOST_AUTO_TEST_CASE(live_kinds) {
+  auto s = gem::test::valid_source();
+  product(s, 3)["sections"]["wanneer"]["live"] = "weather";
+  expect_error(s, "content/products/afval.yml:17: live 'weather': expected one of appointment_slots, opening_hours, "
+                  "waste_collection, application_status");
+}
+
+BOOST_AUTO_TEST_CASE(packs_apply_municipal_overrides) {
+  const auto source = gem::test::valid_source().dump();
+  const auto pack = json::parse(gem::compile_pack(source, gem::test::small_labels(), "GM0599", "Rotterdam"));
+  BOOST_TEST(pack["tone"] == "je");
+  BOOST_TEST(pack["name"] == "Rotterdam");
+  BOOST_TEST(pack["variables"]["home"]["fee.paspoort"]["nl"] == "€ 8,00");
+  BOOST_TEST(pack["variables"]["fallback"]["fee.paspoort"]["nl"] == "maximaal € 10,00");
+  BOOST_TEST(pack["products"]["afval"]["sections"]["wanneer"]["nl"] == "In Rotterdam kijk je in de app.");
+  BOOST_TEST(pack.dump().find("_at") == std::string::npos);
+  const auto generic = json::parse(gem::compile_pack(source, gem::test::small_labels(), "generic", ""));
+  BOOST_TEST(generic["tone"] == "u");
+  BOOST_TEST(generic["variables"]["home"].empty());
+  BOOST_TEST(generic["products"]["afval"]["sections"]["wanneer"]["nl"] == "Op maandag.");
+  auto broken = gem::test::valid_source();
+  broken["products"][0].erase("summary");
+  BOOST_CHECK_THROW(gem::compile_pack(broken.dump(), gem::test::small_labels(), "GM0599", "Rotterdam"), gem::Error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,241 @@
+// The dialogue state machine with hand-made readings (the classifier is tested through wasm).
+#include <boost/test/unit_test.hpp>
+
+#include "content_fixture.h"
+#include "gem/dialogue.h"
+
+using gem::test::json;
+
+namespace {
+
+const char* kMunicipalities = "code\tname\nGM0599\tRotterdam\nGM0855\tTilburg\nGM0344\tUtrecht\n";
+
+gem::Dialogue dialogue(const std::string& code = "GM0599") {
+  const auto source = gem::test::valid_source().dump();
+  const auto pack = gem::compile_pack(source, gem::test::small_labels(), code == "GM0599" ? code : "generic", "");
+  return gem::Dialogue(pack, kMunicipalities, code);
+}
+
+struct Reading {
+  std::string intent = "product_vraag";
+  std::optional<std::string> product, aspect;
+  float confidence = 0.9f;
+  std::string lang = "nl";
+  std::vector<gem::Entity> entities;
+  std::string normalized = "een vraag";
+  std::vector<gem::Alternative> alternatives;
+};
+
+gem::Understanding understood(const Reading& r) {
+  gem::Understanding u;
+  u.intent = r.intent;
+  u.product = r.product;
+  u.aspect = r.aspect;
+  u.confidence = r.confidence;
+  u.low_confidence = r.confidence < 0.5f;
+  u.lang = r.lang;
+  u.entities = r.entities;
+  u.normalized = r.normalized;
+  u.alternatives = r.alternatives;
+  return u;
+}
+
+gem::Entity entity(std::string type, std::string value) { return {std::move(type), std::move(value), 0, 1}; }
+
+std::vector<std::string> button_ids(const gem::Response& r) {
+  std::vector<std::string> ids;
+  for (const auto& q : r.quick_replies) ids.push_back(q.id);
+  return ids;
+}
+
+bool has_event(const gem::Response& r, const std::string& type, const std::string& kind = "") {
+  return std::any_of(r.events.begin(), r.events.end(), [&](const gem::Event& e) { return e.type == type && (kind.empty() || e.kind == kind); });
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(dialogue_manager)
+
+BOOST_AUTO_TEST_CASE(answers_a_product_question_in_the_municipalitys_tone_and_values) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  const auto r = d.respond(c, understood({.product = "paspoort", .aspect = "kosten"}));
+  BOOST_TEST(r.text == "Het kost € 8,00.");
+  BOOST_TEST(r.links.size() == 1u);
+  BOOST_TEST(r.links[0].url == "https://www.rijksoverheid.nl/paspoort");
+  BOOST_TEST(has_event(r, "feedback_request"));
+  BOOST_TEST(r.product.value_or("") == "paspoort");
+}
+
+BOOST_AUTO_TEST_CASE(follow_ups_carry_the_context_and_change_only_what_changed) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  d.respond(c, understood({.product = "paspoort", .aspect = "kosten"}));
+  auto r = d.respond(c, understood({.entities = {entity("persoon", "kind")}}));  // "en voor een kind?"
+  BOOST_TEST(r.text == "Voor een kind kost het minder.");
+  r = d.respond(c, understood({.entities = {entity("gemeente", "GM0344")}}));  // "en in Utrecht?"
+  BOOST_TEST(r.product.value_or("") == "paspoort");
+  BOOST_TEST(r.municipality.value_or("") == "GM0344");
+  BOOST_TEST(r.person.value_or("") == "kind");
+  c.person.reset();
+  r = d.respond(c, understood({}));  // Utrecht has no file in this pack: the national maximum applies
+  BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
+  r = d.respond(c, understood({.aspect = "informatie"}));
+  BOOST_TEST(r.text == "Over paspoort: Je kunt het aanvragen.");
+  r = d.respond(c, understood({.product = "afval", .aspect = "kosten"}));  // a new product switches topic
+  BOOST_TEST(r.product.value_or("") == "afval");
+  BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
+}
+
+BOOST_AUTO_TEST_CASE(reisdocument_asks_which_document_and_keeps_the_aspect) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  auto r = d.respond(c, understood({.product = "reisdocument", .aspect = "kosten"}));
+  BOOST_TEST(r.text == "Tekst ask_document je.");
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"product:paspoort", "product:identiteitskaart"}));
+  r = d.choose(c, "product:identiteitskaart");
+  BOOST_TEST(r.product.value_or("") == "identiteitskaart");
+  BOOST_TEST(r.aspect.value_or("") == "kosten");
+  BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
+}
+
+BOOST_AUTO_TEST_CASE(an_aspect_without_product_asks_for_the_product_then_answers) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  auto r = d.respond(c, understood({.aspect = "kosten"}));  // "wat kost dat?"
+  BOOST_TEST(r.text == "Tekst ask_product je.");
+  BOOST_TEST(!r.quick_replies.empty());
+  r = d.respond(c, understood({.product = "paspoort"}));  // "paspoort"
+  BOOST_TEST(r.text == "Het kost € 8,00.");
+}
+
+BOOST_AUTO_TEST_CASE(a_product_without_aspect_gets_a_summary_and_aspect_buttons) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  auto r = d.respond(c, understood({.product = "paspoort"}));
+  BOOST_TEST(r.text == "Samenvatting van paspoort voor je gemeente de gemeente Rotterdam.");
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"aspect:kosten"}));
+  r = d.choose(c, "aspect:kosten");
+  BOOST_TEST(r.text == "Het kost € 8,00.");
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_aspect_says_so_and_offers_what_there_is) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  const auto r = d.respond(c, understood({.product = "paspoort", .aspect = "wanneer"}));
+  BOOST_TEST(r.text.rfind("Tekst aspect_missing je.", 0) == 0);
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"aspect:kosten"}));
+}
+
+BOOST_AUTO_TEST_CASE(low_confidence_offers_alternatives_then_a_person) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  Reading unsure{.product = "paspoort", .aspect = "kosten", .confidence = 0.3f};
+  unsure.alternatives = {{"product_vraag", "identiteitskaart", "kosten", 0.25f}, {"begroeting", {}, {}, 0.2f}};
+  auto r = d.respond(c, understood(unsure));
+  BOOST_TEST(r.text == "Bedoel je: paspoort: kosten of identiteitskaart: kosten?");
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"read:product_vraag:paspoort:kosten", "read:product_vraag:identiteitskaart:kosten"}));
+  BOOST_TEST(!has_event(r, "handover_offer"));
+  r = d.respond(c, understood({.intent = "buiten_bereik", .confidence = 0.1f}));
+  BOOST_TEST(r.text == "Tekst not_understood_again je.");
+  BOOST_TEST(has_event(r, "handover_offer", "not_understood"));
+}
+
+BOOST_AUTO_TEST_CASE(yes_accepts_the_first_suggestion) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  Reading unsure{.product = "afval", .aspect = "kosten", .confidence = 0.3f};
+  d.respond(c, understood(unsure));
+  const auto r = d.respond(c, understood({.intent = "bevestigen", .normalized = "ja"}));
+  BOOST_TEST(r.product.value_or("") == "afval");
+  BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
+  BOOST_TEST(c.failures == 0);
+}
+
+BOOST_AUTO_TEST_CASE(asking_for_a_person_emits_a_handover_offer) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  const auto r = d.respond(c, understood({.intent = "medewerker"}));
+  BOOST_TEST(has_event(r, "handover_offer", "asked"));
+  BOOST_TEST(r.text == "Tekst medewerker je.");
+}
+
+BOOST_AUTO_TEST_CASE(general_intents_get_their_own_answer) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  BOOST_TEST(d.respond(c, understood({.intent = "begroeting"})).text == "Tekst begroeting je.");
+  BOOST_TEST(d.respond(c, understood({.intent = "klacht"})).text == "Bel 14 010.");
+  const auto bye = d.respond(c, understood({.intent = "afscheid"}));
+  BOOST_TEST(has_event(bye, "feedback_request", "nps"));
+  BOOST_TEST(d.respond(c, understood({.intent = "bot_vraag", .lang = "en", .normalized = "are you a robot"})).text == "Text bot_vraag.");
+}
+
+BOOST_AUTO_TEST_CASE(live_data_asks_for_the_address_first) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  auto r = d.respond(c, understood({.product = "afval", .aspect = "wanneer"}));
+  // Rotterdam replaced this section; the national one asks for live data, Rotterdam's does not.
+  BOOST_TEST(r.text == "In Rotterdam kijk je in de app.");
+  const auto tilburg = dialogue("GM0855");
+  gem::Conversation t;
+  r = tilburg.respond(t, understood({.product = "afval", .aspect = "wanneer"}));
+  BOOST_TEST(r.text == "Op maandag.\n\nTekst ask_address u.");
+  BOOST_TEST(!has_event(r, "live_request"));
+  r = tilburg.respond(t, understood({.entities = {entity("postcode", "5038 AB"), entity("huisnummer", "12")}}));
+  BOOST_REQUIRE(has_event(r, "live_request", "waste_collection"));
+  const auto& e = *std::find_if(r.events.begin(), r.events.end(), [](const gem::Event& x) { return x.type == "live_request"; });
+  BOOST_TEST((e.params == std::vector<std::pair<std::string, std::string>>{
+      {"municipality", "GM0855"}, {"product", "afval"}, {"postcode", "5038 AB"}, {"huisnummer", "12"}}));
+}
+
+BOOST_AUTO_TEST_CASE(id_card_country_table) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  auto r = d.respond(c, understood({.product = "identiteitskaart", .aspect = "informatie", .entities = {entity("land", "DE")}}));
+  BOOST_TEST(r.text == "Ja, naar Duitsland kan dat.");
+  r = d.respond(c, understood({.entities = {entity("land", "GB")}}));
+  BOOST_TEST(r.text == "Tekst id_card_country_passport je. Sinds 2021.");
+  r = d.respond(c, understood({.entities = {entity("land", "ZA")}}));
+  BOOST_TEST(r.text == "Tekst id_card_country_unknown je. Vraag het de ambassade.");
+}
+
+BOOST_AUTO_TEST_CASE(answers_in_the_language_of_the_message) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  auto r = d.respond(c, understood({.product = "paspoort", .aspect = "kosten", .lang = "en"}));
+  BOOST_TEST(r.text == "It costs € 8.00.");
+  BOOST_TEST(r.lang == "en");
+  r = d.respond(c, understood({.aspect = "informatie", .lang = "nl", .normalized = "info"}));  // one word: keep English
+  BOOST_TEST(r.lang == "en");
+}
+
+BOOST_AUTO_TEST_CASE(the_generic_pack_speaks_for_any_municipality) {
+  const auto d = dialogue("GM0855");
+  gem::Conversation c;
+  const auto r = d.respond(c, understood({.product = "paspoort"}));
+  BOOST_TEST(r.text == "Samenvatting van paspoort voor uw gemeente de gemeente Tilburg.");
+  BOOST_CHECK_THROW(gem::Dialogue(gem::compile_pack(gem::test::valid_source().dump(), gem::test::small_labels(), "generic", ""),
+                                  kMunicipalities, "GM9999"),
+                    gem::Error);
+}
+
+BOOST_AUTO_TEST_CASE(state_survives_serialisation) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  d.respond(c, understood({.product = "paspoort", .aspect = "kosten", .entities = {entity("persoon", "kind")}}));
+  auto restored = gem::Conversation::from_json(c.to_json());
+  BOOST_TEST(restored.to_json() == c.to_json());
+  BOOST_TEST(d.respond(restored, understood({})).text == "Voor een kind kost het minder.");
+  BOOST_CHECK_THROW(gem::Conversation::from_json("{\"pending\": \"wat\"}"), gem::Error);
+  BOOST_CHECK_THROW(gem::Conversation::from_json("not json"), gem::Error);
+}
+
+BOOST_AUTO_TEST_CASE(response_json_has_the_documented_fields) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  const auto j = json::parse(gem::to_json(d.respond(c, understood({.product = "paspoort", .aspect = "kosten"}))));
+  for (const char* key : {"lang", "text", "quick_replies", "links", "events", "intent", "topic"}) BOOST_TEST(j.contains(key), key);
+  BOOST_TEST(j["links"][0]["title"] == "Meer");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

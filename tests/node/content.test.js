@@ -1,0 +1,95 @@
+// The content tooling: YAML positions, syntax errors with file and line, the real content passing the
+// core's checker, and packs per municipality.
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, test } from 'node:test';
+
+import { ROOT, loadCore } from '../../wasm/node.js';
+import { ContentSyntaxError, checkContent, packFor, readYamlWithPositions } from '../../scripts/cli/content.js';
+
+let core;
+before(async () => {
+  core = await loadCore();
+});
+
+// A copy of the content and what it needs, to break on purpose.
+function scratchCopy() {
+  const root = mkdtempSync(join(tmpdir(), 'gem-content-'));
+  cpSync(join(ROOT, 'content'), join(root, 'content'), { recursive: true });
+  mkdirSync(join(root, 'models'));
+  cpSync(join(ROOT, 'models/gem-nlu.json'), join(root, 'models/gem-nlu.json'));
+  return root;
+}
+
+describe('content', () => {
+  test('the real content passes the checker', () => {
+    const { errors } = checkContent(core);
+    assert.deepEqual(errors, []);
+  });
+
+  test('mappings carry their file and line', () => {
+    const data = readYamlWithPositions(join(ROOT, 'content/products/paspoort.yml'));
+    assert.equal(data._file, 'content/products/paspoort.yml');
+    assert.match(data._at, /^content\/products\/paspoort\.yml:\d+$/);
+    const line = readFileSync(join(ROOT, 'content/products/paspoort.yml'), 'utf8').split('\n').findIndex((l) => l.startsWith('sections:')) + 1;
+    assert.equal(data._lines.sections, line);
+  });
+
+  test('a YAML syntax error names the file and line', () => {
+    const root = scratchCopy();
+    try {
+      const file = join(root, 'content/products/afval.yml');
+      const lines = readFileSync(file, 'utf8').split('\n');
+      lines.splice(3, 0, 'title: [unclosed');
+      writeFileSync(file, lines.join('\n'));
+      const { errors } = checkContent(core, root);
+      assert.ok(errors.length >= 1);
+      assert.match(errors[0].at, /^content\/products\/afval\.yml:\d+$/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('a duplicate key is an error with its line', () => {
+    const root = scratchCopy();
+    try {
+      const file = join(root, 'content/variables.yml');
+      writeFileSync(file, `${readFileSync(file, 'utf8')}phone: {value: "twee keer"}\n`);
+      const lineCount = readFileSync(file, 'utf8').trimEnd().split('\n').length;
+      const { errors } = checkContent(core, root);
+      assert.equal(errors.length, 1);
+      assert.equal(errors[0].at, `content/variables.yml:${lineCount}`);
+      assert.match(errors[0].message, /duplicate key/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('a semantic error from the core names the file and line', () => {
+    const root = scratchCopy();
+    try {
+      const file = join(root, 'content/products/hondenbelasting.yml');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('{fee.hondenbelasting}', '{fee.hond}'));
+      const { errors } = checkContent(core, root);
+      assert.ok(errors.some((e) => /^content\/products\/hondenbelasting\.yml:\d+$/.test(e.at) && e.message.startsWith('unknown variable {fee.hond}')),
+        JSON.stringify(errors));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('packs carry each municipality\'s tone and values', () => {
+    const { source } = checkContent(core);
+    const rotterdam = JSON.parse(packFor(core, source, 'GM0599'));
+    const tilburg = JSON.parse(packFor(core, source, 'GM0855'));
+    const zwolle = JSON.parse(packFor(core, source, 'GM0193'));
+    assert.equal(rotterdam.tone, 'je');
+    assert.equal(tilburg.tone, 'u');
+    assert.notEqual(rotterdam.variables.home['fee.paspoort.adult'].nl, tilburg.variables.home['fee.paspoort.adult']?.nl ?? '');
+    assert.equal(zwolle.overrides, false);
+    assert.deepEqual(zwolle.variables.home, {});
+    assert.throws(() => packFor(core, source, 'GM9999'), /unknown municipality GM9999/);
+  });
+});

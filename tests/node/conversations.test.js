@@ -1,0 +1,75 @@
+// Conversations as data (tests/conversations/*.yml) through the real wasm core, model and content.
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import YAML from 'yaml';
+
+import { ROOT, loadUnderstanding } from '../../wasm/node.js';
+import { Session } from '../../wasm/session.js';
+import { checkContent, packFor } from '../../scripts/cli/content.js';
+
+const dir = join(ROOT, 'tests/conversations');
+const files = readdirSync(dir).filter((f) => f.endsWith('.yml')).sort();
+const tsv = readFileSync(join(ROOT, 'content/gazetteer/gemeenten.tsv'), 'utf8');
+
+let understanding;
+let source;
+const packs = new Map();
+before(async () => {
+  understanding = await loadUnderstanding();
+  const checked = checkContent(understanding.core);
+  assert.deepEqual(checked.errors, [], 'content must pass scripts/gem content check');
+  source = checked.source;
+});
+after(async () => {
+  await understanding?.close();
+});
+
+function packOf(code) {
+  if (!packs.has(code)) packs.set(code, packFor(understanding.core, source, code));
+  return packs.get(code);
+}
+
+function verify(response, expect, where) {
+  const topic = response.topic;
+  for (const key of ['product', 'aspect', 'person', 'municipality']) {
+    if (key in expect) assert.equal(topic[key], expect[key], `${where}: topic.${key}`);
+  }
+  if ('intent' in expect) assert.equal(response.intent, expect.intent, `${where}: intent`);
+  if ('lang' in expect) assert.equal(response.lang, expect.lang, `${where}: lang`);
+  for (const fragment of expect.text ?? []) {
+    assert.ok(response.text.includes(fragment), `${where}: text should contain "${fragment}"\n--- text:\n${response.text}`);
+  }
+  for (const fragment of expect.not_text ?? []) {
+    assert.ok(!response.text.includes(fragment), `${where}: text should not contain "${fragment}"\n--- text:\n${response.text}`);
+  }
+  const ids = response.quick_replies.map((q) => q.id);
+  for (const id of expect.buttons ?? []) assert.ok(ids.includes(id), `${where}: button ${id} missing (got ${ids.join(', ')})`);
+  const types = response.events.map((e) => e.type);
+  for (const type of expect.events ?? []) assert.ok(types.includes(type), `${where}: event ${type} missing (got ${types.join(', ')})`);
+  if ('live' in expect) {
+    assert.ok(response.events.some((e) => e.type === 'live_request' && e.kind === expect.live), `${where}: live_request ${expect.live} missing`);
+  }
+  if ('handover' in expect) assert.equal(types.includes('handover_offer'), expect.handover, `${where}: handover offer`);
+}
+
+describe('conversations', () => {
+  test('there are at least 40', () => assert.ok(files.length >= 40, `${files.length} conversation files`));
+  for (const file of files) {
+    test(file, async () => {
+      const spec = YAML.parse(readFileSync(join(dir, file), 'utf8'));
+      const session = Session.create(understanding, packOf(spec.municipality), tsv, spec.municipality);
+      try {
+        session.welcome();
+        for (const [i, turn] of spec.turns.entries()) {
+          const where = `${file} turn ${i + 1} (${turn.say ?? turn.choose})`;
+          const response = 'choose' in turn ? session.choose(turn.choose) : await session.send(turn.say);
+          verify(response, turn.expect ?? {}, where);
+        }
+      } finally {
+        session.close();
+      }
+    });
+  }
+});

@@ -1,0 +1,46 @@
+// Loading the understanding stack in Node from a checkout: the wasm build, the models and gazetteers.
+import { readFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-web';
+
+import { Understanding } from './understanding.js';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function wasmDir() {
+  return process.env.GEM_WASM_DIR || join(ROOT, 'build/wasm/wasm');
+}
+
+export function readModelFiles(root = ROOT) {
+  const read = (path) => readFileSync(join(root, path));
+  return {
+    spm: read('models/gem.spm'),
+    metadata: read('models/gem-nlu.json').toString('utf8'),
+    onnx: read('models/gem-intent.onnx'),
+    municipalities: read('content/gazetteer/gemeenten.tsv').toString('utf8'),
+    aliases: read('content/gazetteer/gemeente-aliases.tsv').toString('utf8'),
+    countries: read('content/gazetteer/landen.tsv').toString('utf8'),
+  };
+}
+
+function coreFactory() {
+  const dir = wasmDir();
+  const script = join(dir, 'gem-core.js');
+  if (!existsSync(script)) {
+    throw new Error(`${script} is missing: build the WebAssembly module first (scripts/build)`);
+  }
+  // The wasm bytes are handed over: the generated loader would otherwise fetch() a file path under Node 20.
+  return { createGemCore: createRequire(import.meta.url)(script), wasmBinary: readFileSync(join(dir, 'gem-core.wasm')) };
+}
+
+// The bare wasm core (content checks, packs); `loadUnderstanding` adds the model.
+export async function loadCore() {
+  const { createGemCore, wasmBinary } = coreFactory();
+  return createGemCore({ wasmBinary });
+}
+
+export async function loadUnderstanding({ root = ROOT } = {}) {
+  return Understanding.create({ ...coreFactory(), ort, files: readModelFiles(root) });
+}
