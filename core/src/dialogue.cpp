@@ -40,6 +40,27 @@ std::optional<std::string> optional_from(const json& j, const char* key) {
   return j[key].get<std::string>();
 }
 
+std::vector<std::string> split_words(const std::string& text) {
+  std::vector<std::string> words;
+  std::string w;
+  for (char ch : text + " ") {
+    if (ch == ' ') {
+      if (!w.empty()) words.push_back(w);
+      w.clear();
+    } else {
+      w += ch;
+    }
+  }
+  return words;
+}
+
+// Words taken by entities (a postcode is two): these say nothing about the language.
+std::size_t entity_words(const Understanding& u) {
+  std::size_t n = 0;
+  for (const auto& e : u.entities) n += e.type == "postcode" ? 2 : 1;
+  return n;
+}
+
 // Popular topics offered when the assistant does not know what the resident wants.
 const std::vector<std::string> kPopular = {"paspoort", "identiteitskaart", "verhuizing", "afval", "parkeervergunning"};
 
@@ -379,10 +400,31 @@ Response Dialogue::welcome(Conversation& c) const {
 Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   const auto& I = *impl_;
   ++c.turns;
-  // One-word replies ("ok", "paspoort") say little about the language: keep the conversation's.
-  const bool short_message = u.normalized.find(' ') == std::string::npos;
-  if (!short_message || c.turns == 1) c.lang = u.lang;
+  const auto words = split_words(u.normalized);
+  // Short replies ("ok", "paspoort", "3012 CL 40") and gibberish say little about the language: keep the
+  // conversation's unless this is its first message.
+  if (!u.low_confidence && (c.turns == 1 || words.size() >= entity_words(u) + 3)) c.lang = u.lang;
   I.take_entities(c, u.entities);
+  // "en een id-kaart?", "and for a child?": a follow-up that names a new product keeps the aspect.
+  const bool follow_up = !words.empty() && (words[0] == "en" || words[0] == "and" || words[0] == "ook" || words[0] == "what");
+  // A question about an aspect without a (sure) product continues the current topic: "hoe lang duurt dat?".
+  // So does a short question that points back ("kost dat iets?") or that the model also read as being
+  // about the current product: a new product must be named clearly to switch the topic.
+  const bool points_back = std::any_of(words.begin(), words.end(), [](const std::string& w) {
+    return w == "dat" || w == "die" || w == "deze" || w == "dit" || w == "zon" || w == "daarvoor" ||
+           w == "ervoor" || w == "daar" || w == "it" || w == "that" || w == "this" || w == "one";
+  });
+  const bool current_plausible = std::any_of(u.alternatives.begin(), u.alternatives.end(), [&](const Alternative& a) {
+    return a.product == c.product && a.confidence >= 0.01f;
+  });
+  const bool short_question = words.size() <= 8;
+  const bool continues_topic =
+      c.product && u.intent == "product_vraag" && u.aspect && u.intent_confidence >= 0.5f &&
+      (!u.product || u.product == c.product || u.product_confidence < 0.6f ||
+       (short_question && ((points_back && u.product_confidence < 0.995f) || (current_plausible && u.product_confidence < 0.9f))));
+  // "en in Utrecht?", "and the UK?", "en naar Spanje?": only the context changes, whatever the classifier made
+  // of so few words.
+  const bool context_only = c.product && follow_up && !u.entities.empty() && words.size() <= entity_words(u) + 3;
 
   Response r;
   const bool has_address = c.postcode && c.house_number;
@@ -413,11 +455,19 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
     r = choose(c, id);
     --c.turns;  // choose() does not count a turn; this message already did
     return r;
+  } else if (context_only) {
+    c.failures = 0;
+    r = I.answer(c, "product_vraag");
+  } else if (continues_topic && (u.low_confidence || u.product != c.product)) {
+    c.failures = 0;
+    c.aspect = u.aspect;
+    r = I.answer(c, u.intent);
   } else if (u.intent == "product_vraag" && !u.low_confidence) {
     c.failures = 0;
     if (u.product && u.product != c.product) {
-      // A new product switches the topic, unless it answers "which product?" or "passport or ID card?".
-      const bool completes = c.pending == Pending::product || c.pending == Pending::document;
+      // A new product switches the topic, unless it answers "which product?" or "passport or ID card?", or
+      // is a follow-up ("en een id-kaart?"): then the aspect asked about stays.
+      const bool completes = c.pending == Pending::product || c.pending == Pending::document || follow_up;
       c.product = u.product;
       c.aspect = u.aspect ? u.aspect : completes ? c.aspect : std::nullopt;
       if (std::none_of(u.entities.begin(), u.entities.end(), [](const Entity& e) { return e.type == "land"; })) c.country.reset();
@@ -451,8 +501,8 @@ Response Dialogue::choose(Conversation& c, std::string_view id) const {
   const auto& products = I.pack["products"];
   if (button.rfind("product:", 0) == 0 && (products.contains(field(1)) || field(1) == "reisdocument")) {
     const auto product = field(1);
-    // Answering "passport or ID card?" keeps the aspect that was asked about.
-    const auto aspect = c.pending == Pending::document ? c.aspect : std::nullopt;
+    // Answering "which product?" or "passport or ID card?" keeps the aspect that was asked about.
+    const auto aspect = c.pending == Pending::document || c.pending == Pending::product ? c.aspect : std::nullopt;
     c.product.reset();
     r = I.apply_reading(c, "product_vraag", product, aspect);
   } else if (button.rfind("aspect:", 0) == 0) {

@@ -163,10 +163,12 @@ Understanding Understander::interpret(const Analysis& a, const Scores& s) const 
     u.product = label_or_null(L[1][best_product]);
     u.aspect = label_or_null(L[2][aspect_index]);
     u.confidence = s.intent[pv] * s.product[best_product];
+    u.product_confidence = s.product[best_product];
   } else {
     u.intent = L[0][best_intent];
     u.confidence = s.intent[best_intent];
   }
+  u.intent_confidence = s.intent[best_intent];
   u.low_confidence = u.confidence < impl_->low_confidence;
   for (const auto& r : readings) {
     if (u.alternatives.size() == 3) break;

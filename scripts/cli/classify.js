@@ -1,4 +1,6 @@
 // `gem classify`: one JSON result per input line; a bad line gets an error object, never a crash.
+import { createInterface } from 'node:readline';
+
 import { loadUnderstanding } from '../../wasm/node.js';
 
 function textOf(line) {
@@ -14,8 +16,10 @@ function textOf(line) {
   return parsed.text;
 }
 
-export async function classify(lines, out) {
+export async function classify(input, out) {
   const nlu = await loadUnderstanding();
+  // Read only once the model is loaded: lines arriving before iteration starts would be lost.
+  const lines = createInterface({ input, crlfDelay: Infinity });
   let number = 0;
   let failures = 0;
   for await (const line of lines) {

@@ -7,8 +7,6 @@
 //   scripts/gem nlu-export SPLIT      content/nlu/SPLIT/*.yml as JSONL on stdout (SPLIT: train | dev)
 //   scripts/gem content check|build   validate content/; compile one pack per municipality (build/content)
 //   scripts/gem chat [--municipality GM0599] [--jsonl]   a conversation (REPL, or one JSON line per message)
-import { createInterface } from 'node:readline';
-
 import { chat } from './chat.js';
 import { classify } from './classify.js';
 import { contentCommand } from './content.js';
@@ -25,7 +23,7 @@ async function main(argv) {
   const [command, ...args] = argv;
   switch (command) {
     case 'classify':
-      return classify(createInterface({ input: process.stdin, crlfDelay: Infinity }), process.stdout);
+      return classify(process.stdin, process.stdout);
     case 'eval': {
       const file = args.find((a) => !a.startsWith('--'));
       const reportAt = args.indexOf('--report');

@@ -11,16 +11,18 @@ const MOUNTS = [
   ['/models/', join(ROOT, 'models')],
   ['/content/gazetteer/', join(ROOT, 'content/gazetteer')],
   ['/vendor/ort/', join(ROOT, 'node_modules/onnxruntime-web/dist')],
+  ['/widget/content/', join(ROOT, 'build/content')],
+  ['/widget/', join(ROOT, 'build/widget')],
   ['/', join(ROOT, 'widget/demo')],
 ];
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
   '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.tsv': 'text/tab-separated-values; charset=utf-8', '.svg': 'image/svg+xml' };
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-function resolve(urlPath) {
+function resolve(urlPath, index) {
   const path = normalize(decodeURIComponent(urlPath.split('?')[0]));
   for (const [prefix, dir] of MOUNTS) {
-    if (path === prefix) return prefix.endsWith('/') ? join(dir, 'classify.html') : dir;
+    if (path === prefix) return prefix.endsWith('/') ? join(dir, index) : dir;
     if (prefix.endsWith('/') && path.startsWith(prefix)) {
       const file = join(dir, path.slice(prefix.length));
       return file.startsWith(dir) ? file : null;
@@ -29,9 +31,10 @@ function resolve(urlPath) {
   return null;
 }
 
-export function serve({ port = 8080, host = '127.0.0.1' } = {}) {
+// `index`: the page served at / (the demo page); the bare understanding page stays at /classify.html.
+export function serve({ port = 8080, host = '127.0.0.1', index = 'index.html' } = {}) {
   const server = createServer((req, res) => {
-    const file = req.method === 'GET' ? resolve(req.url) : null;
+    const file = req.method === 'GET' ? resolve(req.url, index) : null;
     let ok = false;
     try {
       ok = file !== null && statSync(file).isFile();

@@ -40,6 +40,13 @@ build_native() {
   cmake --build build/native -j"$(nproc)"
 }
 
+# The widget bundles and the content packs it loads (build/widget, build/content).
+build_widget() {
+  say "Building content packs and the widget"
+  scripts/gem content build
+  node widget/build.js
+}
+
 build_wasm() {
   say "Building WebAssembly (emscripten)"
   scripts/lib/third-party-sources build/third_party

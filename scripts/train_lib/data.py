@@ -7,7 +7,7 @@ import glob
 import os
 import sys
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Optional
 
 from . import config
 
@@ -39,13 +39,17 @@ def train_files():
     return files
 
 
-def _parse_file(path, problems, warn):
+def _parse_file(path, problems, warn, snapshot):
     import yaml
 
     name = os.path.basename(path)
     try:
-        with open(path, "rb") as fh:
-            doc = yaml.safe_load(fh.read().decode("utf-8"))
+        if snapshot is not None:
+            raw = snapshot[os.path.relpath(path, config.REPO).replace(os.sep, "/")]
+        else:
+            with open(path, "rb") as fh:
+                raw = fh.read()
+        doc = yaml.safe_load(raw.decode("utf-8"))
     except Exception as e:  # partial file being written, bad YAML, bad UTF-8
         problems.append(f"{name}: cannot parse ({str(e).splitlines()[0]})")
         return []
@@ -104,17 +108,22 @@ def _parse_file(path, problems, warn):
     return out
 
 
-def load_examples(allow_invalid=False, quiet=False):
+def load_examples(allow_invalid=False, quiet=False, snapshot=None):
+    """Examples of the training split. `snapshot` ({repo-relative path: bytes}, from the fingerprint inputs)
+    makes the run parse exactly the bytes it fingerprints, even while others are editing the files."""
     def warn(msg):
         if not quiet:
             print(f"warning: {msg}", file=sys.stderr)
 
     files = train_files()
+    if snapshot is not None:
+        prefix = os.path.relpath(config.TRAIN_DIR, config.REPO).replace(os.sep, "/") + "/"
+        files = [os.path.join(config.REPO, p) for p in sorted(snapshot) if p.startswith(prefix) and p.endswith(".yml")]
     if not files:
         raise DataError(f"no training files in {config.TRAIN_DIR}")
     problems, examples = [], []
     for f in files:
-        examples.extend(_parse_file(f, problems, warn))
+        examples.extend(_parse_file(f, problems, warn, snapshot))
     if problems:
         msg = "\n  ".join(problems)
         if not allow_invalid:

@@ -25,9 +25,11 @@ def fingerprint_inputs():
     return out
 
 
-def fingerprint(hyper=None):
+def fingerprint(hyper=None, inputs=None):
+    """sha256 over every input file (path and bytes) and the hyperparameters. Pass `inputs` (from
+    fingerprint_inputs()) to fingerprint exactly the bytes a training run read."""
     h = hashlib.sha256()
-    for name, data in fingerprint_inputs():
+    for name, data in (fingerprint_inputs() if inputs is None else inputs):
         for part in (name.encode("utf-8"), data):
             h.update(str(len(part)).encode("ascii") + b":")
             h.update(part)

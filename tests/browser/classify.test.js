@@ -26,7 +26,7 @@ test('understands a question in the browser, under the strict CSP, without leavi
   page.on('request', (r) => requests.push(r.url()));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
   page.on('pageerror', (e) => problems.push(e.message));
-  await page.goto(`${origin}/`);
+  await page.goto(`${origin}/classify.html`);
   await page.getByText('Klaar. Typ een vraag.').waitFor({ timeout: 30000 });
   await page.getByLabel('Uw vraag').fill('Kan ik met mijn ID-kaart naar Zuid-Afrika?');
   await page.getByRole('button', { name: 'Begrijp' }).click();

@@ -20,6 +20,8 @@ struct Reading {
   std::string intent = "product_vraag";
   std::optional<std::string> product, aspect;
   float confidence = 0.9f;
+  float intent_confidence = 0.9f;
+  float product_confidence = 0.9f;
   std::string lang = "nl";
   std::vector<gem::Entity> entities;
   std::string normalized = "een vraag";
@@ -32,6 +34,8 @@ gem::Understanding understood(const Reading& r) {
   u.product = r.product;
   u.aspect = r.aspect;
   u.confidence = r.confidence;
+  u.intent_confidence = r.intent_confidence;
+  u.product_confidence = r.product_confidence;
   u.low_confidence = r.confidence < 0.5f;
   u.lang = r.lang;
   u.entities = r.entities;
@@ -107,6 +111,72 @@ BOOST_AUTO_TEST_CASE(an_aspect_without_product_asks_for_the_product_then_answers
   BOOST_TEST(!r.quick_replies.empty());
   r = d.respond(c, understood({.product = "paspoort"}));  // "paspoort"
   BOOST_TEST(r.text == "Het kost € 8,00.");
+}
+
+BOOST_AUTO_TEST_CASE(a_product_button_after_which_product_keeps_the_aspect) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  auto r = d.respond(c, understood({.aspect = "kosten"}));
+  BOOST_TEST(!r.quick_replies.empty());
+  r = d.choose(c, "product:paspoort");
+  BOOST_TEST(r.aspect.value_or("") == "kosten");
+  BOOST_TEST(r.text == "Het kost € 8,00.");
+}
+
+BOOST_AUTO_TEST_CASE(a_follow_up_naming_another_product_keeps_the_aspect) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  d.respond(c, understood({.product = "paspoort", .aspect = "kosten"}));
+  auto r = d.respond(c, understood({.product = "identiteitskaart", .normalized = "en een id kaart"}));
+  BOOST_TEST(r.aspect.value_or("") == "kosten");
+  BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
+  r = d.respond(c, understood({.product = "afval", .normalized = "afval"}));  // not a follow-up: a new topic
+  BOOST_TEST(!r.aspect);
+}
+
+BOOST_AUTO_TEST_CASE(an_unsure_product_with_a_clear_aspect_continues_the_topic) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  d.respond(c, understood({.product = "paspoort", .aspect = "informatie"}));
+  // "hoeveel kost dat?": a clear product question, the product head unsure between unrelated products
+  const auto r = d.respond(c, understood({.product = "afval", .aspect = "kosten", .confidence = 0.3f,
+                                          .intent_confidence = 0.9f, .product_confidence = 0.33f}));
+  BOOST_TEST(r.product.value_or("") == "paspoort");
+  BOOST_TEST(r.text == "Het kost € 8,00.");
+  BOOST_TEST(c.failures == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_short_question_pointing_back_stays_on_the_topic) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  d.respond(c, understood({.product = "paspoort", .aspect = "informatie"}));
+  // "kost dat iets?" read as another product with some confidence: "dat" points back to the passport
+  auto r = d.respond(c, understood({.product = "afval", .aspect = "kosten", .product_confidence = 0.7f, .normalized = "kost dat iets"}));
+  BOOST_TEST(r.product.value_or("") == "paspoort");
+  // a clearly named new product does switch
+  r = d.respond(c, understood({.product = "afval", .aspect = "kosten", .product_confidence = 0.95f, .normalized = "wat kost de afvalbak"}));
+  BOOST_TEST(r.product.value_or("") == "afval");
+}
+
+BOOST_AUTO_TEST_CASE(a_follow_up_with_only_new_context_answers_whatever_the_intent_head_says) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  d.respond(c, understood({.product = "identiteitskaart", .aspect = "informatie", .entities = {entity("land", "DE")}}));
+  // "and the UK?" misread as "no"
+  const auto r = d.respond(c, understood({.intent = "ontkennen", .lang = "en", .entities = {entity("land", "GB")},
+                                          .normalized = "and the uk"}));
+  BOOST_TEST(r.text == "Tekst id_card_country_passport je. Sinds 2021.");
+}
+
+BOOST_AUTO_TEST_CASE(short_and_unsure_messages_keep_the_conversation_language) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  d.respond(c, understood({.product = "paspoort", .aspect = "kosten", .normalized = "wat kost een paspoort"}));
+  auto r = d.respond(c, understood({.lang = "en", .entities = {entity("postcode", "3012 CL"), entity("huisnummer", "40")},
+                                    .normalized = "3012 cl 40"}));
+  BOOST_TEST(r.lang == "nl");
+  r = d.respond(c, understood({.intent = "buiten_bereik", .confidence = 0.2f, .lang = "en", .normalized = "asdf qwer zxcv"}));
+  BOOST_TEST(r.lang == "nl");
 }
 
 BOOST_AUTO_TEST_CASE(a_product_without_aspect_gets_a_summary_and_aspect_buttons) {

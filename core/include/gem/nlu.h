@@ -91,6 +91,8 @@ struct Understanding {
   std::optional<std::string> aspect;
   std::string lang;              // nl | en
   float confidence = 0;          // of the whole reading: intent (× product for product questions)
+  float intent_confidence = 0;   // of the intent alone
+  float product_confidence = 0;  // of the product (or of "no product") alone, for product questions
   bool low_confidence = false;   // below the metadata threshold: the dialogue should ask, not answer
   std::vector<Alternative> alternatives;  // the next best readings, best first, at most 3
   std::vector<Entity> entities;

@@ -1,0 +1,496 @@
+// The chat widget on the demo page, in headless Chromium under the strict Content-Security-Policy:
+// no request before the launcher is used, conversations by mouse and by keyboard only, focus and
+// announcements, axe-core (WCAG 2.1 A/AA) closed, open, mid-conversation and at 320 px, themes, safe rendering.
+// Screenshots of the key states go to build/screenshots/.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+
+import * as esbuild from 'esbuild';
+
+import { serve } from '../../scripts/cli/serve.js';
+import { buildWidget } from '../../widget/build.js';
+import { launch } from './chromium.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const SCREENSHOTS = join(ROOT, 'build/screenshots');
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const AXE_URL = '/__test__/axe.min.js';
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const WAIT = { timeout: 30000 };
+
+let server;
+let browser;
+let origin;
+let loaderSize;
+
+before(async () => {
+  assert.ok(existsSync(join(ROOT, 'build/content/GM0599.json')), 'content packs missing: run scripts/gem content build');
+  ({ report: { 'gem.js': loaderSize } } = await buildWidget({ quiet: true }));
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  server = await serve({ port: 0, index: 'index.html' });
+  origin = `http://127.0.0.1:${server.address().port}`;
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+// A fresh context (empty sessionStorage) and page, recording requests, console errors and CSP violations.
+async function openPage({ path = '/', viewport = { width: 1280, height: 800 }, context } = {}) {
+  const ctx = context ?? await browser.newContext({ viewport, reducedMotion: 'reduce' });
+  const page = await ctx.newPage();
+  const watch = { requests: [], problems: [] };
+  page.on('request', (r) => { if (!r.url().includes('/__test__/')) watch.requests.push(r.url()); });
+  page.on('console', (m) => { if (m.type() === 'error') watch.problems.push(m.text()); });
+  page.on('pageerror', (e) => watch.problems.push(e.message));
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  // axe-core is served from the page's own origin, so the strict CSP (script-src 'self') stays as it is.
+  await page.route(`**${AXE_URL}`, (route) => route.fulfill({ body: AXE_SOURCE, contentType: 'text/javascript' }));
+  const response = await page.goto(`${origin}${path}`);
+  await launcher(page).waitFor();
+  return { ctx, page, watch, response };
+}
+
+async function finish({ ctx, page, watch }) {
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), [], 'CSP violations');
+  assert.deepEqual(watch.problems, [], 'console errors');
+  assert.ok(watch.requests.every((url) => url.startsWith(origin)), `requests left the origin:\n${watch.requests.join('\n')}`);
+  await ctx.close();
+}
+
+const launcher = (page) => page.locator('gem-assistant').locator('button.launcher');
+const panel = (page) => page.getByRole('dialog', { name: /Gem, digit/ });
+const input = (page) => panel(page).locator('textarea');
+const botMessages = (page) => panel(page).locator('.message--bot');
+
+async function axe(page, state) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ url: AXE_URL });
+  const violations = await page.evaluate(async (tags) => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => `${n.target.join(' > ')}: ${n.failureSummary}`) }));
+  }, WCAG_TAGS);
+  assert.deepEqual(violations, [], `axe (${state}):\n${JSON.stringify(violations, null, 2)}`);
+}
+
+// What has keyboard focus, looking through shadow roots.
+function focused(page) {
+  return page.evaluate(() => {
+    let el = document.activeElement;
+    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+    if (!el || el === document.body) return { tag: 'body', name: '', inWidget: false };
+    const inWidget = el.getRootNode() !== document;
+    const name = (el.getAttribute('aria-label') || el.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 60);
+    return { tag: el.tagName.toLowerCase(), name, cls: String(el.className), inWidget };
+  });
+}
+
+// Records every announcement added to the widget's live region.
+async function recordAnnouncements(page) {
+  await page.evaluate(() => {
+    const region = document.querySelector('gem-assistant').shadowRoot.querySelector('.announcer');
+    window.__announcements = [];
+    new MutationObserver((records) => {
+      for (const r of records) for (const node of r.addedNodes) window.__announcements.push({ text: node.textContent, lang: node.lang });
+    }).observe(region, { childList: true });
+  });
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(SCREENSHOTS, `widget-${name}.png`) });
+}
+
+async function openByMouse(page) {
+  await launcher(page).click();
+  await panel(page).waitFor();
+  await botMessages(page).first().waitFor(WAIT);
+}
+
+test('the loader alone: no request and no storage before the launcher is used; prefetch on hover', async () => {
+  const run = await openPage();
+  const { page, watch, response } = run;
+  assert.ok(loaderSize.brotli <= 6 * 1024, `gem.js is ${loaderSize.brotli} B brotli`);
+  const csp = response.headers()['content-security-policy'];
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'/);
+
+  await page.waitForTimeout(1000);
+  const widgetRequests = watch.requests.filter((url) => url.includes('/widget/')).map((url) => new URL(url).pathname);
+  assert.deepEqual(widgetRequests, ['/widget/gem.js']);
+  assert.deepEqual(await page.evaluate(() => [sessionStorage.length, localStorage.length, document.cookie]), [0, 0, '']);
+  // Nothing leaks into the page: one custom element, no globals of ours.
+  assert.equal(await page.evaluate(() => ['createGemCore', 'ort', 'Gem'].filter((n) => n in window).length), 0);
+  await assert.doesNotReject(launcher(page).getAttribute('aria-expanded').then((v) => assert.equal(v, 'false')));
+  assert.equal(await launcher(page).getAttribute('aria-controls'), null);
+  assert.equal(await page.getByRole('button', { name: 'Vraag het Gem' }).count(), 1);
+  const box = await launcher(page).boundingBox();
+  assert.ok(box.width >= 44 && box.height >= 44, `launcher ${box.width}×${box.height}`);
+  await axe(page, 'closed');
+  await shot(page, 'closed');
+
+  const onnx = page.waitForRequest((r) => r.url().endsWith('/widget/models/gem-intent.onnx'));
+  await launcher(page).hover();
+  await onnx;  // hover prefetches the heavy parts...
+  assert.equal(await launcher(page).getAttribute('aria-expanded'), 'false');  // ...but opens nothing
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+  await finish(run);
+});
+
+test('a conversation by mouse: welcome, quick replies, a typed follow-up, links, feedback, announcements', async () => {
+  const run = await openPage();
+  const { page } = run;
+  await openByMouse(page);
+  assert.equal(await launcher(page).getAttribute('aria-expanded'), 'true');
+  assert.equal(await launcher(page).getAttribute('aria-controls'), 'gem-panel');
+  assert.deepEqual(await focused(page), { tag: 'textarea', name: '', cls: '', inWidget: true });
+  await panel(page).getByText('Ik ben Gem, de digitale assistent van de gemeente Rotterdam').waitFor();
+  const topics = panel(page).getByRole('group', { name: 'Onderwerpen' });
+  assert.deepEqual(await topics.getByRole('button').allTextContents(), ['Paspoort', 'ID-kaart', 'Verhuizen', 'Afval', 'Parkeervergunning']);
+  await recordAnnouncements(page);
+  await axe(page, 'open');
+  await shot(page, 'open');
+
+  await topics.getByRole('button', { name: 'Paspoort' }).click();
+  await panel(page).getByText('Met een paspoort kun je naar alle landen reizen').waitFor();
+  await panel(page).getByRole('group', { name: 'Wat wil je weten over paspoort?' }).getByRole('button', { name: 'Kosten' }).click();
+  await botMessages(page).filter({ hasText: '€ 84,70' }).waitFor();
+  // Focus went back to the input after the quick replies it was on were replaced.
+  assert.equal((await focused(page)).tag, 'textarea');
+
+  await input(page).fill('en voor een kind?');
+  await panel(page).getByRole('button', { name: 'Verstuur' }).click();
+  const answer = botMessages(page).filter({ hasText: 'kind onder 18 kost € 63,60' });
+  await answer.waitFor(WAIT);
+
+  // Every message says which language it is in; the user's message gets the detected language.
+  const langs = await panel(page).locator('.message').evaluateAll((els) => els.map((el) => el.getAttribute('lang')));
+  assert.ok(langs.length >= 6 && langs.every((l) => l === 'nl'), langs.join());
+  // Links: https only, other sites marked in text and opening in a new tab.
+  const link = answer.getByRole('link', { name: /Paspoort aanvragen/ });
+  assert.equal(await link.getAttribute('target'), '_blank');
+  assert.match(await link.getAttribute('rel'), /noopener/);
+  assert.match(await link.textContent(), /\(andere website, opent in een nieuw tabblad\)/);
+  // Thumbs up/down on the answer.
+  const feedback = answer.getByRole('group', { name: 'Heb ik je goed geholpen?' });
+  await feedback.getByRole('button', { name: 'Ja' }).click();
+  assert.equal(await feedback.getByRole('button', { name: 'Ja' }).getAttribute('aria-pressed'), 'true');
+  await answer.getByText('Bedankt voor je reactie.').waitFor();
+
+  // The log is not itself live; each bot message was announced once, in its language, by the separate region.
+  const roles = await page.evaluate(() => {
+    const root = document.querySelector('gem-assistant').shadowRoot;
+    const log = root.querySelector('[role="log"]');
+    return { log: log.getAttribute('aria-live'), announcer: root.querySelector('.announcer').getAttribute('aria-live'),
+      status: root.querySelectorAll('[role="status"]').length };
+  });
+  assert.deepEqual(roles, { log: 'off', announcer: 'polite', status: 2 });
+  const announcements = await page.evaluate(() => window.__announcements);
+  assert.equal(announcements.filter((a) => a.text.includes('84,70')).length, 1, JSON.stringify(announcements));
+  assert.equal(announcements.filter((a) => a.text.includes('kind onder 18 kost € 63,60')).length, 1, JSON.stringify(announcements));
+  assert.ok(announcements.every((a) => a.lang === 'nl' && a.text.startsWith('Gem: ')));
+  assert.match(announcements[0].text, /Keuzes: Kosten, Afspraak/);
+  // Targets: every button and every link under an answer is at least 44 × 44 CSS px.
+  const small = await panel(page).locator('button, .message__links a').evaluateAll((els) => els
+    .map((el) => [el.textContent.trim() || el.getAttribute('aria-label'), el.getBoundingClientRect()])
+    .filter(([, r]) => r.width < 44 || r.height < 44).map(([name, r]) => `${name}: ${r.width}×${r.height}`));
+  assert.deepEqual(small, []);
+  await axe(page, 'mid-conversation');
+  await shot(page, 'conversation');
+
+  // Close: focus back on the launcher.
+  await panel(page).getByRole('button', { name: 'Chat sluiten' }).click();
+  assert.equal(await panel(page).count(), 0);
+  assert.equal(await launcher(page).getAttribute('aria-expanded'), 'false');
+  assert.equal((await focused(page)).cls, 'launcher');
+
+  // The conversation survives navigation (sessionStorage, written after opening) ...
+  const stored = await page.evaluate(() => sessionStorage.getItem('gem:conversation:GM0599'));
+  assert.match(stored, /63,60/);
+  await page.reload();
+  await launcher(page).click();
+  await botMessages(page).filter({ hasText: 'kind onder 18 kost € 63,60' }).waitFor();
+  assert.equal(await panel(page).locator('.message').count(), langs.length);
+  // ... and "new conversation" clears it.
+  await panel(page).getByRole('button', { name: 'Nieuw gesprek' }).click();
+  await panel(page).getByText('Ik ben Gem').waitFor();
+  assert.equal(await panel(page).locator('.message').count(), 1);
+  assert.doesNotMatch(await page.evaluate(() => sessionStorage.getItem('gem:conversation:GM0599') ?? ''), /63,60/);
+  assert.equal((await focused(page)).tag, 'textarea');
+  await finish(run);
+});
+
+test('a conversation by keyboard only, with focus order and focus return', async () => {
+  const run = await openPage();
+  const { page } = run;
+  // Tab through the page to the launcher.
+  for (let i = 0; i < 40 && (await focused(page)).cls !== 'launcher'; i++) await page.keyboard.press('Tab');
+  assert.equal((await focused(page)).cls, 'launcher');
+  await page.keyboard.press('Enter');
+  await panel(page).waitFor();
+  assert.equal((await focused(page)).tag, 'textarea');
+
+  await page.keyboard.type('paspoort');
+  await page.keyboard.press('Enter');
+  await panel(page).getByText('Met een paspoort kun je naar alle landen reizen').waitFor(WAIT);
+  // Shift+Enter starts a new line instead of sending.
+  await page.keyboard.type('a');
+  await page.keyboard.press('Shift+Enter');
+  await page.keyboard.type('b');
+  assert.equal(await input(page).inputValue(), 'a\nb');
+  await input(page).fill('');
+
+  // Back to the quick replies with Shift+Tab, press one with Enter.
+  for (let i = 0; i < 8 && (await focused(page)).name !== 'Kosten'; i++) await page.keyboard.press('Shift+Tab');
+  assert.deepEqual(await focused(page), { tag: 'button', name: 'Kosten', cls: 'choice', inWidget: true });
+  await shot(page, 'keyboard-focus');
+  await page.keyboard.press('Enter');
+  await botMessages(page).filter({ hasText: '€ 84,70' }).waitFor();
+  assert.equal((await focused(page)).tag, 'textarea');
+
+  // Focus order: launcher → close → new conversation → language → transcript → … → input → send → out.
+  await page.keyboard.press('Tab');
+  assert.equal((await focused(page)).name, 'Verstuur');
+  await page.keyboard.press('Tab');
+  assert.equal((await focused(page)).inWidget, false, 'no keyboard trap');
+  await page.keyboard.press('Shift+Tab');
+  assert.equal((await focused(page)).name, 'Verstuur');
+  await launcher(page).focus();
+  const order = [];
+  for (let i = 0; i < 4; i++) {
+    await page.keyboard.press('Tab');
+    const f = await focused(page);
+    order.push(f.name || f.cls);
+  }
+  assert.deepEqual(order.slice(0, 3), ['Chat sluiten', 'Nieuw gesprek', 'English']);
+  assert.equal((await focused(page)).cls, 'transcript');
+
+  // Esc closes and returns focus to the launcher; Enter opens again, conversation intact.
+  await page.keyboard.press('Escape');
+  assert.equal(await panel(page).count(), 0);
+  assert.equal((await focused(page)).cls, 'launcher');
+  await page.keyboard.press('Enter');
+  await panel(page).waitFor();
+  assert.equal((await focused(page)).tag, 'textarea');
+  assert.equal(await botMessages(page).filter({ hasText: '€ 84,70' }).count(), 1);
+  await finish(run);
+});
+
+test('quick replies work while the model loads; a typed message waits with a visible, announced status', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await context.route('**/widget/models/gem-intent.onnx', async (route) => {
+    await held;
+    await route.continue();
+  });
+  const run = await openPage({ context });
+  const { page } = run;
+  await openByMouse(page);
+  await panel(page).getByRole('button', { name: 'Afval' }).click();
+  await botMessages(page).nth(1).waitFor();  // answered by the dialogue alone, without the model
+
+  await input(page).fill('wat kost een paspoort?');
+  await page.keyboard.press('Enter');
+  const status = panel(page).getByRole('status');
+  await status.filter({ hasText: 'Gem is bijna klaar. Je vraag wordt beantwoord zodra Gem geladen is.' }).waitFor();
+  assert.equal(await panel(page).locator('.message--user').filter({ hasText: 'wat kost een paspoort?' }).count(), 1);
+  assert.equal(await botMessages(page).count(), 2);
+  await shot(page, 'waiting-for-model');
+
+  release();
+  await botMessages(page).filter({ hasText: '€ 84,70' }).waitFor(WAIT);
+  assert.equal(await status.textContent(), '');
+  await finish(run);
+});
+
+test('reflow at 320 CSS px: the panel fills the screen, nothing scrolls sideways, axe passes', async () => {
+  const run = await openPage({ viewport: { width: 320, height: 640 } });
+  const { page } = run;
+  await axe(page, '320 px closed');
+  await openByMouse(page);
+  await input(page).fill('Kan ik met mijn ID-kaart naar Zuid-Afrika?');
+  await page.keyboard.press('Enter');
+  await botMessages(page).nth(1).waitFor(WAIT);
+  const box = await panel(page).boundingBox();
+  assert.deepEqual([box.x, box.y, box.width, box.height], [0, 0, 320, 640]);
+  const overflow = await page.evaluate(() => {
+    const root = document.querySelector('gem-assistant').shadowRoot;
+    const p = root.querySelector('.panel');
+    const t = root.querySelector('.transcript');
+    return { page: document.documentElement.scrollWidth, panel: p.scrollWidth - p.clientWidth, transcript: t.scrollWidth - t.clientWidth };
+  });
+  assert.deepEqual(overflow, { page: 320, panel: 0, transcript: 0 });
+  assert.equal(await launcher(page).isVisible(), false);  // under the full-screen panel, out of the tab order
+  await axe(page, '320 px open');
+  await shot(page, '320px');
+  await page.keyboard.press('Escape');
+  assert.equal((await focused(page)).cls, 'launcher');
+  assert.ok(await launcher(page).isVisible());
+  await finish(run);
+});
+
+test('200% text and the WCAG text-spacing overrides: nothing is clipped, the input stays reachable', async () => {
+  const run = await openPage();
+  const { page } = run;
+  // Text at double size (the widget's base size follows the --gem-font-size token, normally the browser's
+  // default), and the text-spacing overrides of WCAG 1.4.12 inside the shadow root.
+  await page.evaluate(() => {
+    const host = document.querySelector('gem-assistant');
+    host.style.setProperty('--gem-font-size', '32px');
+    const spacing = new CSSStyleSheet();
+    spacing.replaceSync(`* { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }
+      p { margin-block-end: 2em !important; }`);
+    host.shadowRoot.adoptedStyleSheets = [...host.shadowRoot.adoptedStyleSheets, spacing];
+  });
+  await openByMouse(page);
+  await panel(page).getByRole('button', { name: 'Paspoort' }).click();
+  await botMessages(page).nth(1).waitFor();
+  await panel(page).getByRole('button', { name: 'Kosten' }).scrollIntoViewIfNeeded();
+  const clipped = await page.evaluate(() => {
+    const root = document.querySelector('gem-assistant').shadowRoot;
+    const out = [];
+    for (const el of root.querySelectorAll('button, label, .title, .subtitle, .status, .choices__label, .privacy, .message')) {
+      if (el.scrollWidth > el.clientWidth + 1) out.push(`${el.className || el.tagName}: ${el.scrollWidth} > ${el.clientWidth}`);
+    }
+    const p = root.querySelector('.panel');
+    if (p.scrollWidth > p.clientWidth) out.push(`panel ${p.scrollWidth} > ${p.clientWidth}`);
+    return out;
+  });
+  assert.deepEqual(clipped, []);
+  await input(page).scrollIntoViewIfNeeded();
+  assert.ok(await input(page).isVisible());
+  await input(page).fill('wat kost het?');
+  await page.keyboard.press('Enter');
+  await botMessages(page).filter({ hasText: '€ 84,70' }).waitFor(WAIT);
+  await shot(page, 'text-200-spacing');
+  await finish(run);
+});
+
+test('themes: the Rotterdam design tokens and the default theme, switched on the demo page', async () => {
+  const run = await openPage({ path: '/?theme=rotterdam' });
+  const { page } = run;
+  const background = () => launcher(page).evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.equal(await background(), 'rgb(0, 129, 31)');  // --rotterdam-color-base-green
+  await openByMouse(page);
+  await panel(page).getByRole('button', { name: 'Parkeervergunning' }).click();
+  await botMessages(page).nth(1).waitFor();
+  const send = await panel(page).getByRole('button', { name: 'Verstuur' }).evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.equal(send, 'rgb(161, 43, 94)');  // --rotterdam-color-magenta-tint-02
+  await axe(page, 'Rotterdam theme');
+  await shot(page, 'rotterdam');
+  await page.keyboard.press('Escape');
+  await page.getByRole('radio', { name: 'Standaard' }).check();
+  assert.equal(await background(), 'rgb(21, 66, 115)');
+
+  // Windows high contrast (forced colours): boundaries stay visible, focus uses the system highlight.
+  await page.emulateMedia({ forcedColors: 'active' });
+  await launcher(page).focus();
+  await page.keyboard.press('Enter');
+  await panel(page).waitFor();
+  await page.keyboard.press('Shift+Tab');
+  const outline = await page.evaluate(() => {
+    const el = document.querySelector('gem-assistant').shadowRoot.activeElement;
+    const style = getComputedStyle(el);
+    return { style: style.outlineStyle, width: style.outlineWidth, border: getComputedStyle(el.closest('.panel')).borderTopStyle };
+  });
+  assert.deepEqual(outline, { style: 'solid', width: '3px', border: 'solid' });
+  await shot(page, 'forced-colors');
+  await finish(run);
+});
+
+test('language switch, handover and live data without a server', async () => {
+  const run = await openPage();
+  const { page } = run;
+  await openByMouse(page);
+  await panel(page).getByRole('button', { name: 'English' }).click();
+  await panel(page).getByText('Hello! I am Gem').waitFor();
+  assert.equal(await botMessages(page).last().getAttribute('lang'), 'en');
+  assert.equal(await page.getByRole('button', { name: 'Ask Gem' }).count(), 1);
+  assert.equal(await panel(page).getAttribute('lang'), 'en');
+  await panel(page).getByRole('button', { name: 'Nederlands' }).waitFor();
+  await panel(page).getByRole('button', { name: 'Nederlands' }).click();
+  await botMessages(page).last().getByText('Hallo! Ik ben Gem').waitFor();
+
+  await input(page).fill('ik wil een medewerker spreken');
+  await page.keyboard.press('Enter');
+  await panel(page).getByRole('button', { name: 'Chat met een medewerker' }).click();
+  await panel(page).getByText('Doorverbinden met een medewerker kan via deze website nog niet').waitFor();
+  await botMessages(page).filter({ hasText: '14 010' }).last().waitFor();
+
+  await input(page).fill('wanneer wordt het afval opgehaald? 3011 AB 12');
+  await page.keyboard.press('Enter');
+  await panel(page).getByText('Actuele gegevens kan ik op deze website nog niet opvragen').waitFor(WAIT);
+  await shot(page, 'notes');
+  await finish(run);
+});
+
+test('the <gem-assistant> element and the ES module: other municipalities, the generic pack, position', async () => {
+  const run = await openPage();
+  const { page, watch } = run;
+  // A municipality without its own pack gets the generic one (its 404 is expected), placed bottom left.
+  await page.evaluate(() => {
+    document.querySelector('gem-assistant').remove();
+    const el = document.createElement('gem-assistant');
+    el.setAttribute('municipality', 'GM0363');
+    el.setAttribute('position', 'bottom-left');
+    document.body.append(el);
+  });
+  await openByMouse(page);
+  assert.match(await botMessages(page).first().textContent(), /de gemeente Amsterdam/);
+  assert.equal(await panel(page).locator('.subtitle').textContent(), 'Gemeente Amsterdam');
+  await panel(page).getByLabel('Uw vraag').waitFor();  // the generic content says 'u'
+  assert.ok((await launcher(page).boundingBox()).x < 100);
+  watch.problems = watch.problems.filter((p) => !/404/.test(p));
+
+  // The ES module entry: import and mount.
+  await page.evaluate(async () => {
+    document.querySelector('gem-assistant').remove();
+    const { mount } = await import('/widget/gem.mjs');
+    mount({ municipality: 'GM0344', lang: 'en' });
+  });
+  await page.getByRole('button', { name: 'Ask Gem' }).click();
+  await botMessages(page).first().waitFor(WAIT);
+  assert.match(await botMessages(page).first().textContent(), /municipality of Utrecht/);
+  await finish(run);
+});
+
+test('safe rendering: no text, typed or answered, ever becomes markup', async () => {
+  const run = await openPage();
+  const { page } = run;
+  // The Markdown renderer itself, in the page's real DOM.
+  const { outputFiles } = await esbuild.build({ entryPoints: [join(ROOT, 'widget/src/markdown.js')], bundle: true, write: false,
+    format: 'iife', globalName: 'gemMarkdown' });
+  await page.evaluate(outputFiles[0].text);
+  const rendered = await page.evaluate(() => {
+    const render = (md) => {
+      const div = document.createElement('div');
+      div.append(window.gemMarkdown.renderMarkdown(md));
+      return div.innerHTML;
+    };
+    return {
+      html: render('<img src=x onerror="window.__pwned=1"> & <b>b</b>'),
+      js: render('[klik](javascript:window.__pwned=1) en [data](data:text/html,x) en [http](http://example.org)'),
+      ok: render('Hallo **vet [link](https://example.org/a?b=1&c=2)**\n\n- een\n- twee\n\nEinde'),
+    };
+  });
+  assert.equal(rendered.html, '<p>&lt;img src=x onerror="window.__pwned=1"&gt; &amp; &lt;b&gt;b&lt;/b&gt;</p>');
+  assert.equal(rendered.js, '<p>klik en data en http</p>');
+  assert.equal(rendered.ok, '<p>Hallo <strong>vet <a href="https://example.org/a?b=1&amp;c=2">link</a></strong></p><ul><li>een</li><li>twee</li></ul><p>Einde</p>');
+
+  await openByMouse(page);
+  await input(page).fill('<img src=x onerror="window.__pwned=1"> **paspoort**');
+  await page.keyboard.press('Enter');
+  await botMessages(page).nth(1).waitFor(WAIT);
+  const user = panel(page).locator('.message--user');
+  assert.match(await user.textContent(), /<img src=x onerror="window.__pwned=1"> \*\*paspoort\*\*/);
+  assert.equal(await page.evaluate(() => document.querySelector('gem-assistant').shadowRoot.querySelectorAll('img').length), 0);
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  await finish(run);
+});

@@ -1,0 +1,140 @@
+// Builds the widget into build/widget/ (esbuild):
+//   gem.js          the one-script-tag loader (classic script, IIFE; must stay ≤ 6 KB brotli)
+//   gem.mjs         the same loader as an ES module (import { mount } from '…/gem.mjs')
+//   gem-panel.js    the chat panel with the wasm core's JavaScript, loaded when the resident shows interest
+//   core/ models/ gazetteer/ ort/   the wasm core, the model, the gazetteers and ONNX Runtime Web (copied)
+//   themes/         the resolved themes, for reference (they are also built into gem.js)
+// Content packs are not copied: `scripts/gem content build` writes them to build/content/, served as content/
+// beside gem.js (scripts/cli/serve.js maps /widget/content/ there).
+//
+//   node widget/build.js            build, print sizes, fail if gem.js is over budget
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+import * as esbuild from 'esbuild';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SRC = join(ROOT, 'widget/src');
+const LOADER_BUDGET_BROTLI = 6 * 1024;
+const TARGET = ['chrome111', 'edge111', 'firefox115', 'safari16.4'];
+const ROTTERDAM_TOKENS = join(ROOT, 'node_modules/@nl-design-system-unstable/rotterdam-design-tokens/dist/design-tokens.css');
+
+function wasmDir() {
+  return process.env.GEM_WASM_DIR || join(ROOT, 'build/wasm/wasm');
+}
+
+// --name: value; declarations of a CSS file (comments removed), in order.
+function declarations(css) {
+  const out = new Map();
+  for (const m of css.replace(/\/\*[\s\S]*?\*\//g, '').matchAll(/(--[\w-]+)\s*:\s*([^;{}]+);/g)) out.set(m[1], m[2].trim());
+  return out;
+}
+
+// Replaces every var(--x[, fallback]) by its value in `tokens`, innermost first.
+function resolveVars(value, tokens, seen = []) {
+  let out = value;
+  for (let guard = 0; /var\(/.test(out); guard++) {
+    if (guard > 50) throw new Error(`theme: cannot resolve ${value}`);
+    out = out.replace(/var\(\s*(--[\w-]+)\s*(?:,([^()]*))?\)/, (_, name, fallback) => {
+      if (seen.includes(name)) throw new Error(`theme: circular token ${name}`);
+      if (tokens.has(name)) return resolveVars(tokens.get(name), tokens, [...seen, name]);
+      if (fallback !== undefined) return fallback.trim();
+      throw new Error(`theme: unknown token ${name} in ${value}`);
+    });
+  }
+  return out;
+}
+
+// widget/themes/*.css → {name: ':host{--gem-…:…}'} with every referenced design token resolved.
+export function buildThemes() {
+  const tokens = existsSync(ROTTERDAM_TOKENS) ? declarations(readFileSync(ROTTERDAM_TOKENS, 'utf8')) : new Map();
+  const themes = {};
+  for (const file of readdirSync(join(ROOT, 'widget/themes')).filter((f) => f.endsWith('.css')).sort()) {
+    const name = file.replace(/\.css$/, '');
+    const own = declarations(readFileSync(join(ROOT, 'widget/themes', file), 'utf8'));
+    const body = [...own].map(([prop, value]) => `${prop}:${resolveVars(value, tokens)}`).join(';');
+    themes[name] = `:host{${body}}`;
+  }
+  return themes;
+}
+
+// .css imports become minified strings (for constructable stylesheets); 'gem:themes' the resolved themes;
+// 'gem-core' the wasm build's JavaScript.
+function plugins(themes) {
+  return [{
+    name: 'gem',
+    setup(build) {
+      build.onResolve({ filter: /\.css$/ }, (args) => ({ path: join(args.resolveDir, args.path), namespace: 'css-text' }));
+      build.onLoad({ filter: /.*/, namespace: 'css-text' }, async (args) => {
+        const { code } = await esbuild.transform(readFileSync(args.path, 'utf8'), { loader: 'css', minify: true, target: TARGET });
+        return { contents: `export default ${JSON.stringify(code.trim())};`, loader: 'js' };
+      });
+      build.onResolve({ filter: /^gem:themes$/ }, () => ({ path: 'themes', namespace: 'gem-themes' }));
+      build.onLoad({ filter: /.*/, namespace: 'gem-themes' }, () => ({ contents: `export default ${JSON.stringify(themes)};`, loader: 'js' }));
+      build.onResolve({ filter: /^gem-core$/ }, () => {
+        const path = join(wasmDir(), 'gem-core.js');
+        if (!existsSync(path)) return { errors: [{ text: `${path} is missing: build the WebAssembly module first (scripts/build)` }] };
+        return { path };
+      });
+    },
+  }];
+}
+
+function sizes(file) {
+  const bytes = readFileSync(file);
+  return {
+    raw: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+}
+
+function copy(from, to) {
+  if (!existsSync(from)) throw new Error(`${from} is missing`);
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(from, to);
+}
+
+export async function buildWidget({ out = join(ROOT, 'build/widget'), quiet = false } = {}) {
+  const themes = buildThemes();
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const common = { bundle: true, minify: true, target: TARGET, legalComments: 'none', logLevel: 'warning', plugins: plugins(themes) };
+  await Promise.all([
+    esbuild.build({ ...common, entryPoints: [join(SRC, 'loader.js')], outfile: join(out, 'gem.js'), format: 'iife' }),
+    esbuild.build({ ...common, entryPoints: [join(SRC, 'module.js')], outfile: join(out, 'gem.mjs'), format: 'esm' }),
+    // The Node branches of the Emscripten glue are never taken in a browser: leave their modules out.
+    esbuild.build({ ...common, entryPoints: [join(SRC, 'panel.js')], outfile: join(out, 'gem-panel.js'), format: 'esm',
+      platform: 'browser', external: ['fs', 'path', 'crypto'] }),
+  ]);
+
+  copy(join(wasmDir(), 'gem-core.wasm'), join(out, 'core/gem-core.wasm'));
+  for (const f of ['gem.spm', 'gem-nlu.json', 'gem-intent.onnx']) copy(join(ROOT, 'models', f), join(out, 'models', f));
+  for (const f of ['gemeenten.tsv', 'gemeente-aliases.tsv', 'landen.tsv']) copy(join(ROOT, 'content/gazetteer', f), join(out, 'gazetteer', f));
+  const ort = join(ROOT, 'node_modules/onnxruntime-web/dist');
+  for (const f of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) copy(join(ort, f), join(out, 'ort', f));
+  mkdirSync(join(out, 'themes'), { recursive: true });
+  for (const [name, css] of Object.entries(themes)) {
+    writeFileSync(join(out, 'themes', `${name}.css`), `/* Gem theme "${name}", resolved by widget/build.js from widget/themes/${name}.css */\n${css}\n`);
+  }
+
+  const report = Object.fromEntries(['gem.js', 'gem.mjs', 'gem-panel.js'].map((f) => [f, sizes(join(out, f))]));
+  if (!quiet) {
+    for (const [file, s] of Object.entries(report)) {
+      console.log(`${file.padEnd(14)} ${String(s.raw).padStart(7)} B raw  ${String(s.gzip).padStart(6)} B gzip  ${String(s.brotli).padStart(6)} B brotli`);
+    }
+  }
+  if (report['gem.js'].brotli > LOADER_BUDGET_BROTLI) {
+    throw new Error(`gem.js is ${report['gem.js'].brotli} B brotli, over the ${LOADER_BUDGET_BROTLI} B budget`);
+  }
+  return { out, report, themes };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  buildWidget().catch((error) => {
+    console.error(`widget build failed: ${error.message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,84 @@
+// Loads Gem's local intelligence in two phases, from the widget's own folder (the `base` URL):
+//   1. the dialogue: the wasm core (core/gem-core.wasm) and the municipality's content pack
+//      (content/GMxxxx.json, or content/generic.json) — enough for the welcome and the quick replies;
+//   2. understanding: ONNX Runtime Web (ort/), the model and the gazetteers (models/, gazetteer/) —
+//      needed for typed messages.
+// Both start at once (prefetch on hover/focus, or on opening); nothing here sends what residents type.
+import createGemCore from 'gem-core';  // the wasm build's gem-core.js, bundled by widget/build.js
+
+import { Session } from '../../wasm/session.js';
+import { Understanding } from '../../wasm/understanding.js';
+
+const engines = new Map();
+
+export function validMunicipality(code) {
+  return /^GM\d{4}$/.test(code ?? '') ? code : '';
+}
+
+// One engine per widget folder and municipality, shared by prefetch and the panel.
+export function engineFor(config) {
+  const key = `${config.base}|${validMunicipality(config.municipality)}`;
+  if (!engines.has(key)) {
+    const engine = new Engine(config);
+    engines.set(key, engine);
+    // A failed load is forgotten, so that the next attempt ("retry") starts again.
+    Promise.all([engine.dialogue, engine.understanding]).catch(() => {
+      if (engines.get(key) === engine) engines.delete(key);
+    });
+  }
+  return engines.get(key);
+}
+
+class Engine {
+  constructor({ base, municipality }) {
+    this.municipality = validMunicipality(municipality);
+    const url = (path) => new URL(path, base).href;
+    const get = async (path) => {
+      const response = await fetch(url(path), { credentials: 'same-origin' });
+      if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+      return response;
+    };
+    const bytes = async (path) => new Uint8Array(await (await get(path)).arrayBuffer());
+    const text = async (path) => (await get(path)).text();
+
+    const municipalities = text('gazetteer/gemeenten.tsv');
+    const core = bytes('core/gem-core.wasm').then((wasmBinary) => createGemCore({ wasmBinary }));
+    const pack = this.municipality
+      ? text(`content/${this.municipality}.json`).catch(() => text('content/generic.json'))
+      : text('content/generic.json');
+    this.dialogue = Promise.all([core, pack, municipalities]).then(([gemCore, packJson, tsv]) => ({
+      core: gemCore, pack: packJson, tsv, info: packInfo(packJson, tsv, this.municipality),
+    }));
+
+    const files = Promise.all([bytes('models/gem.spm'), text('models/gem-nlu.json'), bytes('models/gem-intent.onnx'),
+      municipalities, text('gazetteer/gemeente-aliases.tsv'), text('gazetteer/landen.tsv')]);
+    const ortModule = import(url('ort/ort.wasm.min.mjs'));
+    this.understanding = Promise.all([core, files, ortModule]).then(async ([gemCore, loaded, ort]) => {
+      const [spm, metadata, onnx, tsv, aliases, countries] = loaded;
+      ort.env.wasm.wasmPaths = url('ort/');
+      ort.env.wasm.numThreads = 1;  // no SharedArrayBuffer: no COOP/COEP headers needed on the host site
+      const understander = gemCore.Understander.create({ spm, metadata, municipalities: tsv, aliases, countries });
+      const model = await ort.InferenceSession.create(onnx, { executionProviders: ['wasm'] });
+      return new Understanding(gemCore, understander, ort, model);
+    });
+    // Failures are reported where they are awaited, not as unhandled rejections.
+    this.dialogue.catch(() => {});
+    this.understanding.catch(() => {});
+  }
+
+  // A conversation that can welcome and take quick replies now; typed messages need `attach`.
+  async createSession() {
+    const { core, pack, tsv } = await this.dialogue;
+    return new Session(null, core.Session.create(pack, tsv, this.municipality));
+  }
+}
+
+// What the widget itself needs from a content pack: the municipality's name, tone and a few dialogue texts.
+function packInfo(packJson, tsv, municipality) {
+  const pack = JSON.parse(packJson);
+  const texts = {};
+  for (const key of ['feedback', 'live_unavailable']) texts[key] = pack.dialogue?.[key] ?? {};
+  const row = municipality ? tsv.split('\n').find((line) => line.startsWith(`${municipality}\t`)) : null;
+  const name = (pack.municipality === municipality && pack.name) || row?.split('\t')[1]?.trim() || '';
+  return { name, tone: pack.tone === 'je' ? 'je' : 'u', texts };
+}
