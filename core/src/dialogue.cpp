@@ -401,19 +401,23 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   const auto& I = *impl_;
   ++c.turns;
   const auto words = split_words(u.normalized);
-  // Short replies ("ok", "paspoort", "3012 CL 40") and gibberish say little about the language: keep the
-  // conversation's unless this is its first message.
-  if (!u.low_confidence && (c.turns == 1 || words.size() >= entity_words(u) + 3)) c.lang = u.lang;
+  // Short replies ("ok", "paspoort", "3012 CL 40"), unsure readings and gibberish (no word the lexicon
+  // knows) say little about the language: keep the conversation's unless this is its first message.
+  if (!u.low_confidence && u.known_words > 0 && (c.turns == 1 || words.size() >= entity_words(u) + 3)) c.lang = u.lang;
   I.take_entities(c, u.entities);
   // "en een id-kaart?", "and for a child?": a follow-up that names a new product keeps the aspect.
   const bool follow_up = !words.empty() && (words[0] == "en" || words[0] == "and" || words[0] == "ook" || words[0] == "what");
   // A question about an aspect without a (sure) product continues the current topic: "hoe lang duurt dat?".
   // So does a short question that points back ("kost dat iets?") or that the model also read as being
   // about the current product: a new product must be named clearly to switch the topic.
-  const bool points_back = std::any_of(words.begin(), words.end(), [](const std::string& w) {
-    return w == "dat" || w == "die" || w == "deze" || w == "dit" || w == "zon" || w == "daarvoor" ||
-           w == "ervoor" || w == "daar" || w == "it" || w == "that" || w == "this" || w == "one";
-  });
+  const auto has = [&](std::initializer_list<std::string_view> set) {
+    return std::any_of(words.begin(), words.end(), [&](const std::string& w) {
+      return std::find(set.begin(), set.end(), w) != set.end();
+    });
+  };
+  // "zo'n kaart", "daarvoor": refers to what was discussed, whatever else the words suggest.
+  const bool refers_back = has({"zon", "zulke", "zulk", "daarvoor", "ervoor", "hiervoor", "such"});
+  const bool points_back = refers_back || has({"dat", "die", "deze", "dit", "daar", "it", "that", "this", "one"});
   const bool current_plausible = std::any_of(u.alternatives.begin(), u.alternatives.end(), [&](const Alternative& a) {
     return a.product == c.product && a.confidence >= 0.01f;
   });
@@ -421,7 +425,15 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   const bool continues_topic =
       c.product && u.intent == "product_vraag" && u.aspect && u.intent_confidence >= 0.5f &&
       (!u.product || u.product == c.product || u.product_confidence < 0.6f ||
-       (short_question && ((points_back && u.product_confidence < 0.995f) || (current_plausible && u.product_confidence < 0.9f))));
+       (short_question && (refers_back || (points_back && u.product_confidence < 0.995f) ||
+                           (current_plausible && u.product_confidence < 0.9f))));
+  // "kost dat iets?" read as "yes" first and a product question second: the question about the topic wins.
+  const auto asked_about = std::find_if(u.alternatives.begin(), u.alternatives.end(), [](const Alternative& a) {
+    return a.intent == "product_vraag" && !a.product && a.aspect;
+  });
+  const bool question_about_topic =
+      c.product && u.intent != "product_vraag" && points_back && short_question && asked_about != u.alternatives.end() &&
+      (asked_about->confidence >= 0.25f || (u.low_confidence && asked_about->confidence >= 0.1f));
   // "en in Utrecht?", "and the UK?", "en naar Spanje?": only the context changes, whatever the classifier made
   // of so few words.
   const bool context_only = c.product && follow_up && !u.entities.empty() && words.size() <= entity_words(u) + 3;
@@ -457,6 +469,10 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
     return r;
   } else if (context_only) {
     c.failures = 0;
+    r = I.answer(c, "product_vraag");
+  } else if (question_about_topic) {
+    c.failures = 0;
+    c.aspect = asked_about->aspect;
     r = I.answer(c, "product_vraag");
   } else if (continues_topic && (u.low_confidence || u.product != c.product)) {
     c.failures = 0;

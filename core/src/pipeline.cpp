@@ -15,6 +15,7 @@ Preprocessed Preprocessor::run(std::string_view input) const {
     auto fixed = used[i] ? std::nullopt : speller_.correct(tok.text);
     if (fixed) out.corrections.push_back({tok.text, *fixed, tok.start, tok.end});
     words.push_back(fixed ? *fixed : tok.text);
+    if (speller_.known(words.back())) ++out.known_words;
   }
   out.model_text = join(words);
   return out;

@@ -14,6 +14,7 @@ struct Preprocessed {
   std::vector<Entity> entities;
   std::vector<Correction> corrections;
   std::string model_text;  // corrected words joined by spaces
+  std::size_t known_words = 0;  // words (after correction) that the lexicon knows
 };
 
 class Preprocessor {

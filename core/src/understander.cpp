@@ -119,6 +119,7 @@ Analysis Understander::analyse(std::string_view text) const {
   a.normalized = std::move(p.model_text);
   a.entities = std::move(p.entities);
   a.corrections = std::move(p.corrections);
+  a.known_words = p.known_words;
   a.truncated = p.text.truncated;
   a.repaired = p.text.repaired;
   return a;
@@ -137,6 +138,7 @@ Understanding Understander::interpret(const Analysis& a, const Scores& s) const 
   u.entities = a.entities;
   u.corrections = a.corrections;
   u.normalized = a.normalized;
+  u.known_words = a.known_words;
   u.truncated = a.truncated;
   u.repaired = a.repaired;
   u.lang = L[3][argmax(s.lang)];

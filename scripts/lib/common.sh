@@ -5,7 +5,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
 # Debian packages each purpose needs.
-PACKAGES_BUILD=(g++ cmake make pkg-config dpkg-dev ca-certificates emscripten nodejs npm
+PACKAGES_BUILD=(g++ cmake make pkg-config dpkg-dev ca-certificates emscripten
   libsentencepiece-dev libutf8proc-dev libboost-test-dev libboost-dev nlohmann-json3-dev python3 python3-yaml brotli)
 PACKAGES_BROWSER=(chromium)
 
@@ -25,7 +25,13 @@ ensure_packages() {
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+ensure_node() {
+  # Node and npm may come with the machine image (newer than Debian's); Debian's otherwise.
+  command -v node >/dev/null && command -v npm >/dev/null || ensure_packages nodejs npm
+}
+
 ensure_npm() {
+  ensure_node
   # Locked versions; `npm ci` only when package-lock.json changed since the last install.
   if [ ! -f node_modules/.package-lock.json ] || ! cmp -s package-lock.json node_modules/.gem-installed-lock; then
     say "Installing npm packages (package-lock.json)"

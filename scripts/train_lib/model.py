@@ -52,14 +52,15 @@ class Net(nn.Module):
 
 
 class Exported(nn.Module):
-    """What goes into the ONNX file: probabilities, softmax inside."""
+    """What goes into the ONNX file: probabilities (softmax inside), averaged over the ensemble's members."""
 
-    def __init__(self, net):
+    def __init__(self, nets):
         super().__init__()
-        self.net = net
+        self.nets = nn.ModuleList(nets)
 
     def forward(self, ids):
-        return tuple(F.softmax(z, dim=-1) for z in self.net(ids))
+        members = [[F.softmax(z, dim=-1) for z in net(ids)] for net in self.nets]
+        return tuple(torch.stack([m[k] for m in members]).mean(dim=0) for k in range(len(config.HEADS)))
 
 
 def pad_batch(seqs, pad_id):
@@ -68,6 +69,18 @@ def pad_batch(seqs, pad_id):
     for i, s in enumerate(seqs):
         out[i, :len(s)] = torch.tensor(s, dtype=torch.int64)
     return out
+
+
+PRODUCT_QUESTION = config.INTENTS.index("product_vraag")
+
+
+def head_loss(k, logits, y):
+    """Product and aspect are read only for product questions, so other intents do not train those heads
+    (they would pull them towards "none" for reasons that never matter at runtime)."""
+    if config.HEADS[k] not in ("product", "aspect"):
+        return F.cross_entropy(logits, y[:, k])
+    asked = (y[:, 0] == PRODUCT_QUESTION).to(torch.float32)
+    return (F.cross_entropy(logits, y[:, k], reduction="none") * asked).sum() / asked.sum().clamp(min=1.0)
 
 
 def train(net, epoch_data, targets, hyper, log=print):
@@ -95,7 +108,7 @@ def train(net, epoch_data, targets, hyper, log=print):
                 ids = ids.masked_fill(drop, 0)
             y = y_all[idx]
             logits = net(ids)
-            loss = sum(w * F.cross_entropy(z, y[:, k]) for k, (w, z) in enumerate(zip(weights, logits)))
+            loss = sum(w * head_loss(k, z, y) for k, (w, z) in enumerate(zip(weights, logits)))
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -108,25 +121,24 @@ def train(net, epoch_data, targets, hyper, log=print):
 
 
 @torch.no_grad()
-def predict(net, seqs, batch=256):
-    net.eval()
+def predict(nets, seqs, batch=256):
+    exported = Exported(nets).eval()
     outs = [[] for _ in config.HEADS]
     for b in range(0, len(seqs), batch):
-        probs = Exported(net)(pad_batch(seqs[b:b + batch], net.pad_id))
+        probs = exported(pad_batch(seqs[b:b + batch], nets[0].pad_id))
         for k, p in enumerate(probs):
             outs[k].append(p)
     return [torch.cat(o).numpy() for o in outs]
 
 
-def export_onnx(net, opset):
+def export_onnx(nets, opset):
     """Serialised ONNX bytes; byte-identical for identical weights."""
     import onnx
 
-    net.eval()
     buf = io.BytesIO()
     dummy = torch.zeros((1, 5), dtype=torch.int64)
     torch.onnx.export(
-        Exported(net), (dummy,), buf, opset_version=opset, input_names=["ids"], output_names=list(config.HEADS),
+        Exported(nets).eval(), (dummy,), buf, opset_version=opset, input_names=["ids"], output_names=list(config.HEADS),
         dynamic_axes={"ids": {0: "batch", 1: "tokens"}, **{h: {0: "batch"} for h in config.HEADS}},
         do_constant_folding=True, export_params=True)
     model = onnx.load_from_string(buf.getvalue())

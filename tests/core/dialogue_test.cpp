@@ -25,6 +25,7 @@ struct Reading {
   std::string lang = "nl";
   std::vector<gem::Entity> entities;
   std::string normalized = "een vraag";
+  std::size_t known_words = 2;
   std::vector<gem::Alternative> alternatives;
 };
 
@@ -40,6 +41,7 @@ gem::Understanding understood(const Reading& r) {
   u.lang = r.lang;
   u.entities = r.entities;
   u.normalized = r.normalized;
+  u.known_words = r.known_words;
   u.alternatives = r.alternatives;
   return u;
 }
@@ -153,9 +155,28 @@ BOOST_AUTO_TEST_CASE(a_short_question_pointing_back_stays_on_the_topic) {
   // "kost dat iets?" read as another product with some confidence: "dat" points back to the passport
   auto r = d.respond(c, understood({.product = "afval", .aspect = "kosten", .product_confidence = 0.7f, .normalized = "kost dat iets"}));
   BOOST_TEST(r.product.value_or("") == "paspoort");
+  // "zo'n" refers back even when the words suggest another product with certainty
+  r = d.respond(c, understood({.product = "identiteitskaart", .aspect = "kosten", .product_confidence = 1.0f,
+                               .normalized = "wat kost zon kaart"}));
+  BOOST_TEST(r.product.value_or("") == "paspoort");
   // a clearly named new product does switch
   r = d.respond(c, understood({.product = "afval", .aspect = "kosten", .product_confidence = 0.95f, .normalized = "wat kost de afvalbak"}));
   BOOST_TEST(r.product.value_or("") == "afval");
+}
+
+BOOST_AUTO_TEST_CASE(a_question_about_the_topic_wins_over_a_misread_yes) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  d.respond(c, understood({.product = "paspoort", .aspect = "informatie"}));
+  Reading yes{.intent = "bevestigen", .confidence = 0.64f, .intent_confidence = 0.64f, .normalized = "kost dat iets"};
+  yes.alternatives = {{"product_vraag", std::nullopt, "kosten", 0.36f}};
+  const auto r = d.respond(c, understood(yes));
+  BOOST_TEST(r.product.value_or("") == "paspoort");
+  BOOST_TEST(r.text == "Het kost € 8,00.");
+  // when the reading is unsure anyway, a weaker question about the topic still wins
+  Reading unsure{.intent = "ontkennen", .confidence = 0.46f, .intent_confidence = 0.46f, .normalized = "kost dat iets"};
+  unsure.alternatives = {{"bevestigen", {}, {}, 0.4f}, {"product_vraag", std::nullopt, "kosten", 0.14f}};
+  BOOST_TEST(d.respond(c, understood(unsure)).text == "Het kost € 8,00.");
 }
 
 BOOST_AUTO_TEST_CASE(a_follow_up_with_only_new_context_answers_whatever_the_intent_head_says) {
@@ -176,6 +197,10 @@ BOOST_AUTO_TEST_CASE(short_and_unsure_messages_keep_the_conversation_language) {
                                     .normalized = "3012 cl 40"}));
   BOOST_TEST(r.lang == "nl");
   r = d.respond(c, understood({.intent = "buiten_bereik", .confidence = 0.2f, .lang = "en", .normalized = "asdf qwer zxcv"}));
+  BOOST_TEST(r.lang == "nl");
+  // confidently out of scope, but not one known word: gibberish, not English
+  r = d.respond(c, understood({.intent = "buiten_bereik", .confidence = 0.9f, .lang = "en", .normalized = "blorp fnaag trexil",
+                               .known_words = 0}));
   BOOST_TEST(r.lang == "nl");
 }
 

@@ -64,6 +64,8 @@ BOOST_AUTO_TEST_CASE(analysis_corrects_spelling_and_tokenises) {
   BOOST_TEST(a.entities[0].value == "GM0855");
   BOOST_TEST(!a.token_ids.empty());
   BOOST_TEST(a.token_ids.size() <= 64u);
+  BOOST_TEST(a.known_words >= 2u);  // paspoort, kwijt
+  BOOST_TEST(nlu().analyse("blorp fnaag trexil").known_words == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(municipality_names_are_never_spelling_corrected) {

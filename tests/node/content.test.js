@@ -14,13 +14,17 @@ before(async () => {
   core = await loadCore();
 });
 
-// A copy of the content and what it needs, to break on purpose.
-function scratchCopy() {
+// Runs `use(root)` on a scratch copy of the content (and the labels it needs), to break on purpose.
+function withScratchCopy(use) {
   const root = mkdtempSync(join(tmpdir(), 'gem-content-'));
-  cpSync(join(ROOT, 'content'), join(root, 'content'), { recursive: true });
-  mkdirSync(join(root, 'models'));
-  cpSync(join(ROOT, 'models/gem-nlu.json'), join(root, 'models/gem-nlu.json'));
-  return root;
+  try {
+    cpSync(join(ROOT, 'content'), join(root, 'content'), { recursive: true });
+    mkdirSync(join(root, 'models'));
+    cpSync(join(ROOT, 'models/gem-nlu.json'), join(root, 'models/gem-nlu.json'));
+    use(root);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 describe('content', () => {
@@ -38,46 +42,37 @@ describe('content', () => {
   });
 
   test('a YAML syntax error names the file and line', () => {
-    const root = scratchCopy();
-    try {
-      const file = join(root, 'content/products/afval.yml');
-      const lines = readFileSync(file, 'utf8').split('\n');
-      lines.splice(3, 0, 'title: [unclosed');
-      writeFileSync(file, lines.join('\n'));
-      const { errors } = checkContent(core, root);
-      assert.ok(errors.length >= 1);
-      assert.match(errors[0].at, /^content\/products\/afval\.yml:\d+$/);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    withScratchCopy((root) => {
+    const file = join(root, 'content/products/afval.yml');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines.splice(3, 0, 'title: [unclosed');
+    writeFileSync(file, lines.join('\n'));
+    const { errors } = checkContent(core, root);
+    assert.ok(errors.length >= 1);
+    assert.match(errors[0].at, /^content\/products\/afval\.yml:\d+$/);
+    });
   });
 
   test('a duplicate key is an error with its line', () => {
-    const root = scratchCopy();
-    try {
-      const file = join(root, 'content/variables.yml');
-      writeFileSync(file, `${readFileSync(file, 'utf8')}phone: {value: "twee keer"}\n`);
-      const lineCount = readFileSync(file, 'utf8').trimEnd().split('\n').length;
-      const { errors } = checkContent(core, root);
-      assert.equal(errors.length, 1);
-      assert.equal(errors[0].at, `content/variables.yml:${lineCount}`);
-      assert.match(errors[0].message, /duplicate key/);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    withScratchCopy((root) => {
+    const file = join(root, 'content/variables.yml');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}phone: {value: "twee keer"}\n`);
+    const lineCount = readFileSync(file, 'utf8').trimEnd().split('\n').length;
+    const { errors } = checkContent(core, root);
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].at, `content/variables.yml:${lineCount}`);
+    assert.match(errors[0].message, /duplicate key/);
+    });
   });
 
   test('a semantic error from the core names the file and line', () => {
-    const root = scratchCopy();
-    try {
-      const file = join(root, 'content/products/hondenbelasting.yml');
-      writeFileSync(file, readFileSync(file, 'utf8').replace('{fee.hondenbelasting}', '{fee.hond}'));
-      const { errors } = checkContent(core, root);
-      assert.ok(errors.some((e) => /^content\/products\/hondenbelasting\.yml:\d+$/.test(e.at) && e.message.startsWith('unknown variable {fee.hond}')),
-        JSON.stringify(errors));
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    withScratchCopy((root) => {
+    const file = join(root, 'content/products/hondenbelasting.yml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('{fee.hondenbelasting}', '{fee.hond}'));
+    const { errors } = checkContent(core, root);
+    assert.ok(errors.some((e) => /^content\/products\/hondenbelasting\.yml:\d+$/.test(e.at) && e.message.startsWith('unknown variable {fee.hond}')),
+      JSON.stringify(errors));
+    });
   });
 
   test('packs carry each municipality\'s tone and values', () => {

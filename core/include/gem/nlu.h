@@ -69,6 +69,7 @@ struct Analysis {
   std::vector<Correction> corrections;
   std::vector<Entity> entities;
   std::vector<std::int32_t> token_ids;  // SentencePiece ids of `normalized`, never empty, at most Limits::max_tokens
+  std::size_t known_words = 0;       // words of `normalized` in the lexicon: none means gibberish or a foreign language
   bool truncated = false;
   bool repaired = false;             // invalid UTF-8 was replaced by U+FFFD
 };
@@ -98,6 +99,7 @@ struct Understanding {
   std::vector<Entity> entities;
   std::vector<Correction> corrections;
   std::string normalized;
+  std::size_t known_words = 0;
   bool truncated = false;
   bool repaired = false;
 };
