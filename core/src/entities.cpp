@@ -38,13 +38,13 @@ bool is_place_cue(std::string_view w) {
 }
 
 struct Month { std::string_view name; int number; };
-constexpr std::array<Month, 38> kMonths = {{
+constexpr std::array<Month, 34> kMonths = {{
     {"januari", 1}, {"january", 1}, {"jan", 1}, {"februari", 2}, {"february", 2}, {"feb", 2},
     {"maart", 3}, {"march", 3}, {"mrt", 3}, {"mar", 3}, {"april", 4}, {"apr", 4}, {"mei", 5}, {"may", 5},
     {"juni", 6}, {"june", 6}, {"jun", 6}, {"juli", 7}, {"july", 7}, {"jul", 7}, {"augustus", 8},
     {"august", 8}, {"aug", 8}, {"september", 9}, {"sep", 9}, {"sept", 9}, {"oktober", 10},
     {"october", 10}, {"okt", 10}, {"oct", 10}, {"november", 11}, {"nov", 11}, {"december", 12},
-    {"dec", 12}, {"jan.", 1}, {"feb.", 2}, {"okt.", 10}, {"dec.", 12}}};
+    {"dec", 12}}};
 int month_number(std::string_view w) {
   for (const auto& m : kMonths)
     if (m.name == w) return m.number;
