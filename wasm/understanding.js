@@ -3,6 +3,7 @@
 // intent model on the token ids, and the core turns the probabilities into labels and alternatives.
 //
 //   const nlu = await Understanding.create({ createGemCore, ort, wasmBinary, files });
+//   (or pass an already started `core` instead of `createGemCore`/`wasmBinary`, to share it with a Session)
 //   const meaning = await nlu.understand('wat kost een paspoort in Tilburg?');
 //
 // `files` holds the bytes of: spm (models/gem.spm), metadata (models/gem-nlu.json), onnx
@@ -11,8 +12,8 @@
 const HEADS = ['intent', 'product', 'aspect', 'lang'];
 
 export class Understanding {
-  static async create({ createGemCore, ort, wasmBinary, files }) {
-    const core = await createGemCore(wasmBinary ? { wasmBinary } : {});
+  static async create({ core, createGemCore, ort, wasmBinary, files }) {
+    core ??= await createGemCore(wasmBinary ? { wasmBinary } : {});
     const understander = core.Understander.create({
       spm: files.spm,
       metadata: files.metadata,

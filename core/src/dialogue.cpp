@@ -406,14 +406,15 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   if (!u.low_confidence && u.known_words > 0 && (c.turns == 1 || words.size() >= entity_words(u) + 3)) c.lang = u.lang;
   I.take_entities(c, u.entities);
   // "en een id-kaart?", "and for a child?": a follow-up that names a new product keeps the aspect.
-  const bool follow_up = !words.empty() && (words[0] == "en" || words[0] == "and" || words[0] == "ook" || words[0] == "what");
+  const auto in = [](const std::string& w, std::initializer_list<std::string_view> set) {
+    return std::find(set.begin(), set.end(), w) != set.end();
+  };
+  const bool follow_up = !words.empty() && in(words[0], {"en", "and", "ook", "what"});
   // A question about an aspect without a (sure) product continues the current topic: "hoe lang duurt dat?".
   // So does a short question that points back ("kost dat iets?") or that the model also read as being
   // about the current product: a new product must be named clearly to switch the topic.
   const auto has = [&](std::initializer_list<std::string_view> set) {
-    return std::any_of(words.begin(), words.end(), [&](const std::string& w) {
-      return std::find(set.begin(), set.end(), w) != set.end();
-    });
+    return std::any_of(words.begin(), words.end(), [&](const std::string& w) { return in(w, set); });
   };
   // "zo'n kaart", "daarvoor": refers to what was discussed, whatever else the words suggest.
   const bool refers_back = has({"zon", "zulke", "zulk", "daarvoor", "ervoor", "hiervoor", "such"});
@@ -447,17 +448,10 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
     // The reference number is used for this one look-up and not kept in the conversation.
     r = I.start(c, "product_vraag");
     Event e{"live_request", "application_status", {{"municipality", I.about(c)}, {"product", c.product.value_or("")}}};
-    std::string reference;  // the words with digits: "mijn nummer is Z-2026-0042" → "z 2026 0042"
-    std::string word;
-    auto keep = [&] {
-      if (std::any_of(word.begin(), word.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
-        reference += (reference.empty() ? "" : " ") + word;
-      word.clear();
-    };
-    for (char ch : u.normalized + " ") {
-      if (ch == ' ') keep();
-      else word += ch;
-    }
+    std::string reference;  // the words with digits: "mijn nummer is Z-2026-0042" → "2026 0042"
+    for (const auto& w : words)
+      if (std::any_of(w.begin(), w.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+        reference += (reference.empty() ? "" : " ") + w;
     e.params.push_back({"reference", reference});
     r.events.push_back(std::move(e));
     c.pending = Pending::none;

@@ -283,6 +283,24 @@ BOOST_AUTO_TEST_CASE(live_data_asks_for_the_address_first) {
       {"municipality", "GM0855"}, {"product", "afval"}, {"postcode", "5038 AB"}, {"huisnummer", "12"}}));
 }
 
+BOOST_AUTO_TEST_CASE(status_asks_for_the_reference_and_sends_only_the_words_with_digits) {
+  auto source = gem::test::valid_source();
+  auto status = gem::test::text("content/products/paspoort.yml", 17, "Het duurt even.", "It takes a while.");
+  status["live"] = "application_status";
+  source["products"][0]["sections"]["wanneer"] = status;
+  source["products"][0]["sections"]["_lines"]["wanneer"] = 17;
+  const gem::Dialogue d(gem::compile_pack(source.dump(), gem::test::small_labels(), "GM0599", "Rotterdam"), kMunicipalities);
+  gem::Conversation c;
+  auto r = d.respond(c, understood({.product = "paspoort", .aspect = "wanneer"}));
+  BOOST_TEST(r.text == "Het duurt even.\n\nTekst ask_reference je.");
+  BOOST_TEST(!has_event(r, "live_request"));
+  r = d.respond(c, understood({.intent = "buiten_bereik", .confidence = 0.2f, .normalized = "mijn nummer is z 2026 0042"}));
+  BOOST_REQUIRE(has_event(r, "live_request", "application_status"));
+  const auto& e = *std::find_if(r.events.begin(), r.events.end(), [](const gem::Event& x) { return x.type == "live_request"; });
+  BOOST_TEST((e.params == std::vector<std::pair<std::string, std::string>>{
+      {"municipality", "GM0599"}, {"product", "paspoort"}, {"reference", "2026 0042"}}));
+}
+
 BOOST_AUTO_TEST_CASE(id_card_country_table) {
   const auto d = dialogue();
   gem::Conversation c;

@@ -56,10 +56,8 @@ class Engine {
     this.understanding = Promise.all([core, files, ortModule]).then(async ([gemCore, loaded, ort]) => {
       const [spm, metadata, onnx, tsv, aliases, countries] = loaded;
       ort.env.wasm.wasmPaths = url('ort/');
-      ort.env.wasm.numThreads = 1;  // no SharedArrayBuffer: no COOP/COEP headers needed on the host site
-      const understander = gemCore.Understander.create({ spm, metadata, municipalities: tsv, aliases, countries });
-      const model = await ort.InferenceSession.create(onnx, { executionProviders: ['wasm'] });
-      return new Understanding(gemCore, understander, ort, model);
+      // The same core as the dialogue's, so the session and the understander share one wasm instance.
+      return Understanding.create({ core: gemCore, ort, files: { spm, metadata, onnx, municipalities: tsv, aliases, countries } });
     });
     // Failures are reported where they are awaited, not as unhandled rejections.
     this.dialogue.catch(() => {});
