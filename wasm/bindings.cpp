@@ -13,6 +13,7 @@
 #include "gem/content.h"
 #include "gem/dialogue.h"
 #include "gem/nlu.h"
+#include "gem/redact.h"
 
 using emscripten::val;
 
@@ -161,6 +162,40 @@ std::string compile_pack(const std::string& source, const val& labels, const std
   }
 }
 
+// core.redact(text) -> {text, counts: {bsn: 0, …}, matches: [{kind, start, end}]}, where start/end are
+// UTF-16 offsets into the original JS string (the widget highlights them).
+val redact(const val& input) {
+  if (!input.isString()) val::global("TypeError").new_(std::string("redact(text): text must be a string")).throw_();
+  // Emscripten 3.1.6 encodes a lone high surrogate together with the next character as one code point
+  // ("\uD800 06-…" would arrive as "𐀠06-…" and hide the number), so make the string well-formed first.
+  const auto text = input.call<val>("replace", val::global("RegExp").new_(std::string("\\p{Cs}"), std::string("gu")),
+                                    std::string("\uFFFD")).as<std::string>();
+  const gem::Redaction r = gem::redact(text);
+  val counts = val::object();
+  for (const auto kind : gem::kAllPiiKinds) counts.set(std::string(gem::name(kind)), r.count(kind));
+  val matches = val::array();
+  std::size_t byte = 0, utf16 = 0;
+  const auto utf16_at = [&](std::size_t target) {  // matches come in text order: one pass over the bytes
+    for (; byte < target; ++byte) {
+      const auto c = static_cast<unsigned char>(text[byte]);
+      if ((c & 0xC0) != 0x80) utf16 += c >= 0xF0 ? 2 : 1;
+    }
+    return utf16;
+  };
+  for (const auto& m : r.matches) {
+    val match = val::object();
+    match.set("kind", std::string(gem::name(m.kind)));
+    match.set("start", utf16_at(m.begin));
+    match.set("end", utf16_at(m.end));
+    matches.call<void>("push", match);
+  }
+  val out = val::object();
+  out.set("text", r.text);
+  out.set("counts", counts);
+  out.set("matches", matches);
+  return out;
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(gem) {
@@ -183,4 +218,5 @@ EMSCRIPTEN_BINDINGS(gem) {
       .function("restore", &JsSession::restore);
   emscripten::function("checkContent", &check_content);
   emscripten::function("compilePack", &compile_pack);
+  emscripten::function("redact", &redact);
 }

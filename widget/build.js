@@ -8,8 +8,9 @@
 // beside gem.js (scripts/cli/serve.js maps /widget/content/ there).
 //
 //   node widget/build.js            build, print sizes, fail if gem.js is over budget
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
@@ -97,8 +98,69 @@ function copy(from, to) {
   copyFileSync(from, to);
 }
 
-export async function buildWidget({ out = join(ROOT, 'build/widget'), quiet = false } = {}) {
+// Brotli and gzip copies beside every compressible asset, which the server sends to browsers that accept
+// them (a visitor then downloads 5–6 MB instead of 18 MB). Brotli at its best quality takes ~30 s for the
+// ONNX Runtime wasm, so results are cached by content hash in build/compressed/.
+const COMPRESSIBLE = new Set(['.js', '.mjs', '.wasm', '.json', '.onnx', '.spm', '.tsv', '.css', '.svg']);
+const CACHE = join(ROOT, 'build/compressed');
+
+function compressedCopies(bytes) {
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  const cached = (suffix, make) => {
+    const file = join(CACHE, `${hash}${suffix}`);
+    if (existsSync(file)) return readFileSync(file);
+    const out = make();
+    mkdirSync(CACHE, { recursive: true });
+    writeFileSync(`${file}.tmp-${process.pid}`, out);
+    renameSync(`${file}.tmp-${process.pid}`, file);
+    return out;
+  };
+  return {
+    br: cached('.br', () => brotliCompressSync(bytes, { params: {
+      [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } })),
+    gz: cached('.gz', () => gzipSync(bytes, { level: 9 })),
+  };
+}
+
+export function precompress(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = join(dir, entry.name);
+    if (entry.isDirectory()) precompress(file);
+    else if (COMPRESSIBLE.has(extname(entry.name))) {
+      const bytes = readFileSync(file);
+      if (bytes.length < 1024) continue;
+      const { br, gz } = compressedCopies(bytes);
+      writeFileSync(`${file}.br`, br);
+      writeFileSync(`${file}.gz`, gz);
+    }
+  }
+}
+
+// Replaces `target` by `dir` with two renames; another build swapping at the same moment makes it try again.
+function swapIn(dir, target) {
+  const old = `${target}.old-${process.pid}`;
+  for (let attempt = 1; ; attempt++) {
+    rmSync(old, { recursive: true, force: true });
+    try {
+      renameSync(target, old);
+    } catch (error) {
+      if (error.code !== 'ENOENT') throw error;
+    }
+    try {
+      renameSync(dir, target);
+      break;
+    } catch (error) {
+      if (!['ENOTEMPTY', 'EEXIST'].includes(error.code) || attempt >= 5) throw error;
+    }
+  }
+  rmSync(old, { recursive: true, force: true });
+}
+
+export async function buildWidget({ out: target = join(ROOT, 'build/widget'), quiet = false } = {}) {
   const themes = buildThemes();
+  // Built beside the target and swapped in at the end, so that a page being served from the target (browser
+  // test files run in parallel, each building first) never sees a half-written folder.
+  const out = `${target}.building-${process.pid}`;
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const common = { bundle: true, minify: true, target: TARGET, legalComments: 'none', logLevel: 'warning', plugins: plugins(themes) };
@@ -120,7 +182,14 @@ export async function buildWidget({ out = join(ROOT, 'build/widget'), quiet = fa
     writeFileSync(join(out, 'themes', `${name}.css`), `/* Gem theme "${name}", resolved by widget/build.js from widget/themes/${name}.css */\n${css}\n`);
   }
 
-  const report = Object.fromEntries(['gem.js', 'gem.mjs', 'gem-panel.js'].map((f) => [f, sizes(join(out, f))]));
+  precompress(out);
+  swapIn(out, target);
+  // The content packs (scripts/gem content build) are served beside the widget; the server ignores a
+  // compressed copy older than its pack, so a later content build never serves stale text.
+  const packs = join(ROOT, 'build/content');
+  if (existsSync(packs)) precompress(packs);
+
+  const report = Object.fromEntries(['gem.js', 'gem.mjs', 'gem-panel.js'].map((f) => [f, sizes(join(target, f))]));
   if (!quiet) {
     for (const [file, s] of Object.entries(report)) {
       console.log(`${file.padEnd(14)} ${String(s.raw).padStart(7)} B raw  ${String(s.gzip).padStart(6)} B gzip  ${String(s.brotli).padStart(6)} B brotli`);
@@ -129,7 +198,7 @@ export async function buildWidget({ out = join(ROOT, 'build/widget'), quiet = fa
   if (report['gem.js'].brotli > LOADER_BUDGET_BROTLI) {
     throw new Error(`gem.js is ${report['gem.js'].brotli} B brotli, over the ${LOADER_BUDGET_BROTLI} B budget`);
   }
-  return { out, report, themes };
+  return { out: target, report, themes };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

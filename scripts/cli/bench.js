@@ -1,106 +1,47 @@
-// scripts/bench: numbers for BENCHMARKS.md, from one run on this machine. Timings are noisy on shared
-// machines, so each measurement is repeated and reported as median and p95 over all repetitions.
-import { execSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+// scripts/bench [SECTION...]: side-by-side benchmarks of Gem and its peers, from one run on this machine.
+// Sections: quality, speed, size, page, server (default: all). Each section's result is kept in
+// build/bench/results/SECTION.json and BENCHMARKS.md is written from the latest result of every section.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { brotliCompressSync, gzipSync } from 'node:zlib';
 
-import { ROOT, loadUnderstanding, wasmDir } from '../../wasm/node.js';
-import { formatReport, quantile, readJsonl, score } from './eval.js';
+import { ROOT } from '../../wasm/node.js';
+import { BENCH_DIR } from '../bench_lib/data.js';
+import { machineInfo } from '../bench_lib/machine.js';
+import { runPage } from '../bench_lib/page.js';
+import { runQuality } from '../bench_lib/quality.js';
+import { renderReport } from '../bench_lib/report.js';
+import { runServer } from '../bench_lib/server.js';
+import { runSize } from '../bench_lib/size.js';
+import { runSpeed } from '../bench_lib/speed.js';
 
-const REPEAT = 3;
+const SECTIONS = { quality: runQuality, speed: runSpeed, size: runSize, page: runPage, server: runServer };
+const RESULTS = join(BENCH_DIR, 'results');
 
-function sizes(file) {
-  const bytes = readFileSync(file);
-  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, brotli: brotliCompressSync(bytes).length };
-}
+const log = (line) => process.stderr.write(`bench: ${line}\n`);
 
-const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-
-async function main() {
-  const dev = readJsonl(join(ROOT, 'build/dev.jsonl'));
-  const nlu = await loadUnderstanding();
-  const results = [];
-  const times = [];
-  for (let round = 0; round < REPEAT; round++) {
-    for (const record of dev) {
-      const start = performance.now();
-      const meaning = await nlu.understand(record.text);
-      times.push(performance.now() - start);
-      if (round === 0) results.push({ record, meaning });
-    }
+async function main(args) {
+  const unknown = args.filter((a) => !(a in SECTIONS));
+  if (unknown.length > 0) {
+    process.stderr.write(`bench: unknown section ${unknown.join(', ')}; expected some of: ${Object.keys(SECTIONS).join(', ')}\n`);
+    return 2;
   }
-  times.sort((a, b) => a - b);
-  const heapBefore = nlu.heapBytes();
-  for (let i = 0; i < 100; i++) await nlu.understand(dev[i % dev.length].text);
-  const heapAfter = nlu.heapBytes();
-  await nlu.close();
-
-  const report = score(results);
-  const files = [
-    ['core wasm (gem-core.wasm)', join(wasmDir(), 'gem-core.wasm')],
-    ['core loader (gem-core.js)', join(wasmDir(), 'gem-core.js')],
-    ['SentencePiece model (gem.spm)', join(ROOT, 'models/gem.spm')],
-    ['intent model (gem-intent.onnx)', join(ROOT, 'models/gem-intent.onnx')],
-    ['labels + lexicon (gem-nlu.json)', join(ROOT, 'models/gem-nlu.json')],
-    ['content pack (GM0599.json)', join(ROOT, 'build/content/GM0599.json')],
-    ['ONNX Runtime Web (ort.wasm.min.mjs)', join(ROOT, 'node_modules/onnxruntime-web/dist/ort.wasm.min.mjs')],
-    ['ONNX Runtime Web (ort-wasm-simd-threaded.wasm)', join(ROOT, 'node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm')],
-  ].map(([name, file]) => ({ name, ...sizes(file) }));
-
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`;
-  const commit = (() => {
-    try {
-      return execSync('git rev-parse --short HEAD', { cwd: ROOT }).toString().trim();
-    } catch {
-      return 'uncommitted';
-    }
-  })();
-  const pct = (x) => `${(100 * x).toFixed(1)}%`;
-  const md = `# Benchmarks
-
-Produced by \`scripts/bench\` on ${new Date().toISOString().slice(0, 10)} (commit ${commit}); machine: ${machine}.
-Numbers, not pass/fail: they change between runs on shared machines.
-
-## Understanding quality (held-out development split, ${report.examples} sentences never seen in training)
-
-Command: \`scripts/gem nlu-export dev > build/dev.jsonl && scripts/gem eval build/dev.jsonl\`
-
-| measure | Gem | target |
-|---|---|---|
-| product accuracy | ${pct(report.accuracy.product)} (${report.scored.product} scored) | ≥ 92% |
-| aspect accuracy | ${pct(report.accuracy.aspect)} (${report.scored.aspect} scored) | ≥ 85% |
-| intent accuracy | ${pct(report.accuracy.intent)} (${report.scored.intent} scored) | ≥ 90% |
-| out of scope recognised (buiten_bereik or low confidence) | ${pct(report.out_of_scope.recall)} of ${report.out_of_scope.expected}, precision ${pct(report.out_of_scope.precision)} | ≥ 85% |
-${Object.entries(report.subsets).map(([name, s]) => `| subset ${name} (${s.examples}): product / aspect / intent | ${pct(s.accuracy.product ?? 0)} / ${pct(s.accuracy.aspect ?? 0)} / ${pct(s.accuracy.intent ?? 0)} | |`).join('\n')}
-
-<details><summary>Full eval output</summary>
-
-\`\`\`
-${formatReport(report).trim()}
-\`\`\`
-</details>
-
-## Speed: one message, text in → meaning out (wasm core + ONNX Runtime Web, one thread, Node)
-
-${times.length} messages (${REPEAT} passes over the dev split): median **${quantile(times, 0.5).toFixed(3)} ms**, p95 ${quantile(times, 0.95).toFixed(3)} ms (target: median under 2 ms).
-Wasm heap of the core: ${kb(heapBefore)} before and ${kb(heapAfter)} after 100 more messages.
-
-## Size: what a visitor downloads
-
-| file | raw | gzip | brotli |
-|---|---|---|---|
-${files.map((f) => `| ${f.name} | ${kb(f.raw)} | ${kb(f.gzip)} | ${kb(f.brotli)} |`).join('\n')}
-
-The core wasm target is under 250 KB brotli (without ONNX Runtime, which is by far the largest asset).
-`;
+  const chosen = args.length > 0 ? args : Object.keys(SECTIONS);
+  const machine = machineInfo();
+  mkdirSync(RESULTS, { recursive: true });
+  for (const id of chosen) {
+    const result = await SECTIONS[id](log);
+    writeFileSync(join(RESULTS, `${id}.json`), `${JSON.stringify({ machine, command: `scripts/bench ${id}`, result }, null, 2)}\n`);
+  }
+  const results = Object.fromEntries(Object.keys(SECTIONS)
+    .filter((id) => existsSync(join(RESULTS, `${id}.json`)))
+    .map((id) => [id, JSON.parse(readFileSync(join(RESULTS, `${id}.json`), 'utf8'))]));
+  const md = renderReport(results, machine);
   writeFileSync(join(ROOT, 'BENCHMARKS.md'), md);
   process.stdout.write(md);
+  return 0;
 }
 
-main().catch((error) => {
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (error) => {
   process.stderr.write(`bench: ${error.stack}\n`);
   process.exitCode = 1;
 });

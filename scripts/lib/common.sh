@@ -8,6 +8,18 @@ cd "$ROOT"
 PACKAGES_BUILD=(g++ cmake make pkg-config dpkg-dev ca-certificates emscripten
   libsentencepiece-dev libutf8proc-dev libboost-test-dev libboost-dev nlohmann-json3-dev python3 python3-yaml brotli)
 PACKAGES_BROWSER=(chromium)
+# gem-server (built with the native build): SQLite for live data and analytics, libpq for PostgreSQL analytics.
+PACKAGES_BUILD+=(libsqlite3-dev libpq-dev)
+# gem-server's handover and sign-in: libsodium (Argon2id, tokens), hiredis (shared state), OpenSSL (webhook HMAC).
+PACKAGES_BUILD+=(libsodium-dev libhiredis-dev libssl-dev)
+# scripts/test: a real PostgreSQL on loopback for the server's analytics test.
+PACKAGES_SERVER_TEST=(postgresql)
+# scripts/test: a real Redis on loopback for two gem-server instances sharing a handover.
+PACKAGES_SERVER_TEST+=(redis-server)
+# scripts/test: libFuzzer (clang with its sanitizer runtimes) for tests/fuzz/run.
+PACKAGES_FUZZ=(clang libclang-rt-14-dev)
+# scripts/bench only (the peers it compares with, and the server load generator); not part of CI.
+PACKAGES_BENCH=(python3-sklearn python3-fasttext fasttext wrk)
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

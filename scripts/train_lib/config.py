@@ -78,7 +78,7 @@ HYPER = {
         "batch_size": 32,
         "lr": 0.01,
         "weight_decay": 0.0001,
-        "head_weights": {"intent": 1.0, "product": 1.0, "aspect": 1.0, "lang": 0.5},
+        "head_weights": {"intent": 1.0, "product": 1.0, "aspect": 1.5, "lang": 0.5},  # aspect: the weakest head
     },
     "onnx_opset": 13,
 }

@@ -1,12 +1,10 @@
 // The chat widget on the demo page, in headless Chromium under the strict Content-Security-Policy:
 // no request before the launcher is used, conversations by mouse and by keyboard only, focus and
 // announcements, axe-core (WCAG 2.1 A/AA) closed, open, mid-conversation and at 320 px, themes, safe rendering.
-// Screenshots of the key states go to build/screenshots/.
+// Screenshots of the key states go to build/test-artifacts/.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import * as esbuild from 'esbuild';
@@ -14,13 +12,9 @@ import * as esbuild from 'esbuild';
 import { serve } from '../../scripts/cli/serve.js';
 import { buildWidget } from '../../widget/build.js';
 import { launch } from './chromium.js';
+import * as harness from './widget-harness.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const SCREENSHOTS = join(ROOT, 'build/screenshots');
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const AXE_URL = '/__test__/axe.min.js';
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-const WAIT = { timeout: 30000 };
+const { ROOT, WAIT, axe, botMessages, focused, input, launcher, openByMouse, panel, recordAnnouncements, shot } = harness;
 
 let server;
 let browser;
@@ -30,7 +24,6 @@ let loaderSize;
 before(async () => {
   assert.ok(existsSync(join(ROOT, 'build/content/GM0599.json')), 'content packs missing: run scripts/gem content build');
   ({ report: { 'gem.js': loaderSize } } = await buildWidget({ quiet: true }));
-  mkdirSync(SCREENSHOTS, { recursive: true });
   server = await serve({ port: 0, index: 'index.html' });
   origin = `http://127.0.0.1:${server.address().port}`;
   browser = await launch();
@@ -40,78 +33,11 @@ after(async () => {
   server?.close();
 });
 
-// A fresh context (empty sessionStorage) and page, recording requests, console errors and CSP violations.
-async function openPage({ path = '/', viewport = { width: 1280, height: 800 }, context } = {}) {
-  const ctx = context ?? await browser.newContext({ viewport, reducedMotion: 'reduce' });
-  const page = await ctx.newPage();
-  const watch = { requests: [], problems: [] };
-  page.on('request', (r) => { if (!r.url().includes('/__test__/')) watch.requests.push(r.url()); });
-  page.on('console', (m) => { if (m.type() === 'error') watch.problems.push(m.text()); });
-  page.on('pageerror', (e) => watch.problems.push(e.message));
-  await page.addInitScript(() => {
-    window.__cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
-  // axe-core is served from the page's own origin, so the strict CSP (script-src 'self') stays as it is.
-  await page.route(`**${AXE_URL}`, (route) => route.fulfill({ body: AXE_SOURCE, contentType: 'text/javascript' }));
-  const response = await page.goto(`${origin}${path}`);
-  await launcher(page).waitFor();
-  return { ctx, page, watch, response };
+// The demo page as on a site without data-server (this static server has no /v1/ API).
+function openPage({ path = '/', ...options } = {}) {
+  return harness.openPage(browser, origin, { path: `${path}${path.includes('?') ? '&' : '?'}server=off`, ...options });
 }
-
-async function finish({ ctx, page, watch }) {
-  assert.deepEqual(await page.evaluate(() => window.__cspViolations), [], 'CSP violations');
-  assert.deepEqual(watch.problems, [], 'console errors');
-  assert.ok(watch.requests.every((url) => url.startsWith(origin)), `requests left the origin:\n${watch.requests.join('\n')}`);
-  await ctx.close();
-}
-
-const launcher = (page) => page.locator('gem-assistant').locator('button.launcher');
-const panel = (page) => page.getByRole('dialog', { name: /Gem, digit/ });
-const input = (page) => panel(page).locator('textarea');
-const botMessages = (page) => panel(page).locator('.message--bot');
-
-async function axe(page, state) {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ url: AXE_URL });
-  const violations = await page.evaluate(async (tags) => {
-    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: tags } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => `${n.target.join(' > ')}: ${n.failureSummary}`) }));
-  }, WCAG_TAGS);
-  assert.deepEqual(violations, [], `axe (${state}):\n${JSON.stringify(violations, null, 2)}`);
-}
-
-// What has keyboard focus, looking through shadow roots.
-function focused(page) {
-  return page.evaluate(() => {
-    let el = document.activeElement;
-    while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-    if (!el || el === document.body) return { tag: 'body', name: '', inWidget: false };
-    const inWidget = el.getRootNode() !== document;
-    const name = (el.getAttribute('aria-label') || el.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 60);
-    return { tag: el.tagName.toLowerCase(), name, cls: String(el.className), inWidget };
-  });
-}
-
-// Records every announcement added to the widget's live region.
-async function recordAnnouncements(page) {
-  await page.evaluate(() => {
-    const region = document.querySelector('gem-assistant').shadowRoot.querySelector('.announcer');
-    window.__announcements = [];
-    new MutationObserver((records) => {
-      for (const r of records) for (const node of r.addedNodes) window.__announcements.push({ text: node.textContent, lang: node.lang });
-    }).observe(region, { childList: true });
-  });
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(SCREENSHOTS, `widget-${name}.png`) });
-}
-
-async function openByMouse(page) {
-  await launcher(page).click();
-  await panel(page).waitFor();
-  await botMessages(page).first().waitFor(WAIT);
-}
+const finish = (run) => harness.finish(run);
 
 test('the loader alone: no request and no storage before the launcher is used; prefetch on hover', async () => {
   const run = await openPage();
@@ -122,7 +48,7 @@ test('the loader alone: no request and no storage before the launcher is used; p
   assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'/);
 
   await page.waitForTimeout(1000);
-  const widgetRequests = watch.requests.filter((url) => url.includes('/widget/')).map((url) => new URL(url).pathname);
+  const widgetRequests = watch.requests.map((r) => r.url()).filter((url) => url.includes('/widget/')).map((url) => new URL(url).pathname);
   assert.deepEqual(widgetRequests, ['/widget/gem.js']);
   assert.deepEqual(await page.evaluate(() => [sessionStorage.length, localStorage.length, document.cookie]), [0, 0, '']);
   // Nothing leaks into the page: one custom element, no globals of ours.
@@ -197,10 +123,7 @@ test('a conversation by mouse: welcome, quick replies, a typed follow-up, links,
   assert.ok(announcements.every((a) => a.lang === 'nl' && a.text.startsWith('Gem: ')));
   assert.match(announcements[0].text, /Keuzes: Kosten, Afspraak/);
   // Targets: every button and every link under an answer is at least 44 × 44 CSS px.
-  const small = await panel(page).locator('button, .message__links a').evaluateAll((els) => els
-    .map((el) => [el.textContent.trim() || el.getAttribute('aria-label'), el.getBoundingClientRect()])
-    .filter(([, r]) => r.width < 44 || r.height < 44).map(([name, r]) => `${name}: ${r.width}×${r.height}`));
-  assert.deepEqual(small, []);
+  assert.deepEqual(await harness.smallTargets(page), []);
   await axe(page, 'mid-conversation');
   await shot(page, 'conversation');
 
@@ -216,7 +139,8 @@ test('a conversation by mouse: welcome, quick replies, a typed follow-up, links,
   await page.reload();
   await launcher(page).click();
   await botMessages(page).filter({ hasText: 'kind onder 18 kost € 63,60' }).waitFor();
-  assert.equal(await panel(page).locator('.message').count(), langs.length);
+  // Closing after a real conversation added the NPS question (widget-feedback.test.js tests it).
+  assert.equal(await panel(page).locator('.message').count(), langs.length + 1);
   // ... and "new conversation" clears it.
   await panel(page).getByRole('button', { name: 'Nieuw gesprek' }).click();
   await panel(page).getByText('Ik ben Gem').waitFor();

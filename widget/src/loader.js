@@ -1,6 +1,7 @@
 // gem.js — the one-script-tag loader. A web team adds:
 //   <script src="https://…/gem/gem.js" data-municipality="GM0599" defer></script>
-// (optional: data-server, data-lang="nl|en", data-theme="default|rotterdam", data-position="bottom-right|bottom-left").
+// (optional: data-server, data-analytics="on", data-lang="nl|en", data-theme="default|rotterdam",
+// data-position="bottom-right|bottom-left").
 //
 // It registers <gem-assistant>, renders only a launcher button in a Shadow DOM and makes no request at all
 // until the resident shows interest: hovering or focusing the launcher prefetches the panel (gem-panel.js),
@@ -39,6 +40,7 @@ export class GemAssistant extends HTMLElement {
     return {
       municipality: value('municipality').toUpperCase(),
       server: value('server'),
+      analytics: value('analytics'),
       lang: langOf(this),
       theme: value('theme'),
       position: value('position'),
@@ -154,7 +156,7 @@ function mountFromScript(script) {
   const mount = () => {
     if (doc.querySelector('gem-assistant')) return;
     const el = doc.createElement('gem-assistant');
-    for (const name of ['municipality', 'server', 'theme', 'position']) if (data[name]) el.setAttribute(name, data[name]);
+    for (const name of ['municipality', 'server', 'analytics', 'theme', 'position']) if (data[name]) el.setAttribute(name, data[name]);
     if (data.lang) el.setAttribute('lang', data.lang);
     doc.body.append(el);
   };

@@ -10,9 +10,9 @@ defineGemAssistant();
 export { GemAssistant };
 
 // Adds a <gem-assistant> to `parent` (default: the body) and returns it.
-export function mount({ municipality, server, lang, theme, position, base } = {}, parent = document.body) {
+export function mount({ municipality, server, analytics, lang, theme, position, base } = {}, parent = document.body) {
   const el = document.createElement('gem-assistant');
-  const attributes = { municipality, server, lang, theme, position, base };
+  const attributes = { municipality, server, analytics, lang, theme, position, base };
   for (const [name, value] of Object.entries(attributes)) if (value) el.setAttribute(name, value);
   parent.append(el);
   return el;

@@ -1,0 +1,203 @@
+// Page impact in headless Chromium, on the demo page served by the real server: what the widget costs a
+// host page before the resident opens it (bytes, main-thread blocking) and the time from clicking the
+// launcher to the answer to a typed question, cold and warm cache, unthrottled and with Fast 3G.
+import { ROOT } from '../../wasm/node.js';
+import { launch } from '../../tests/browser/chromium.js';
+import { serve } from '../cli/serve.js';
+import { findServerBinary, startRealServer } from './server.js';
+import { compressedSizes } from './size.js';
+import { median } from './stats.js';
+import { kb, ms, table } from './format.js';
+
+// Chrome DevTools' "Fast 3G" preset: 562.5 ms latency, 1.6 Mbps down and 750 kbps up, each × 0.9.
+export const FAST_3G = { offline: false, latency: 562.5, downloadThroughput: (1.6e6 / 8) * 0.9, uploadThroughput: (750e3 / 8) * 0.9 };
+const PROFILES = [
+  { id: 'none', name: 'no throttling', conditions: null, runs: Number(process.env.BENCH_REPEAT ?? 3) },
+  { id: 'fast3g', name: 'Fast 3G', conditions: FAST_3G, runs: Number(process.env.BENCH_FAST3G_REPEAT ?? 1) },
+];
+const QUESTION = 'wat kost een paspoort?';
+const ANSWER = /€/;  // every municipality's passport fee answer names an amount
+const SETTLE_MS = 1000;
+const TIMEOUT_MS = 4 * 60 * 1000;  // per step of a visit; Fast 3G needs minutes for the full download
+
+// The real gem-server when it is built (tests/lib/gem-server.js starts it), else the static demo server.
+async function startServer() {
+  const binary = findServerBinary();
+  if (binary) {
+    // Rate limit lifted: every visit comes from one address, many times in a row.
+    const server = await startRealServer(binary, { env: { GEM_RATE_PER_SECOND: '1000000', GEM_RATE_BURST: '1000000' } });
+    return { name: `gem-server (${binary.slice(ROOT.length + 1)}, demo configuration, rate limit lifted)`, origin: server.url, stop: () => server.stop() };
+  }
+  const server = await serve({ port: 0 });
+  return { name: 'scripts/cli/serve.js (the static demo server: gem-server is not built)',
+    origin: `http://127.0.0.1:${server.address().port}`, stop: () => new Promise((done) => server.close(done)) };
+}
+
+const isWidget = (url) => /^\/(widget|gem)\//.test(new URL(url).pathname);
+
+// Records every response on the page's CDP session; `phase` labels them before/after opening.
+async function recordNetwork(page, conditions, { keepBodies }) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
+  if (conditions) await cdp.send('Network.emulateNetworkConditions', conditions);
+  const state = { phase: 'before', byId: new Map(), pending: [] };
+  cdp.on('Network.responseReceived', ({ requestId, response }) => {
+    const headers = Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    state.byId.set(requestId, { url: response.url, phase: state.phase, status: response.status,
+      encoding: headers['content-encoding'] ?? 'none', cache: headers['cache-control'] ?? '', fromCache: response.fromDiskCache,
+      transferred: 0, decoded: 0 });
+  });
+  cdp.on('Network.dataReceived', ({ requestId, dataLength }) => {
+    const r = state.byId.get(requestId);
+    if (r) r.decoded += dataLength;
+  });
+  cdp.on('Network.loadingFinished', ({ requestId, encodedDataLength }) => {
+    const r = state.byId.get(requestId);
+    if (!r) return;
+    r.transferred = encodedDataLength;
+    if (keepBodies && r.phase === 'after') {
+      state.pending.push(cdp.send('Network.getResponseBody', { requestId }).then(({ body, base64Encoded }) => {
+        r.sizes = compressedSizes(Buffer.from(body, base64Encoded ? 'base64' : 'utf8'));
+      }, () => {}));
+    }
+  });
+  return state;
+}
+
+function totals(responses) {
+  const sum = (k) => responses.reduce((n, r) => n + r[k], 0);
+  return { requests: responses.length, transferred: sum('transferred'), decoded: sum('decoded') };
+}
+
+// One visit: load the page, wait, measure; open the launcher, ask, wait for the answer.
+async function visit(context, profile, { keepBodies }) {
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  const net = await recordNetwork(page, profile.conditions, { keepBodies });
+  await page.goto(context.origin, { waitUntil: 'load', timeout: TIMEOUT_MS });
+  await page.waitForTimeout(SETTLE_MS);
+  const launcher = page.locator('gem-assistant').locator('button.launcher');
+  await launcher.waitFor({ timeout: TIMEOUT_MS });
+  const blocking = (tasks) => ({ tbt_ms: tasks.reduce((n, t) => n + Math.max(0, t.duration - 50), 0),
+    long_tasks: tasks.length, longest_ms: Math.max(0, ...tasks.map((t) => t.duration)) });
+  const tasksBefore = await page.evaluate(() => window.__longTasks.slice());
+  const before = [...net.byId.values()];
+
+  net.phase = 'after';
+  const opened = performance.now();
+  await launcher.click({ timeout: TIMEOUT_MS });
+  const dialog = page.getByRole('dialog');
+  const input = dialog.locator('textarea');
+  await input.waitFor({ timeout: TIMEOUT_MS });
+  const panelMs = performance.now() - opened;
+  const botMessages = dialog.locator('.message--bot');
+  await input.fill(QUESTION, { timeout: TIMEOUT_MS });
+  await input.press('Enter', { timeout: TIMEOUT_MS });
+  await botMessages.filter({ hasText: ANSWER }).first().waitFor({ timeout: TIMEOUT_MS });
+  const answerMs = performance.now() - opened;
+  await page.waitForTimeout(SETTLE_MS);
+  await Promise.all(net.pending);
+  const tasksAll = await page.evaluate(() => window.__longTasks.slice());
+  const after = [...net.byId.values()].filter((r) => r.phase === 'after');
+  await page.close();
+  return {
+    before: { ...totals(before), widget: totals(before.filter((r) => isWidget(r.url))), ...blocking(tasksBefore),
+      urls: before.map((r) => new URL(r.url).pathname) },
+    after: { ...totals(after), ...blocking(tasksAll.slice(tasksBefore.length)),
+      files: after.map((r) => ({ path: new URL(r.url).pathname, encoding: r.encoding, cache: r.cache, transferred: r.transferred,
+        decoded: r.decoded, ...(r.sizes ? { gzip: r.sizes.gzip, brotli: r.sizes.brotli } : {}) })) },
+    panel_ms: panelMs,
+    answer_ms: answerMs,
+  };
+}
+
+export async function runPage(log) {
+  const server = await startServer();
+  const browser = await launch();
+  const scenarios = [];
+  let bytes;
+  try {
+    // An untimed visit reads every response body to compress it here (reading bodies over CDP slows the page).
+    log('page: bytes before and after opening (untimed visit)');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    context.origin = server.origin;
+    bytes = await visit(context, PROFILES[0], { keepBodies: true });
+    await context.close();
+    for (const profile of PROFILES.filter((p) => p.runs > 0)) {
+      for (const cache of ['cold', 'warm']) {
+        const visits = [];
+        const failures = [];
+        for (let run = 0; run < profile.runs; run++) {
+          log(`page: ${profile.name}, ${cache} cache, run ${run + 1}/${profile.runs}`);
+          // A fresh context is an empty cache; the warm visit is a second tab after a first visit in the same context.
+          const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+          context.origin = server.origin;
+          // A visit that gets no answer in time is reported as such, not dropped.
+          try {
+            if (cache === 'warm') await visit(context, profile, { keepBodies: false });
+            visits.push(await visit(context, profile, { keepBodies: false }));
+          } catch (error) {
+            failures.push(error.message.split('\n')[0]);
+          }
+          await context.close();
+        }
+        scenarios.push({ profile: profile.id, profile_name: profile.name, cache, runs: visits.length, failures,
+          panel_ms: median(visits.map((v) => v.panel_ms)), answer_ms: median(visits.map((v) => v.answer_ms)),
+          answer_spread_ms: [Math.min(...visits.map((v) => v.answer_ms)), Math.max(...visits.map((v) => v.answer_ms))],
+          tbt_before_ms: median(visits.map((v) => v.before.tbt_ms)), visits });
+      }
+    }
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+  return { server: server.name, question: QUESTION, fast3g: FAST_3G, bytes, scenarios };
+}
+
+export function renderPage({ result: p }) {
+  const cold = p.scenarios.find((s) => s.profile === 'none' && s.cache === 'cold');
+  const first = p.bytes;
+  const timeRows = p.scenarios.map((s) => ({ failures: [], ...s })).map((s) => (s.runs === 0
+    ? [s.profile_name, s.cache, `0 of ${s.failures.length}`, 'n/a', `**no answer**: ${s.failures[0]}`, '', '']
+    : [s.profile_name, s.cache, s.failures.length ? `${s.runs} (${s.failures.length} failed)` : String(s.runs), ms(s.panel_ms), ms(s.answer_ms),
+      `${ms(s.answer_spread_ms[0])} – ${ms(s.answer_spread_ms[1])}`, kb(median(s.visits.map((v) => v.after.transferred)))]));
+  const fileRows = first.after.files.map((f) => [f.path, f.encoding, kb(f.transferred), kb(f.decoded),
+    f.gzip == null ? 'n/a' : kb(f.gzip), f.brotli == null ? 'n/a' : kb(f.brotli), f.cache || '—']);
+  const sum = (k) => first.after.files.reduce((n, f) => n + (f[k] ?? 0), 0);
+  fileRows.push(['**total after opening**', '', kb(sum('transferred')), kb(sum('decoded')), kb(sum('gzip')), kb(sum('brotli')), '']);
+  const fast3g = p.scenarios.find((s) => s.profile === 'fast3g' && s.cache === 'cold');
+  const warm = p.scenarios.find((s) => s.profile === 'none' && s.cache === 'warm');
+  const biggest = [...first.after.files].sort((a, b) => b.transferred - a.transferred)[0];
+  return `Server: ${p.server}. Headless Chromium, 1280×800, a fresh browser context per run (cold = empty HTTP cache; warm = a
+second tab after a first full visit in the same context). The question typed right after opening: "${p.question}".
+Fast 3G is Chrome DevTools' preset via CDP \`Network.emulateNetworkConditions\`: latency ${p.fast3g.latency} ms, download
+${Math.round(p.fast3g.downloadThroughput)} B/s (1.6 Mbps × 0.9), upload ${Math.round(p.fast3g.uploadThroughput)} B/s (750 kbps × 0.9); no CPU throttling.
+
+**Before the widget is opened** (cold, no throttling): the page made ${first.before.requests} requests
+(${kb(first.before.transferred)} transferred), of which the widget's: ${first.before.widget.requests} request(s),
+${kb(first.before.widget.transferred)} transferred (${first.before.urls.filter((u) => /^\/(widget|gem)\//.test(u)).join(', ') || 'none'}).
+Main-thread blocking before opening (long tasks over 50 ms, from navigation until ${SETTLE_MS} ms after load): total blocking
+time ${ms(cold.tbt_before_ms)} (median of runs), longest task ${ms(first.before.longest_ms)}, ${first.before.long_tasks} long task(s) in the bytes visit.
+While opening and answering (cold, no throttling, median of runs): blocking time ${ms(median(cold.visits.map((v) => v.after.tbt_ms)))},
+longest task ${ms(median(cold.visits.map((v) => v.after.longest_ms)))}.
+
+**From clicking the launcher** to the panel's input and to the answer to the typed question:
+
+${table(['network', 'cache', 'runs', 'panel ready', 'first answer (median)', 'spread', 'transferred after opening'], timeRows)}
+
+**Bytes after opening** (cold, no throttling): what the server sent (\`Content-Encoding\`, bytes on the wire) and the same
+bodies compressed here with gzip -9 and brotli, to show what compression would save:
+
+${table(['file', 'Content-Encoding', 'transferred', 'raw', 'gzip', 'brotli', 'Cache-Control'], fileRows)}
+${fast3g?.runs ? `\n- On Fast 3G the first answer takes ${ms(fast3g.answer_ms)} cold, ${(fast3g.answer_ms / cold.answer_ms).toFixed(1)}× the unthrottled time.` : ''}
+- The largest download after opening is \`${biggest.path}\` (${kb(biggest.transferred)} on the wire, ${biggest.encoding === 'none' ? 'not compressed' : biggest.encoding}).
+- Warm cache, no throttling: ${ms(warm.answer_ms)} to the first answer, ${kb(median(warm.visits.map((v) => v.after.transferred)))} transferred after opening
+  (cold: ${kb(median(cold.visits.map((v) => v.after.transferred)))}); a warm cache only saves bytes when the server lets the browser cache
+  (validators or max-age) — see the Cache-Control column.`;
+}

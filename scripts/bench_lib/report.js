@@ -1,0 +1,126 @@
+// BENCHMARKS.md from the latest result of each section (build/bench/results/*.json).
+import { renderPage } from './page.js';
+import { renderServer } from './server.js';
+import { kb, ms, pct, ratio, table } from './format.js';
+
+function header(section) {
+  const m = section.machine;
+  const load = m.load == null ? '' : `, load average ${m.load.toFixed(1)} on ${m.cpu.split(' ')[0]} CPUs at the start`;
+  return `_Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC, commit ${m.commit}${load}; command: \`${section.command}\`._`;
+}
+
+function quality({ result: q }) {
+  const rows = q.systems.map(({ name, report: r, abstained }) => {
+    const typo = r.subsets.typo?.accuracy ?? {};
+    return [name, pct(r.accuracy.product), pct(r.accuracy.aspect), pct(r.accuracy.intent),
+      pct(r.out_of_scope.recall), pct(r.out_of_scope.precision),
+      `${pct(typo.product)} / ${pct(typo.aspect)} / ${pct(typo.intent)}`, `${abstained.product} / ${abstained.aspect}`];
+  });
+  const gem = q.systems.find((s) => s.id === 'gem')?.report;
+  const stale = q.gem_model && !q.gem_model.current
+    ? `**Not a fair comparison in this run:** the peers were trained on the current training split, Gem's model on an older
+one (\`scripts/train --check\`: "${q.gem_model.output.replace(/\s+/g, ' ')}"). Run \`scripts/train\`, then this section again.\n\n`
+    : '';
+  return `${stale}${behind(q)}Held-out dev split: ${q.examples} sentences (${gem?.subsets.typo?.examples ?? 0} with typos), written separately from the
+${q.train_examples} training sentences that every system was trained on.
+
+${table(['system', 'product', 'aspect', 'intent', 'out of scope recall', 'out of scope precision', 'typo subset: product / aspect / intent', '"none" answered where a label was expected: product / aspect'], rows)}
+
+- Scored like \`scripts/gem eval\`: a head is scored only on sentences that have that label (${gem?.scored.product} product,
+  ${gem?.scored.aspect} aspect, ${gem?.scored.intent} intent). Out of scope counts as recognised when the answer is
+  \`buiten_bereik\` or low confidence (Gem's own threshold; nlp.js's "None"); the SVM and fastText have no rejection
+  threshold, so only \`buiten_bereik\` counts for them.
+- Peers: one classifier per head (intent on all training sentences, product on those naming a product, aspect on those
+  naming an aspect). So a peer always names a product and an aspect, which the scoring never penalises, while Gem may
+  answer "none" (last column): this favours the peers.
+- nlp.js \`@nlpjs/nlp\` + \`@nlpjs/lang-nl\` defaults, with and without \`{spellCheck: true, spellCheckDistance: 2}\`. SVM: one
+  TF-IDF vectoriser (\`char_wb\` 2–5-grams, sublinear tf) and a LinearSVC (C=1) per head. fastText: per head, 50 epochs,
+  lr 0.5, word bigrams, character 2–5-grams, dim 50, one thread. Text lower-cased; no tuning on the dev split.`;
+}
+
+// Where a peer beats Gem, said first and plainly.
+function behind(q) {
+  const gem = q.systems.find((s) => s.id === 'gem');
+  if (!gem) return '';
+  const measures = [['product', (r) => r.accuracy.product], ['aspect', (r) => r.accuracy.aspect], ['intent', (r) => r.accuracy.intent],
+    ['out of scope recall', (r) => r.out_of_scope.recall], ['out of scope precision', (r) => r.out_of_scope.precision],
+    ['typo product', (r) => r.subsets.typo?.accuracy.product], ['typo aspect', (r) => r.subsets.typo?.accuracy.aspect],
+    ['typo intent', (r) => r.subsets.typo?.accuracy.intent]];
+  const lines = measures.flatMap(([name, get]) => {
+    const best = q.systems.filter((s) => s.id !== 'gem').sort((a, b) => (get(b.report) ?? 0) - (get(a.report) ?? 0))[0];
+    const diff = (get(best.report) ?? 0) - (get(gem.report) ?? 0);
+    return diff > 0 ? [`${name}: ${best.name} ${pct(get(best.report))} vs Gem ${pct(get(gem.report))}`] : [];
+  });
+  return lines.length ? `**Where a peer is ahead of Gem:** ${lines.join('; ')}.\n\n` : '**Gem is ahead of every peer on every measure below.**\n\n';
+}
+
+function speed({ result: s }) {
+  const gemNode = s.rows.find((r) => r.id === 'gem');
+  const gemChromium = s.rows.find((r) => r.id === 'gem-chromium');
+  const faster = s.rows.filter((r) => !r.id.startsWith('gem') && r.median_ms < gemNode.median_ms);
+  const rows = s.rows.map((r) => [r.name, r.runtime, ms(r.median_ms), ms(r.p95_ms),
+    `${ms(r.spread_ms[0])} – ${ms(r.spread_ms[1])}`, ratio(r.median_ms, r.id === 'gem-chromium' ? gemChromium.median_ms : gemNode.median_ms)]);
+  return `Per message, text in → intent, product and aspect out, warm: ${s.warmup} untimed messages first, then every dev
+sentence timed once; ${s.repeat} runs. Median = median of the run medians; p95 = median of the run p95s; spread = lowest and
+highest run median. Ratio: median ÷ Gem's median in the same runtime (above 1 = slower than Gem).
+
+${table(['system', 'runtime', 'median', 'p95', 'spread of medians', 'ratio vs Gem'], rows)}
+
+- Gem's time includes everything the browser does: normalising, spelling correction, entities (gazetteers, postcodes,
+  dates), SentencePiece and ONNX Runtime Web (one thread), then labels and alternatives. The peers classify only.
+- The SVM and fastText run in Python, their own runtime (no Node port exists): compare them with care.
+- Gem in Chromium runs the same modules as the widget, timed in the page with \`performance.now()\`, which Chromium
+  coarsens to 0.1 ms on pages that are not cross-origin isolated: read its median to that precision.
+${faster.length ? `- **Faster per message than Gem:** ${faster.map((r) => `${r.name} (${r.runtime}, ${ratio(r.median_ms, gemNode.median_ms)})`).join(', ')}.` : '- No peer is faster per message than Gem.'}`;
+}
+
+function size({ result: z }) {
+  const total = (k) => z.parts.reduce((n, p) => n + p[k], 0);
+  const rows = z.parts.map((p) => [p.part, p.files.map((f) => f.file.split('/').pop()).join(', ') || '—', kb(p.raw), kb(p.gzip), kb(p.brotli)]);
+  rows.push(['**total once opened**', '', kb(total('raw')), kb(total('gzip')), kb(total('brotli'))]);
+  const ort = z.parts.find((p) => p.part.startsWith('ONNX'));
+  const model = z.parts.find((p) => p.part.startsWith('model'));
+  const withoutOrt = total('brotli') - ort.brotli;
+  const nlpjsBrotli = z.nlpjs.reduce((n, p) => n + p.brotli, 0);
+  return `Files of \`build/widget\` (gzip -9 and brotli (quality 11) computed here; what a server actually sends is in
+"Page impact"). Only the loader is fetched before the resident hovers, focuses or clicks the launcher.
+
+${table(['part', 'files', 'raw', 'gzip', 'brotli'], rows)}
+
+What nlp.js would need in a browser for the same three heads:
+
+${table(['part', 'raw', 'gzip', 'brotli'], z.nlpjs.map((p) => [p.part, kb(p.raw), kb(p.gzip), kb(p.brotli)]))}
+
+- Once opened Gem downloads ${kb(total('brotli'))} brotli, of which ONNX Runtime Web ${kb(ort.brotli)} and the model
+  ${kb(model.brotli)} (ONNX weights hardly compress). nlp.js would need ${kb(nlpjsBrotli)} brotli (bundle + models):
+  ${ratio(total('brotli'), nlpjsBrotli)} less than Gem. **Gem loses on download size**; without ONNX Runtime it is still
+  ${ratio(withoutOrt, nlpjsBrotli)} nlp.js's size. The loader, the only file on every page view, is ${kb(z.parts[0].brotli)} brotli.
+- Gem's core wasm memory: ${kb(z.wasm_memory.before_bytes)} after one message, ${kb(z.wasm_memory.after_100_bytes)} after 100 more
+  (the core's wasm heap size, Node; ONNX Runtime's own wasm memory is not included).`;
+}
+
+const SECTIONS = [
+  ['quality', 'Understanding quality', quality],
+  ['speed', 'Speed', speed],
+  ['size', 'Size: what a visitor downloads', size],
+  ['page', 'Page impact (headless Chromium, the demo page)', renderPage],
+  ['server', 'Server', renderServer],
+];
+
+export function renderReport(results, machine) {
+  const parts = [`# Benchmarks
+
+Written by \`scripts/bench\` (all sections) or \`scripts/bench SECTION\` (\`quality\`, \`speed\`, \`size\`, \`page\`, \`server\`;
+each section keeps its last result in \`build/bench/results/\`). Numbers, not pass/fail: shared machines are noisy, so
+compare ratios within one run.
+
+Machine: ${machine.cpu}, ${machine.ram_gib} GiB RAM, ${machine.os}; Node ${machine.node}, ${machine.chromium}, ${machine.python}.
+
+Inputs, the same for every system: \`scripts/gem nlu-export train > build/bench/train.jsonl\` and
+\`scripts/gem nlu-export dev > build/bench/dev.jsonl\`.`];
+  for (const [id, title, render] of SECTIONS) {
+    const section = results[id];
+    parts.push(`## ${title}\n\n${section ? `${header(section)}\n\n${render(section)}` : `Not measured yet: run \`scripts/bench ${id}\`.`}`);
+  }
+  return `${parts.join('\n\n')}\n`;
+}

@@ -1,0 +1,18 @@
+// The label set the widget's model uses (models/gem-nlu.json): the only product and aspect values
+// the server accepts from browsers.
+#pragma once
+
+#include <filesystem>
+#include <set>
+#include <string>
+
+namespace gem {
+
+struct Labels {
+  std::set<std::string> products, aspects;
+};
+
+// Throws ConfigError when the file is missing or has no product/aspect labels.
+Labels load_labels(const std::filesystem::path& file);
+
+}  // namespace gem

@@ -1,0 +1,193 @@
+// Human handover over HTTP (docs/protocol.md): GET /v1/handover/{gm}/availability, the resident
+// WebSocket /v1/handover, the agent WebSocket /v1/agent/socket and the vendor webhook
+// POST /v1/handover/webhook/{gm}. Frames are never logged: they carry what residents type.
+#include "handover/routes.h"
+
+#include <cstdint>
+#include <condition_variable>
+#include <iostream>
+#include <thread>
+
+#include "app.h"
+#include "handover/hub.h"
+#include "handover/redis_store.h"
+#include "handover/webhook.h"
+#include "live/calendar.h"
+#include "live/provider.h"
+#include "safety/rate_limiter.h"
+#include "static/static_files.h"
+
+namespace gem {
+namespace {
+
+using nlohmann::json;
+
+bool own_origin(const http::Request& request) {
+  auto origin = request.origin();
+  auto host = request.header("Host");
+  return origin && host && (*origin == "http://" + *host || *origin == "https://" + *host);
+}
+
+handover::Send sender(const std::shared_ptr<http::WebSocketSession>& session) {
+  return [weak = std::weak_ptr<http::WebSocketSession>(session)](const std::string& frame) {
+    if (auto s = weak.lock()) s->send(frame);
+  };
+}
+
+// A flooding socket gets `rate_limited` errors instead of reaching the hub (the widget sends a typing
+// frame at most every 3 s; people do not send 5 messages a second).
+void wire(const std::shared_ptr<http::WebSocketSession>& session, std::shared_ptr<handover::Hub::Peer> peer,
+          std::shared_ptr<RateLimiter> limiter) {
+  std::weak_ptr<http::WebSocketSession> weak = session;
+  std::string key = std::to_string(reinterpret_cast<std::uintptr_t>(session.get()));
+  session->on_message([peer, limiter, weak, key](const std::string& frame) {
+    if (limiter->take(key) == 0) return peer->receive(frame);
+    if (auto s = weak.lock())
+      s->send(json{{"type", "error"}, {"error", "rate_limited"}, {"reason", "too many frames; slow down"}}.dump());
+  });
+  session->on_close([peer] { peer->closed(); });
+}
+
+// Runs the hub's sweep every few seconds until shutdown.
+class Sweeper {
+ public:
+  explicit Sweeper(std::shared_ptr<handover::Hub> hub)
+      : hub_(std::move(hub)), thread_([this] { run(); }) {}
+  ~Sweeper() { stop(); }
+  void stop() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, std::chrono::seconds(5), [this] { return stopping_; })) {
+      lock.unlock();
+      try {
+        hub_->sweep();
+      } catch (const std::exception& e) {
+        std::cerr << "gem-server: handover sweep failed: " << e.what() << "\n";
+      }
+      lock.lock();
+    }
+  }
+  std::shared_ptr<handover::Hub> hub_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// One hub per process, with what it needs kept alive as long as the server runs.
+struct Module {
+  std::unique_ptr<handover::Store> store;
+  std::unique_ptr<handover::Bus> bus;
+  std::shared_ptr<handover::Hub> hub;
+  std::map<std::string, std::string> webhook_secrets;  // by municipality
+  std::vector<std::shared_ptr<handover::WebhookAdapter>> adapters;
+  std::unique_ptr<Sweeper> sweeper;
+  std::shared_ptr<RateLimiter> frames = std::make_shared<RateLimiter>(5, 20);  // per socket
+};
+
+}  // namespace
+
+void register_handover(App& app, std::shared_ptr<auth::Store> accounts) {
+  const Config& config = app.config();
+  auto module = std::make_shared<Module>();
+  if (!config.redis_url.empty()) {
+    module->store = handover::make_redis_store(config.redis_url);
+    module->bus = handover::make_redis_bus(config.redis_url);
+  } else {
+    std::filesystem::create_directories(config.data_dir);
+    module->store = handover::make_sqlite_store((config.data_dir / "handover.sqlite").string());
+    module->bus = handover::make_local_bus();
+  }
+  handover::Directory directory = [&app](const std::string& gm) -> std::optional<handover::Municipality> {
+    const Municipality* m = app.config().municipality(gm);
+    if (!m) return std::nullopt;
+    auto today = app.live().today(*m, live::amsterdam(std::chrono::system_clock::now()));
+    handover::Municipality out;
+    out.open_now = today.open_now;
+    for (const auto& p : today.day.periods) out.today.push_back({{"from", live::clock(p.from)}, {"to", live::clock(p.to)}});
+    out.alternatives = {{"phone", m->phone}, {"contact_form_url", m->contact_form_url}, {"callback_url", m->callback_url}};
+    return out;
+  };
+  module->hub = std::make_shared<handover::Hub>(*module->store, *module->bus, std::move(directory));
+
+  // "handover": {"vendors": {"GM0363": {"webhook_url": "http://…", "secret": "…"}}}
+  const json vendors = config.raw.value("handover", json::object()).value("vendors", json::object());
+  for (const auto& [gm, vendor] : vendors.items()) {
+    if (!config.municipality(gm)) throw ConfigError("config.handover.vendors: " + gm + " is not a configured municipality");
+    try {
+      auto adapter = std::make_shared<handover::WebhookAdapter>(vendor.at("webhook_url").get<std::string>(), vendor.at("secret").get<std::string>());
+      module->webhook_secrets[gm] = vendor.at("secret").get<std::string>();
+      module->adapters.push_back(adapter);
+      module->hub->attach_vendor(gm, adapter);
+    } catch (const std::exception& e) {
+      throw ConfigError("config.handover.vendors." + gm + ": " + e.what());
+    }
+  }
+
+  auto& router = app.router();
+  router.get("/v1/handover/{gm}/availability", [&app, module](const http::Request& req) {
+    app.municipality(req.param("gm"));
+    auto answer = module->hub->availability(req.param("gm"));
+    if (!answer) throw http::HttpError(404, "unknown_municipality", "this municipality is not configured");
+    auto r = http::Response::json(200, *answer);
+    r.header("Cache-Control", "no-store");
+    return r;
+  });
+
+  // The `start` frame carries the consented transcript: up to 64 KiB; the hub holds others to 4 KiB.
+  router.websocket("/v1/handover", [&app, module](std::shared_ptr<http::WebSocketSession> session) {
+    auto peer = module->hub->connect_resident(sender(session), [&app, session](const std::string& gm) {
+      return app.origin_allowed(session->request(), gm);
+    });
+    wire(session, peer, module->frames);
+  }, 64 * 1024);
+
+  router.websocket("/v1/agent/socket", [module, accounts](std::shared_ptr<http::WebSocketSession> session) {
+    auto signed_in = accounts->current(session->request());
+    if (!own_origin(session->request()) || !signed_in) {
+      session->send(json{{"type", "error"}, {"error", signed_in ? "forbidden_origin" : "unauthorized"},
+                         {"reason", signed_in ? "the console must be opened from this server" : "sign in first"}}.dump());
+      session->close(signed_in ? "forbidden_origin" : "unauthorized");
+      return;
+    }
+    const auth::Account& a = signed_in->account;
+    wire(session, module->hub->connect_agent({a.username, a.display_name, a.municipalities}, sender(session)), module->frames);
+  });
+
+  router.post("/v1/handover/webhook/{gm}", [&app, module](const http::Request& req) {
+    const std::string gm = req.param("gm");
+    app.municipality(gm);
+    auto secret = module->webhook_secrets.find(gm);
+    if (secret == module->webhook_secrets.end()) throw http::HttpError(404, "not_found", "this municipality has no vendor webhook");
+    if (!handover::webhook_signature_valid(secret->second, req.header("X-Gem-Timestamp").value_or(""),
+                                           req.header("X-Gem-Signature").value_or(""), req.body, std::chrono::system_clock::now()))
+      return http::Response::error(401, "unauthorized", "missing, wrong or expired X-Gem-Signature");
+    if (!module->hub->vendor_event(gm, req.json_body()))
+      return http::Response::error(404, "not_found", "no such conversation, or the event does not apply to it");
+    return http::Response::empty(204);
+  });
+
+  // The agent console: a page plus its script and style (server/web/agent).
+  auto files = std::make_shared<StaticFiles>(std::vector<StaticMount>{{"/agent", config.web / "agent/index.html"},
+                                                                      {"/agent/", config.web / "agent"}});
+  router.get("/agent", [files](const http::Request& req) { return files->serve(req); });
+  router.get("/agent/{file}", [files](const http::Request& req) { return files->serve(req); });
+
+  module->sweeper = std::make_unique<Sweeper>(module->hub);
+  app.on_shutdown([module] {
+    module->sweeper->stop();
+    module->hub->shutdown();
+    for (auto& adapter : module->adapters) adapter->flush();
+  });
+}
+
+}  // namespace gem

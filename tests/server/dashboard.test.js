@@ -1,0 +1,105 @@
+// The /dashboard page in headless Chromium against the real gem-server: sign in with the keyboard
+// only, figures, charts with data tables, language switch, axe-core (WCAG 2.1 A/AA) signed out and
+// in, no CSP violations and no request leaving the server's origin.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, before, test } from 'node:test';
+
+import { launch } from '../browser/chromium.js';
+import { serverBinary, startGemServer } from '../lib/gem-server.js';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const PASSWORD = 'a long enough test password';
+
+let server;
+let browser;
+before(async () => {
+  server = await startGemServer();
+  const r = spawnSync(serverBinary(), ['--config', server.configFile, 'add-account', 'lead', '--role', 'agent',
+    '--display-name', 'Teamleider', '--municipality', 'GM0599'],
+  { env: { ...process.env, GEM_DATA_DIR: server.dataDir, GEM_ACCOUNT_PASSWORD: PASSWORD }, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const events = [{ type: 'conversation_started' }, { type: 'conversation_started' }, { type: 'understood_first_time' },
+    { type: 'answer', product: 'paspoort', aspect: 'kosten' }, { type: 'answer', product: 'grofvuil', aspect: null },
+    { type: 'answer', product: 'paspoort', aspect: null }, { type: 'handover_requested' }, { type: 'nps', score: 10 }];
+  const res = await fetch(`${server.url}/v1/events`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ municipality: 'GM0599', events }) });
+  assert.equal(res.status, 204);
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function axe(page) {
+  await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate((tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags } }), WCAG_TAGS);
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+async function tabTo(page, selector, max = 15) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s), selector)) return;
+  }
+  assert.fail(`Tab never reached ${selector}`);
+}
+
+test('sign in with the keyboard and read the figures, charts and tables', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const requests = [];
+  const problems = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error' && !/401/.test(m.text())) problems.push(m.text()); });
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(`${server.url}/dashboard`);
+  await page.locator('#signin-form').waitFor();
+  assert.deepEqual(await axe(page), [], 'signed out');
+
+  // A wrong password is announced and focus returns to the password field.
+  await tabTo(page, '#username');
+  await page.keyboard.type('lead');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('wrong password!');
+  await page.keyboard.press('Enter');
+  await page.locator('#signin-error:not(:empty)').waitFor();
+  assert.equal(await page.locator('#signin-error').getAttribute('role'), 'alert');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'password');
+
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.locator('#report:not([hidden]) .figure').first().waitFor();
+  const figures = await page.locator('.figure').allInnerTexts();
+  assert.ok(figures.some((f) => /Gesprekken\s+2/.test(f)), figures.join(' | '));
+  assert.ok(figures.some((f) => /Doorverbonden met een medewerker\s+50%/.test(f)), figures.join(' | '));
+  assert.ok(figures.some((f) => /NPS\s+100/.test(f)), figures.join(' | '));
+  assert.equal(await page.locator('.chart svg[role="img"]').count(), 2);
+  assert.deepEqual(await axe(page), [], 'signed in');
+
+  // The table behind a chart opens with the keyboard.
+  await tabTo(page, '.chart:nth-of-type(2) summary');
+  await page.keyboard.press('Enter');
+  const rows = await page.locator('.chart:nth-of-type(2) tbody tr').allInnerTexts();
+  assert.deepEqual(rows.map((r) => r.replace(/\s+/g, ' ').trim()), ['paspoort 2', 'grofvuil 1']);
+
+  // English.
+  await page.locator('#language').focus();
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  assert.ok((await page.locator('.figure').allInnerTexts()).some((f) => /Conversations\s+2/.test(f)));
+  assert.deepEqual(await axe(page), [], 'English');
+
+  assert.deepEqual(await page.evaluate(() => window.__csp), []);
+  assert.deepEqual(problems, []);
+  assert.ok(requests.every((u) => u.startsWith(server.url)), requests.join('\n'));
+  await context.close();
+});
