@@ -17,7 +17,9 @@ export function compressedSizes(bytes) {
   return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, brotli: brotliCompressSync(bytes).length };
 }
 
-const filesIn = (dir) => (existsSync(dir) ? readdirSync(dir).sort().map((f) => join(dir, f)) : []);
+// The build's .br/.gz copies are the same files precompressed for the server, not more downloads.
+const filesIn = (dir) => (existsSync(dir)
+  ? readdirSync(dir).filter((f) => !/\.(br|gz)$/.test(f)).sort().map((f) => join(dir, f)) : []);
 
 function contentPack() {
   const candidates = [join(WIDGET, 'content', `${MUNICIPALITY}.json`), join(ROOT, 'build/content', `${MUNICIPALITY}.json`)];

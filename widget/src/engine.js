@@ -34,7 +34,8 @@ class Engine {
     this.municipality = validMunicipality(municipality);
     const url = (path) => new URL(path, base).href;
     const get = async (path) => {
-      const response = await fetch(url(path), { credentials: 'same-origin' });
+      // Static assets need no cookies: a site hosting Gem on its own domain does not send its cookies along.
+      const response = await fetch(url(path), { credentials: 'omit', referrerPolicy: 'no-referrer' });
       if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
       return response;
     };
