@@ -17,11 +17,6 @@ const char* const kContentSecurityPolicy =
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-bool is_self(const http::Request& request, const std::string& origin) {
-  auto host = request.header("Host");
-  return host && (origin == "http://" + *host || origin == "https://" + *host);
-}
-
 bool listed(const Municipality& m, const std::string& origin) {
   for (const auto& o : m.origins) {
     if (o == origin) return true;
@@ -69,14 +64,14 @@ const Municipality& App::municipality(const std::string& gm) const {
 
 bool App::origin_allowed(const http::Request& request, const std::string& gm) const {
   auto origin = request.origin();
-  if (!origin || is_self(request, *origin)) return true;
+  if (!origin || request.is_own_origin(*origin)) return true;
   const auto* m = config_.municipality(gm);
   return m && listed(*m, *origin);
 }
 
 bool App::origin_allowed_anywhere(const http::Request& request) const {
   auto origin = request.origin();
-  if (!origin || is_self(request, *origin)) return true;
+  if (!origin || request.is_own_origin(*origin)) return true;
   for (const auto& [_, m] : config_.municipalities) {
     if (listed(m, *origin)) return true;
   }
@@ -135,7 +130,7 @@ std::optional<http::Response> App::before(const http::Request& request) {
 void App::after(const http::Request& request, http::Response& response) const {
   add_security_headers(response, config_.hsts);
   auto origin = request.origin();
-  if (origin && !is_self(request, *origin) && origin_allowed_for_route(request)) {
+  if (origin && !request.is_own_origin(*origin) && origin_allowed_for_route(request)) {
     response.header("Access-Control-Allow-Origin", *origin);
     response.header("Vary", "Origin");
   }

@@ -4,9 +4,8 @@
 #include <string>
 #include <vector>
 
-#include <utf8proc.h>
-
 #include "gem/redact.h"
+#include "redact_invariants.h"
 
 using gem::PiiKind;
 using namespace std::string_literals;
@@ -174,32 +173,10 @@ const char* const kNegatives[] = {
     "",
 };
 
-// Every match in bounds, in order, not overlapping; the text is exactly the input with each match
-// replaced by its placeholder (so nothing of a match survives).
 void check_invariants(std::string_view input, const gem::Redaction& r) {
-  std::string rebuilt;
-  std::size_t at = 0;
-  bool ordered = true;
-  for (const auto& m : r.matches) {
-    ordered = ordered && m.begin >= at && m.begin < m.end && m.end <= input.size();
-    if (!ordered) break;
-    rebuilt.append(input.substr(at, m.begin - at)).append(gem::placeholder(m.kind));
-    at = m.end;
-  }
-  BOOST_TEST_REQUIRE(ordered, "matches in bounds, in order and not overlapping");
-  rebuilt.append(input.substr(at));
-  BOOST_TEST_REQUIRE(r.text == rebuilt);
-}
-
-bool valid_utf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
-  for (std::size_t i = 0; i < s.size();) {
-    utf8proc_int32_t cp;
-    const auto n = utf8proc_iterate(p + i, static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
-    if (n <= 0) return false;
-    i += static_cast<std::size_t>(n);
-  }
-  return true;
+  const auto rebuilt = gem::testing::rebuilt_text(input, r);
+  BOOST_TEST_REQUIRE(rebuilt.has_value(), "matches in bounds, in order and not overlapping");
+  BOOST_TEST_REQUIRE(r.text == *rebuilt);
 }
 
 }  // namespace
@@ -304,7 +281,7 @@ BOOST_AUTO_TEST_CASE(randomized_messages_keep_the_invariants) {
     }
     const auto r = gem::redact(input);
     check_invariants(input, r);
-    if (valid_utf8(input)) BOOST_TEST_REQUIRE(valid_utf8(r.text), "iteration " << iteration << ": " << input);
+    if (gem::testing::valid_utf8(input)) BOOST_TEST_REQUIRE(gem::testing::valid_utf8(r.text), "iteration " << iteration << ": " << input);
     BOOST_TEST_REQUIRE(gem::redact(r.text).matches.empty(), "iteration " << iteration << ": " << input << " -> " << r.text);
   }
 }

@@ -12,8 +12,7 @@ using nlohmann::json;
 // municipality's website (allowed for the resident API) cannot sign anyone in or out.
 void require_own_origin(const http::Request& request) {
   auto origin = request.origin();
-  auto host = request.header("Host");
-  if (origin && !(host && (*origin == "http://" + *host || *origin == "https://" + *host)))
+  if (origin && !request.is_own_origin(*origin))
     throw http::HttpError(403, "forbidden_origin", "staff endpoints accept only the server's own origin");
 }
 

@@ -22,12 +22,6 @@ namespace {
 
 using nlohmann::json;
 
-bool own_origin(const http::Request& request) {
-  auto origin = request.origin();
-  auto host = request.header("Host");
-  return origin && host && (*origin == "http://" + *host || *origin == "https://" + *host);
-}
-
 handover::Send sender(const std::shared_ptr<http::WebSocketSession>& session) {
   return [weak = std::weak_ptr<http::WebSocketSession>(session)](const std::string& frame) {
     if (auto s = weak.lock()) s->send(frame);
@@ -153,7 +147,8 @@ void register_handover(App& app, std::shared_ptr<auth::Store> accounts) {
 
   router.websocket("/v1/agent/socket", [module, accounts](std::shared_ptr<http::WebSocketSession> session) {
     auto signed_in = accounts->current(session->request());
-    if (!own_origin(session->request()) || !signed_in) {
+    auto origin = session->request().origin();
+    if (!origin || !session->request().is_own_origin(*origin) || !signed_in) {
       session->send(json{{"type", "error"}, {"error", signed_in ? "forbidden_origin" : "unauthorized"},
                          {"reason", signed_in ? "the console must be opened from this server" : "sign in first"}}.dump());
       session->close(signed_in ? "forbidden_origin" : "unauthorized");

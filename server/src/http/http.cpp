@@ -38,6 +38,11 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
   return out;
 }
 
+bool Request::is_own_origin(std::string_view origin) const {
+  auto host = header("Host");
+  return host && (origin == "http://" + *host || origin == "https://" + *host);
+}
+
 std::optional<std::string> Request::header(std::string_view name) const {
   auto it = headers.find(std::string(name));
   if (it == headers.end()) return std::nullopt;

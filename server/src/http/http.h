@@ -35,6 +35,8 @@ struct Request {
   std::optional<std::string> cookie(std::string_view name) const;
   std::optional<std::string> query(std::string_view name) const;  // percent-decoded, first occurrence
   std::optional<std::string> origin() const { return header("Origin"); }
+  // Whether `origin` is this server itself: http or https on the Host the request came to.
+  bool is_own_origin(std::string_view origin) const;
   std::string param(const std::string& name) const;  // "" when absent
   // The body as JSON; throws BadRequest("invalid_request", …) when it is not a JSON object.
   nlohmann::json json_body() const;
