@@ -1,4 +1,6 @@
-"""The classifier: SentencePiece ids -> embedding -> (width-3 conv) -> mean+max pooling -> 4 softmax heads."""
+"""The classifier: SentencePiece ids -> embeddings of pieces and of hashed piece pairs -> mean+max pooling ->
+4 softmax heads. Pairs ("hoe lang", "wat kost") carry what a bag of pieces loses: the aspect of a question is
+mostly in word order. The pairs are hashed inside the graph, so the runtime still sends only piece ids."""
 
 import io
 import random
@@ -22,12 +24,16 @@ def seed_everything(seed):
 class Net(nn.Module):
     """Returns logits per head. Id `vocab_size` is padding (masked out); the runtime never sends it."""
 
-    def __init__(self, vocab_size, dim, conv, hidden, dropout):
+    def __init__(self, vocab_size, dim, conv, hidden, dropout, pair_buckets=0, pair_dim=0):
         super().__init__()
         self.pad_id = vocab_size
         self.emb = nn.Embedding(vocab_size + 1, dim, padding_idx=vocab_size)
         self.conv = nn.Conv1d(dim, dim, 3, padding=1) if conv else None
         feat = 2 * dim * (2 if conv else 1)
+        self.pair_buckets = pair_buckets
+        if pair_buckets:
+            self.pair_emb = nn.Embedding(pair_buckets, pair_dim)
+            feat += 2 * pair_dim
         self.drop = nn.Dropout(dropout)
         self.hidden = nn.Linear(feat, hidden)
         self.heads = nn.ModuleList([nn.Linear(hidden, len(config.LABELS[h])) for h in config.HEADS])
@@ -38,11 +44,24 @@ class Net(nn.Module):
         mx = (x + (mask - 1.0) * 1e4).max(dim=1).values
         return [mean, mx]
 
+    def _pairs(self, ids):
+        """Pairs of neighbouring ids, with a start mark before the first and the end (pad id) after the last,
+        so a one-piece message still has two pairs. A pair starting on padding is masked out."""
+        start = torch.full_like(ids[:, :1], self.pad_id + 1)
+        end = torch.full_like(ids[:, :1], self.pad_id)
+        ext = torch.cat([start, ids, end], dim=1)
+        first, second = ext[:, :-1], ext[:, 1:]
+        key = torch.remainder(first * (self.pad_id + 2) + second, self.pair_buckets)
+        mask = (first != self.pad_id).unsqueeze(-1).to(torch.float32)
+        return self._pool(self.pair_emb(key), mask, mask.sum(dim=1))
+
     def forward(self, ids):
         mask = (ids != self.pad_id).unsqueeze(-1).to(torch.float32)  # [B, T, 1]
         count = mask.sum(dim=1).clamp(min=1.0)
         x = self.emb(ids)  # padding rows are zero, like the conv's own zero padding
         feats = self._pool(x, mask, count)
+        if self.pair_buckets:
+            feats += self._pairs(ids)
         if self.conv is not None:
             c = F.relu(self.conv(x.transpose(1, 2))).transpose(1, 2)
             feats += self._pool(c, mask, count)
@@ -131,7 +150,35 @@ def predict(nets, seqs, batch=256):
     return [torch.cat(o).numpy() for o in outs]
 
 
-def export_onnx(nets, opset):
+def store_compact(model, weights):
+    """Store float weight matrices compactly, each followed by nodes that restore float32 weights: "float16"
+    halves the download, "int8" (one scale per row, symmetric) quarters it. ONNX Runtime folds these nodes
+    once when the session loads, so inference still runs in float32 at the same speed."""
+    import onnx
+    from onnx import helper, numpy_helper
+
+    restore = []
+    for init in list(model.graph.initializer):  # a snapshot: int8 appends scales
+        if init.data_type != onnx.TensorProto.FLOAT or len(init.dims) != 2:
+            continue  # biases and scalars are a few hundred bytes: not worth a node each
+        name, w = init.name, numpy_helper.to_array(init)
+        if weights == "float16":
+            init.CopyFrom(numpy_helper.from_array(w.astype(np.float16), name + "_f16"))
+            restore.append(helper.make_node("Cast", [name + "_f16"], [name], to=onnx.TensorProto.FLOAT))
+        else:
+            scale = np.abs(w).max(axis=1, keepdims=True) / 127.0
+            scale[scale == 0] = 1.0
+            q = np.clip(np.rint(w / scale), -127, 127).astype(np.int8)
+            init.CopyFrom(numpy_helper.from_array(q, name + "_q"))
+            model.graph.initializer.append(numpy_helper.from_array(scale.astype(np.float32), name + "_scale"))
+            restore.append(helper.make_node("Cast", [name + "_q"], [name + "_deq"], to=onnx.TensorProto.FLOAT))
+            restore.append(helper.make_node("Mul", [name + "_deq", name + "_scale"], [name]))
+    nodes = restore + list(model.graph.node)
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+
+
+def export_onnx(nets, opset, weights="float32"):
     """Serialised ONNX bytes; byte-identical for identical weights."""
     import onnx
 
@@ -142,6 +189,8 @@ def export_onnx(nets, opset):
         dynamic_axes={"ids": {0: "batch", 1: "tokens"}, **{h: {0: "batch"} for h in config.HEADS}},
         do_constant_folding=True, export_params=True)
     model = onnx.load_from_string(buf.getvalue())
+    if weights != "float32":
+        store_compact(model, weights)
     model.producer_name = "gem scripts/train"
     model.producer_version = "1"
     model.doc_string = ""

@@ -76,6 +76,51 @@ def accuracy_report(examples, probs, title):
     return "\n".join(lines)
 
 
+_JOB = None
+
+
+def _run_job(arg):
+    return _JOB(arg)
+
+
+def parallel_map(fn, args):
+    """fn over args, each call in a fresh forked process, up to one per CPU. Fresh matters: SentencePiece's
+    sampling generator is seeded once per process and cannot be re-seeded, so a call must never inherit another
+    call's generator; this makes the result independent of the number of CPUs. fn is inherited through fork,
+    so it may be a closure."""
+    import multiprocessing
+
+    global _JOB
+    args = list(args)
+    workers = max(1, min(len(args), os.cpu_count() or 1))
+    _JOB = fn
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
+            return pool.map(_run_job, args, chunksize=1)
+    finally:
+        _JOB = None
+
+
+def confusions(examples, probs, top=15):
+    """The most frequent held-out mistakes per head, with one example each: where to write training data."""
+    import collections
+
+    lines = []
+    for k, h in enumerate(config.HEADS[:3]):
+        count, sample = collections.Counter(), {}
+        for ex, p in zip(examples, probs[k]):
+            gold = ex.targets()
+            if h in ("product", "aspect") and gold[0] != config.INTENTS.index("product_vraag"):
+                continue
+            want, got = config.LABELS[h][gold[k]], config.LABELS[h][int(p.argmax())]
+            if want != got:
+                count[(want, got)] += 1
+                sample.setdefault((want, got), ex.text)
+        lines.append(f"held-out {h} confusions (expected -> answered: count, e.g.):")
+        lines += [f"  {a} -> {b}: {c}  e.g. {sample[(a, b)]!r}" for (a, b), c in count.most_common(top)]
+    return "\n".join(lines)
+
+
 def run(out_dir, gem_core, allow_invalid=False, kfold=0, hyper=None, quiet=False):
     hyper = hyper or config.HYPER
     say = (lambda m: None) if quiet else log
@@ -133,6 +178,8 @@ def run(out_dir, gem_core, allow_invalid=False, kfold=0, hyper=None, quiet=False
     say(f"sentencepiece: {vocab} pieces, {len(spm_bytes)} bytes  [{time.time() - t0:.1f}s]")
 
     # Step 4: classifier.
+    import torch
+
     from . import model as M
 
     M.seed_everything(seed)
@@ -150,19 +197,36 @@ def run(out_dir, gem_core, allow_invalid=False, kfold=0, hyper=None, quiet=False
             return seqs
         return epoch_data
 
-    def fit(indices):
-        # An ensemble: members differ only in their seed (initialisation, sampling, augmentation order).
-        mh = hyper["model"]
-        nets = []
-        for member in range(hyper["train"]["ensemble"]):
+    mh = hyper["model"]
+
+    def new_net():
+        return M.Net(vocab, mh["dim"], mh["conv"], mh["hidden"], mh["dropout"],
+                     mh["pair_buckets"], mh["pair_dim"])
+
+    def fit(*training_sets):
+        """One ensemble per set of example indices. Members differ only in their seed (initialisation, sampling,
+        augmentation order); every generator is re-seeded per member, so all members of all sets train in
+        parallel processes with the same result as one after the other."""
+        members = hyper["train"]["ensemble"]
+
+        def fit_member(job):
+            indices, member = training_sets[job // members], job % members
             member_hyper = {**hyper, "seed": seed + 7919 * member}
             M.seed_everything(member_hyper["seed"])
             spm.set_random_generator_seed(member_hyper["seed"])
             pick_rng.seed(member_hyper["seed"] + 1)
-            net = M.Net(vocab, mh["dim"], mh["conv"], mh["hidden"], mh["dropout"])
-            say(f"ensemble member {member + 1}/{hyper['train']['ensemble']}")
-            nets.append(M.train(net, epoch_data_for(indices), [examples[i].targets() for i in indices], member_hyper, log=say))
-        return nets
+            say(f"ensemble member {member + 1}/{members}" + (f", set {job // members + 1}" if len(training_sets) > 1 else ""))
+            net = M.train(new_net(), epoch_data_for(indices), [examples[i].targets() for i in indices], member_hyper,
+                          log=say if job == 0 else (lambda m: None))  # one member's progress is enough to read
+            return {k: v.numpy() for k, v in net.state_dict().items()}
+
+        states = parallel_map(fit_member, range(len(training_sets) * members))
+        nets = []
+        for state in states:
+            net = new_net()
+            net.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
+            nets.append(net.eval())
+        return [nets[s * members:(s + 1) * members] for s in range(len(training_sets))]
 
     clean = [encode(t, sample=False) for t in orig]
     if kfold > 1:
@@ -172,10 +236,9 @@ def run(out_dir, gem_core, allow_invalid=False, kfold=0, hyper=None, quiet=False
         import numpy as np
 
         held, held_noisy = [None] * n, [None] * n
-        for f in range(kfold):
-            test = sorted(folds[f::kfold])
-            tr = sorted(set(range(n)) - set(test))
-            nets = fit(tr)
+        tests = [sorted(folds[f::kfold]) for f in range(kfold)]
+        fold_nets = fit(*[sorted(set(range(n)) - set(test)) for test in tests])
+        for test, nets in zip(tests, fold_nets):
             probs = M.predict(nets, [clean[i] for i in test])
             noisy = M.predict(nets, [encode(variants[i][0], sample=False) for i in test])
             for j, i in enumerate(test):
@@ -185,14 +248,13 @@ def run(out_dir, gem_core, allow_invalid=False, kfold=0, hyper=None, quiet=False
                          ("same, on one augmented variant of each held-out example:", held_noisy)):
             probs = [np.stack([x[k] for x in h]) for k in range(len(config.HEADS))]
             say(accuracy_report(examples, probs, title))
-        # SentencePiece's sampling generator cannot be rewound, so a model trained after the folds would differ
-        # from a plain run: an estimate run writes nothing.
+        say(confusions(examples, [np.stack([x[k] for x in held]) for k in range(len(config.HEADS))]))
         say(f"k-fold estimate done in {time.time() - t0:.1f}s (no artefacts written)")
         return None
 
     say(f"training classifier  [{time.time() - t0:.1f}s]")
-    nets = fit(list(range(n)))
-    onnx_bytes = M.export_onnx(nets, hyper["onnx_opset"])
+    nets, = fit(list(range(n)))
+    onnx_bytes = M.export_onnx(nets, hyper["onnx_opset"], hyper["onnx_weights"])
     probs = M.predict(nets, clean)
     report = accuracy_report(examples, probs, "training-set accuracy (clean text, deterministic tokenisation):")
 
