@@ -40,6 +40,12 @@ ASPECTS = [None, "informatie", "aanvragen", "kosten", "wanneer", "benodigdheden"
 LANGS = ["nl", "en"]
 HEADS = ["intent", "product", "aspect", "lang"]
 LABELS = {"intent": INTENTS, "product": PRODUCTS, "aspect": ASPECTS, "lang": LANGS}
+PRODUCT_QUESTION = INTENTS.index("product_vraag")
+
+
+def product_question_only(head):
+    """Product and aspect are read only for product questions, at runtime and so in training and scoring."""
+    return head in ("product", "aspect")
 
 MAX_TOKENS = 64          # the C++ core truncates the SentencePiece ids to this many
 LEXICON_MIN_LEN = 4      # training words shorter than this never enter the lexicon (domain terms always do)

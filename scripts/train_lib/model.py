@@ -90,15 +90,12 @@ def pad_batch(seqs, pad_id):
     return out
 
 
-PRODUCT_QUESTION = config.INTENTS.index("product_vraag")
-
-
 def head_loss(k, logits, y):
-    """Product and aspect are read only for product questions, so other intents do not train those heads
-    (they would pull them towards "none" for reasons that never matter at runtime)."""
-    if config.HEADS[k] not in ("product", "aspect"):
+    """Other intents do not train the product-question heads: they would pull them towards "none" for reasons
+    that never matter at runtime."""
+    if not config.product_question_only(config.HEADS[k]):
         return F.cross_entropy(logits, y[:, k])
-    asked = (y[:, 0] == PRODUCT_QUESTION).to(torch.float32)
+    asked = (y[:, 0] == config.PRODUCT_QUESTION).to(torch.float32)
     return (F.cross_entropy(logits, y[:, k], reduction="none") * asked).sum() / asked.sum().clamp(min=1.0)
 
 
@@ -157,6 +154,8 @@ def store_compact(model, weights):
     import onnx
     from onnx import helper, numpy_helper
 
+    if weights not in ("float16", "int8"):
+        raise ValueError(f"onnx_weights: expected float32, float16 or int8, got {weights!r}")
     restore = []
     for init in list(model.graph.initializer):  # a snapshot: int8 appends scales
         if init.data_type != onnx.TensorProto.FLOAT or len(init.dims) != 2:

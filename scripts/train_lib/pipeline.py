@@ -62,11 +62,10 @@ def accuracy_report(examples, probs, title):
     for name, sel in subsets:
         if not sel.any():
             continue
-        # Product and aspect count only for product questions, as at runtime.
-        asked = targets[:, 0] == config.INTENTS.index("product_vraag")
+        asked = targets[:, 0] == config.PRODUCT_QUESTION
         cols, right = [], []
         for k, h in enumerate(config.HEADS):
-            scored = sel & asked if h in ("product", "aspect") else sel
+            scored = sel & asked if config.product_question_only(h) else sel
             hit = probs[k].argmax(1) == targets[:, k]
             cols.append(f"{h} {100 * hit[scored].mean():5.1f}%")
             right.append(hit | ~scored)
@@ -110,7 +109,7 @@ def confusions(examples, probs, top=15):
         count, sample = collections.Counter(), {}
         for ex, p in zip(examples, probs[k]):
             gold = ex.targets()
-            if h in ("product", "aspect") and gold[0] != config.INTENTS.index("product_vraag"):
+            if config.product_question_only(h) and gold[0] != config.PRODUCT_QUESTION:
                 continue
             want, got = config.LABELS[h][gold[k]], config.LABELS[h][int(p.argmax())]
             if want != got:

@@ -13,7 +13,7 @@ import { startGemServer } from '../lib/gem-server.js';
 import { addAccount, PASSWORD } from '../server/handover_fixture.js';
 import { buildWidget } from '../../widget/build.js';
 import { launch } from './chromium.js';
-import { ROOT, WAIT, axe as axeWidget, finish, input, notes, openByMouse, openPage, panel, say, status } from './widget-harness.js';
+import { ROOT, WAIT, axe as axeWidget, demoMounts, finish, input, notes, openByMouse, openPage, panel, say, status } from './widget-harness.js';
 
 const WIDGET = join(ROOT, 'build/handover-browser-test');
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -35,11 +35,7 @@ before(async () => {
   server = await startGemServer({ config: {
     live_seed: join(dir, 'live.json'),
     limits: { rate_per_second: 1000, rate_burst: 1000 },
-    static: [
-      { prefix: '/widget/content/', dir: join(ROOT, 'build/content') },
-      { prefix: '/widget/', dir: WIDGET },
-      { prefix: '/', dir: join(ROOT, 'widget/demo') },
-    ],
+    static: demoMounts(WIDGET),
   } });
   addAccount(server, 'anna');
   browser = await launch();

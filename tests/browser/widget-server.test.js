@@ -15,7 +15,7 @@ import { agent as agentSocket, login } from '../server/handover_fixture.js';
 import { buildWidget } from '../../widget/build.js';
 import { launch } from './chromium.js';
 import {
-  ROOT, WAIT, announcements, axe, botMessages, finish, focused, input, launcher, notes, openByMouse, openPage, panel,
+  ROOT, WAIT, announcements, axe, botMessages, demoMounts, finish, focused, input, launcher, notes, openByMouse, openPage, panel,
   recordAnnouncements, say, send, shot, smallTargets, status, statuses,
 } from './widget-harness.js';
 
@@ -56,11 +56,7 @@ before(async () => {
   server = await startGemServer({ config: {
     live_seed: seed(join(dir, 'live.json')),
     limits: { rate_per_second: 1000, rate_burst: 1000 },
-    static: [
-      { prefix: '/widget/content/', dir: join(ROOT, 'build/content') },
-      { prefix: '/widget/', dir: WIDGET },
-      { prefix: '/', dir: join(ROOT, 'widget/demo') },
-    ],
+    static: demoMounts(WIDGET),
   } });
   server.ws = server.url.replace(/^http/, 'ws');
   origin = server.url;
