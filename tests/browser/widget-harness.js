@@ -11,12 +11,14 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const ARTIFACTS = join(ROOT, 'build/test-artifacts');
 export const WAIT = { timeout: 30000 };
 
-// What gem-server serves for the demo (as in scripts/demo), with the widget built into `widgetDir`.
+// The demo page's static mounts from server/config/gem-server.json (content packs, widget, page), with the
+// widget built into `widgetDir`.
 export const demoMounts = (widgetDir) => [
   { prefix: '/widget/content/', dir: join(ROOT, 'build/content') },
   { prefix: '/widget/', dir: widgetDir },
   { prefix: '/', dir: join(ROOT, 'widget/demo') },
 ];
+
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const AXE_URL = '/__test__/axe.min.js';
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];

@@ -13,17 +13,19 @@ const key = (text) =>
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 
+const train = exportSplit('train');
+const dev = exportSplit('dev');
+
 test('the development split shares no sentence with the training split', () => {
-  const train = new Set(exportSplit('train').map((e) => key(e.text)));
-  const dev = exportSplit('dev');
-  assert.ok(train.size > 1000 && dev.length > 300, 'both splits are loaded');
-  const shared = dev.filter((e) => train.has(key(e.text))).map((e) => e.text);
+  const trained = new Set(train.map((e) => key(e.text)));
+  assert.ok(trained.size > 1000 && dev.length > 300, 'both splits are loaded');
+  const shared = dev.filter((e) => trained.has(key(e.text))).map((e) => e.text);
   assert.deepEqual(shared, [], `${shared.length} development sentences also occur in training`);
 });
 
 test('every label in the development split has training examples', () => {
   const label = (e) => e.product ?? e.intent;
-  const trained = new Set(exportSplit('train').map(label));
-  const untrained = [...new Set(exportSplit('dev').map(label))].filter((l) => !trained.has(l));
+  const trained = new Set(train.map(label));
+  const untrained = [...new Set(dev.map(label))].filter((l) => !trained.has(l));
   assert.deepEqual(untrained, []);
 });
