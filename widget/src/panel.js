@@ -352,13 +352,13 @@ class Panel {
       let thinking;
       try {
         const session = await this.understandingSession();
-        const pendingBefore = JSON.parse(session.save()).pending;
+        const pendingBefore = session.state().awaiting;
         thinking = this.win.setTimeout(() => this.setStatus(this.t('thinking'), true), THINKING_DELAY_MS);
         const response = await session.send(message.text);
         this.win.clearTimeout(thinking);
         this.setStatus('');
         if (response.meaning?.lang) this.updateMessage(message, { lang: response.meaning.lang, failed: false });
-        const addressNeeded = pendingBefore === 'address'
+        const addressNeeded = ['address', 'reference'].includes(pendingBefore)
           || (response.events ?? []).some((e) => e.type === 'live_request' && e.kind === 'waste_collection');
         const lookUps = this.respond(response, { announce: true, typed: message.text, meaning: response.meaning });
         this.warnPii(this.redact(message.text), { addressNeeded });
@@ -823,10 +823,7 @@ class Panel {
 
   setSessionLang(lang) {
     if (!this.session) return;
-    const state = JSON.parse(this.session.save());
-    if (state.lang === lang) return;
-    state.lang = lang;
-    this.session.restore(JSON.stringify(state));
+    this.session.setLanguage(lang);
   }
 
   syncHostLang() {
@@ -913,7 +910,7 @@ class Panel {
 
   restoreFrom(saved) {
     try {
-      this.session.restore(saved.state);
+      if (!this.session.restore(saved.state).restored) throw new Error('saved conversation does not fit the content');
     } catch {
       this.clearStorage();
       this.respond(this.session.welcome(), { announce: true, welcome: true });
