@@ -188,7 +188,7 @@ void Dialogue::Impl::live_request(Response& r, Conversation& c, const std::strin
       return;
     }
     e.params.push_back({"postcode", *c.postcode});
-    e.params.push_back({"huisnummer", *c.house_number});
+    e.params.push_back({"house_number", *c.house_number});
   }
   if (kind == "application_status") {
     c.awaiting = Awaiting::reference;

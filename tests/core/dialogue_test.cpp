@@ -226,7 +226,7 @@ BOOST_AUTO_TEST_CASE(live_data_asks_for_the_address_first) {
   BOOST_REQUIRE(has_event(r, "live_request", "waste_collection"));
   const auto& e = *std::find_if(r.events.begin(), r.events.end(), [](const gem::Event& x) { return x.type == "live_request"; });
   BOOST_TEST((e.params == std::vector<std::pair<std::string, std::string>>{
-      {"municipality", "GM0855"}, {"product", "afval"}, {"postcode", "5038 AB"}, {"huisnummer", "12"}}));
+      {"municipality", "GM0855"}, {"product", "afval"}, {"postcode", "5038 AB"}, {"house_number", "12"}}));
 }
 
 BOOST_AUTO_TEST_CASE(status_asks_for_the_reference_and_sends_it_as_typed_with_the_address) {

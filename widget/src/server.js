@@ -60,7 +60,7 @@ function liveUrl(server, municipality, event, reference) {
   switch (event.kind) {
     case 'opening_hours': return endpoint(server, `${base}opening-hours`);
     case 'appointment_slots': return endpoint(server, `${base}appointments`, { product: p.product, limit: '3' });
-    case 'waste_collection': return endpoint(server, `${base}waste`, { postcode: p.postcode, house_number: p.huisnummer });
+    case 'waste_collection': return endpoint(server, `${base}waste`, { postcode: p.postcode, house_number: p.house_number });
     case 'application_status':
       return endpoint(server, `${base}status`, { reference, product: p.product });
     default: return null;
