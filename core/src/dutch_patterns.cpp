@@ -11,18 +11,12 @@
 #include <algorithm>
 #include <iterator>
 
+#include "ascii.h"
+
 namespace gem::dutch {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
-bool is_alpha(char c) { return is_upper(c) || is_lower(c); }
-char lower(char c) { return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
+using namespace ascii;
 
 template <std::size_t N>
 bool any_iequals(std::string_view word, const std::string_view (&words)[N]) {

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "gem/nlu.h"
+#include "gem/error.h"
 
 namespace gem {
 

@@ -20,13 +20,9 @@
 #include <string_view>
 #include <vector>
 
-namespace gem {
+#include "gem/error.h"
 
-// Thrown for unusable resources (a malformed model or gazetteer); the message says what and where.
-class Error : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+namespace gem {
 
 struct Limits {
   std::size_t max_chars = 1000;   // longer messages are truncated (flagged), never rejected
@@ -121,9 +117,6 @@ class Understander {
   Analysis analyse(std::string_view text) const;
   Understanding interpret(const Analysis& analysis, const Scores& scores) const;
   Understanding understand(std::string_view text, Classifier& classifier) const;
-
-  // Normalisation plus spelling correction only: exactly what the classifier was trained on.
-  std::string normalize_for_model(std::string_view text) const;
 
   const std::vector<std::string>& labels(std::string_view head) const;
 
