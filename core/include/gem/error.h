@@ -1,11 +1,11 @@
-// gem::Error, thrown by every part of the core.
+// The one error type of the core: unusable input (a malformed model, gazetteer, content pack or saved
+// conversation). The message says what was expected and where, naming the file, line or key.
 #pragma once
 
 #include <stdexcept>
 
 namespace gem {
 
-// Thrown for unusable resources (a malformed model or gazetteer); the message says what and where.
 class Error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
