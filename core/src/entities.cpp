@@ -1,10 +1,10 @@
 #include "entities.h"
 
-#include "dutch_patterns.h"
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
+
+#include "dutch_patterns.h"
 
 namespace gem {
 namespace {
