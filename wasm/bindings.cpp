@@ -8,22 +8,14 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
-#include <nlohmann/json.hpp>
-
-#include "gem/content.h"
 #include "gem/dialogue.h"
 #include "gem/nlu.h"
 #include "gem/redact.h"
+#include "js_error.h"
 
 using emscripten::val;
 
 namespace {
-
-// Fails in JavaScript terms: a JS Error with the core's message, not an opaque wasm exception.
-[[noreturn]] void throw_js(const std::exception& e) {
-  val::global("Error").new_(std::string(e.what())).throw_();
-  __builtin_unreachable();
-}
 
 std::string bytes_or_string(const val& v, const char* field) {
   const val f = v[field];
@@ -41,7 +33,6 @@ class JsAnalysis {
   val ids() const {
     return val::global("Int32Array").new_(val(emscripten::typed_memory_view(a_.token_ids.size(), a_.token_ids.data())));
   }
-  std::string normalized() const { return a_.normalized; }
   const gem::Analysis& get() const { return a_; }
 
  private:
@@ -69,20 +60,12 @@ class JsUnderstander {
     }
   }
 
-  std::string normalize(const std::string& text) const { return nlu_.normalize_for_model(text); }
-
   gem::Understanding understanding(const JsAnalysis& analysis, const val& intent, const val& product,
                                    const val& aspect, const val& lang) const {
     return nlu_.interpret(analysis.get(), {emscripten::convertJSArrayToNumberVector<float>(intent),
                                            emscripten::convertJSArrayToNumberVector<float>(product),
                                            emscripten::convertJSArrayToNumberVector<float>(aspect),
                                            emscripten::convertJSArrayToNumberVector<float>(lang)});
-  }
-
-  val labels(const std::string& head) const {
-    val out = val::array();
-    for (const auto& l : nlu_.labels(head)) out.call<void>("push", l.empty() ? val::null() : val(l));
-    return out;
   }
 
  private:
@@ -224,26 +207,6 @@ class JsSession {
   gem::Conversation state_;
 };
 
-gem::LabelSet label_set(const val& labels) {
-  return {emscripten::vecFromJSArray<std::string>(labels["products"]), emscripten::vecFromJSArray<std::string>(labels["aspects"]),
-          emscripten::vecFromJSArray<std::string>(labels["municipalities"])};
-}
-
-// [{at, message}] as JSON.
-std::string check_content(const std::string& source, const val& labels) {
-  auto errors = nlohmann::json::array();
-  for (const auto& e : gem::check_content(source, label_set(labels))) errors.push_back({{"at", e.at}, {"message", e.message}});
-  return errors.dump();
-}
-
-std::string compile_pack(const std::string& source, const val& labels, const std::string& code, const std::string& name) {
-  try {
-    return gem::compile_pack(source, label_set(labels), code, name);
-  } catch (const std::exception& e) {
-    throw_js(e);
-  }
-}
-
 // core.redact(text) -> {text, counts: {bsn: 0, …}, matches: [{kind, start, end}]}, where start/end are
 // UTF-16 offsets into the original JS string (the widget highlights them).
 val redact(const val& input) {
@@ -282,14 +245,11 @@ val redact(const val& input) {
 
 EMSCRIPTEN_BINDINGS(gem) {
   emscripten::class_<JsAnalysis>("Analysis")
-      .function("ids", &JsAnalysis::ids)
-      .function("normalized", &JsAnalysis::normalized);
+      .function("ids", &JsAnalysis::ids);
   emscripten::class_<JsUnderstander>("Understander")
       .class_function("create", &JsUnderstander::create, emscripten::allow_raw_pointers())
       .function("analyse", &JsUnderstander::analyse, emscripten::allow_raw_pointers())
-      .function("interpret", &JsUnderstander::interpret)
-      .function("normalize", &JsUnderstander::normalize)
-      .function("labels", &JsUnderstander::labels);
+      .function("interpret", &JsUnderstander::interpret);
   emscripten::class_<JsSession>("Session")
       .class_function("create", &JsSession::create, emscripten::allow_raw_pointers())
       .function("welcome", &JsSession::welcome)
@@ -306,7 +266,5 @@ EMSCRIPTEN_BINDINGS(gem) {
       .function("setLanguage", &JsSession::set_language)
       .function("state", &JsSession::state)
       .function("restore", &JsSession::restore);
-  emscripten::function("checkContent", &check_content);
-  emscripten::function("compilePack", &compile_pack);
   emscripten::function("redact", &redact);
 }

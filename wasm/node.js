@@ -25,20 +25,32 @@ export function readModelFiles(root = ROOT) {
   };
 }
 
-function coreFactory() {
+// A wasm module of the build: its factory (createGemCore, createGemTools) and its bytes.
+function wasmModule(name) {
   const dir = wasmDir();
-  const script = join(dir, 'gem-core.js');
+  const script = join(dir, `${name}.js`);
   if (!existsSync(script)) {
     throw new Error(`${script} is missing: build the WebAssembly module first (scripts/build)`);
   }
   // The wasm bytes are handed over: the generated loader would otherwise fetch() a file path under Node 20.
-  return { createGemCore: createRequire(import.meta.url)(script), wasmBinary: readFileSync(join(dir, 'gem-core.wasm')) };
+  return { create: createRequire(import.meta.url)(script), wasmBinary: readFileSync(join(dir, `${name}.wasm`)) };
 }
 
-// The bare wasm core (content checks, packs); `loadUnderstanding` adds the model.
+function coreFactory() {
+  const { create, wasmBinary } = wasmModule('gem-core');
+  return { createGemCore: create, wasmBinary };
+}
+
+// The bare wasm core (redaction, sessions); `loadUnderstanding` adds the model.
 export async function loadCore() {
-  const { createGemCore, wasmBinary } = coreFactory();
-  return createGemCore({ wasmBinary });
+  const { create, wasmBinary } = wasmModule('gem-core');
+  return create({ wasmBinary });
+}
+
+// The build-time tooling (checkContent, compilePack): a module of its own, never shipped to residents.
+export async function loadTools() {
+  const { create, wasmBinary } = wasmModule('gem-tools');
+  return create({ wasmBinary });
 }
 
 export async function loadUnderstanding({ root = ROOT } = {}) {

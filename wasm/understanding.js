@@ -34,10 +34,6 @@ export class Understanding {
     this.session = session;
   }
 
-  labels(head) {
-    return this.understander.labels(head);
-  }
-
   // Resolves to {text, intent, product, aspect, confidence, alternatives, entities, lang, ...}.
   async understand(text) {
     return this.withScores(text, (analysis, scores) => JSON.parse(this.understander.interpret(analysis, ...scores)));

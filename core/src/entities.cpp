@@ -3,16 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <optional>
+
+#include "dutch_patterns.h"
 
 namespace gem {
 namespace {
 
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-bool all_letters_ascii(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
 int to_int(std::string_view s) {
   int v = 0;
@@ -35,20 +33,6 @@ bool needs_cue(std::string_view joined) {
 bool is_place_cue(std::string_view w) {
   return one_of(w, {"in", "te", "uit", "naar", "bij", "gemeente", "gem", "municipality", "from", "to",
                     "near", "visit", "travel", "reizen", "wonen", "woon", "live", "city", "stad"});
-}
-
-struct Month { std::string_view name; int number; };
-constexpr std::array<Month, 34> kMonths = {{
-    {"januari", 1}, {"january", 1}, {"jan", 1}, {"februari", 2}, {"february", 2}, {"feb", 2},
-    {"maart", 3}, {"march", 3}, {"mrt", 3}, {"mar", 3}, {"april", 4}, {"apr", 4}, {"mei", 5}, {"may", 5},
-    {"juni", 6}, {"june", 6}, {"jun", 6}, {"juli", 7}, {"july", 7}, {"jul", 7}, {"augustus", 8},
-    {"august", 8}, {"aug", 8}, {"september", 9}, {"sep", 9}, {"sept", 9}, {"oktober", 10},
-    {"october", 10}, {"okt", 10}, {"oct", 10}, {"november", 11}, {"nov", 11}, {"december", 12},
-    {"dec", 12}}};
-int month_number(std::string_view w) {
-  for (const auto& m : kMonths)
-    if (m.name == w) return m.number;
-  return 0;
 }
 
 // "12", "12e", "12de", "12ste", "1st", "2nd", "3rd", "12th" → 12.
@@ -143,7 +127,7 @@ void find_dates(Scan& s, std::vector<Entity>& out) {
     if (const int d = day_number(w); d && s.free(i, 2)) {
       std::size_t mi = i + 1;
       if (s.word(mi) == "of" && s.free(mi + 1)) ++mi;
-      if (const int m = month_number(s.word(mi)); m && s.free(mi)) {
+      if (const int m = dutch::month_number(s.word(mi)); m && s.free(mi)) {
         const bool year = s.free(mi + 1) && all_digits(s.word(mi + 1)) && s.word(mi + 1).size() == 4;
         const int y = year ? to_int(s.word(mi + 1)) : 0;
         if (valid_date(y, m, d)) {
@@ -153,7 +137,7 @@ void find_dates(Scan& s, std::vector<Entity>& out) {
       }
     }
     // March 12 (2026)
-    if (const int m = month_number(w); m && s.free(i, 2)) {
+    if (const int m = dutch::month_number(w); m && s.free(i, 2)) {
       if (const int d = day_number(s.word(i + 1))) {
         const bool year = s.free(i + 2) && all_digits(s.word(i + 2)) && s.word(i + 2).size() == 4;
         const int y = year ? to_int(s.word(i + 2)) : 0;
@@ -163,13 +147,6 @@ void find_dates(Scan& s, std::vector<Entity>& out) {
   }
 }
 
-// Two-letter words that follow numbers in ordinary sentences ("1990 en", "2 is"); "1234 en" is no postcode.
-bool common_pair(std::string_view w) {
-  return one_of(w, {"en", "in", "op", "is", "te", "of", "at", "on", "to", "an", "as", "be", "by", "do",
-                    "go", "he", "if", "it", "me", "my", "no", "so", "up", "us", "we", "ik", "je", "ze",
-                    "nu", "er", "al", "de", "na", "om", "ja", "am", "or", "mn", "zo", "uw", "eu", "pm"});
-}
-
 std::string upper(std::string_view s) {
   std::string out(s);
   for (auto& c : out)
@@ -177,50 +154,40 @@ std::string upper(std::string_view s) {
   return out;
 }
 
-// "12", "12a", "12bis" style house numbers; letters are an addition.
-std::optional<std::string> house_number(std::string_view w) {
-  std::size_t digits = 0;
-  while (digits < w.size() && w[digits] >= '0' && w[digits] <= '9') ++digits;
-  if (digits == 0 || digits > 5 || w[0] == '0') return std::nullopt;
-  const auto suffix = w.substr(digits);
-  if (suffix.size() > 3 || (!suffix.empty() && !all_letters_ascii(suffix))) return std::nullopt;
-  return upper(w);
+// A house number at word i ("12", "12a", "12-3"), claimed unless a unit or month makes it a quantity or date.
+void find_house_number(Scan& s, std::vector<Entity>& out, std::size_t i) {
+  if (!s.free(i) || !dutch::house_number(s.word(i)) || dutch::time_or_decimal(s.gap(i), s.word(i + 1))) return;
+  const bool addition = s.free(i + 1) && s.gap(i) == "-" && dutch::house_number_addition(s.word(i + 1)) &&
+                        !dutch::glued(s.gap(i + 1));
+  if (!addition && i + 1 < s.size() && dutch::quantity_word(s.word(i + 1))) return;
+  if (addition) s.claim(out, "huisnummer", upper(s.word(i)) + "-" + upper(s.word(i + 1)), i, 2);
+  else s.claim(out, "huisnummer", upper(s.word(i)), i, 1);
 }
 
-bool street_like(std::string_view w) {
-  for (std::string_view end : {"straat", "weg", "laan", "plein", "kade", "gracht", "singel", "dijk", "steeg",
-                               "dreef", "baan", "markt", "hof", "pad", "ring", "wal", "haven", "park", "erf"})
-    if (w.size() > end.size() + 2 && w.substr(w.size() - end.size()) == end) return true;
-  return one_of(w, {"street", "road", "lane", "avenue"});
-}
-
+// Runs before the dates: "Kerkstraat 12-3" is an address, not the 12th of March.
 void find_addresses(Scan& s, std::vector<Entity>& out) {
-  auto postcode_ok = [](std::string_view letters) {
-    return letters.size() == 2 && all_letters_ascii(letters) && !one_of(letters, {"sa", "sd", "ss"});
-  };
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (!s.free(i)) continue;
     const auto w = s.word(i);
     std::size_t n = 0;
     std::string value;
-    if (w.size() == 6 && all_digits(w.substr(0, 4)) && w[0] != '0' && postcode_ok(w.substr(4))) {
+    if (w.size() == 6 && dutch::postcode_digits(w.substr(0, 4)) && dutch::postcode_letters(w.substr(4))) {
       n = 1;
       value = std::string(w.substr(0, 4)) + " " + upper(w.substr(4));
-    } else if (w.size() == 4 && all_digits(w) && w[0] != '0' && s.free(i + 1) && postcode_ok(s.word(i + 1)) &&
-               (!common_pair(s.word(i + 1)) || one_of(s.word(i > 0 ? i - 1 : i), {"postcode", "postal", "zip"}))) {
+    } else if (dutch::postcode_digits(w) && s.free(i + 1) && dutch::postcode_letters(s.word(i + 1)) &&
+               (!dutch::everyday_pair(s.word(i + 1)) || one_of(s.word(i > 0 ? i - 1 : i), {"postcode", "postal", "zip"}))) {
       n = 2;
       value = std::string(w) + " " + upper(s.word(i + 1));
     }
     if (n) {
       s.claim(out, "postcode", value, i, n);
-      if (s.free(i + n))
-        if (auto h = house_number(s.word(i + n))) s.claim(out, "huisnummer", *h, i + n, 1);
+      find_house_number(s, out, i + n);
       i += n - 1;
       continue;
     }
-    const bool cue = one_of(w, {"huisnummer", "nummer", "nr", "number", "no", "huisnr"}) || street_like(w);
-    if (cue && s.free(i + 1))
-      if (auto h = house_number(s.word(i + 1))) s.claim(out, "huisnummer", *h, i + 1, 1);
+    // English street words typed apart ("baker street 5") announce a number too.
+    if (dutch::house_number_cue(w) || one_of(w, {"street", "road", "lane", "avenue"}) || dutch::street_name(w, s.capitalised(i)))
+      find_house_number(s, out, i + 1);
   }
 }
 
@@ -340,8 +307,8 @@ std::vector<Entity> EntityExtractor::extract(const NormalizedText& text, std::ve
   used.assign(text.tokens.size(), false);
   std::vector<Entity> out;
   Scan scan(text, used);
-  find_dates(scan, out);
   find_addresses(scan, out);
+  find_dates(scan, out);
   find_names(scan, municipalities_, "gemeente", out, text.tokens);
   find_names(scan, countries_, "land", out, text.tokens);
   find_people(scan, out);

@@ -9,30 +9,16 @@
 
 #include <utf8proc.h>
 
+#include "ascii.h"
+#include "dutch_patterns.h"
+
 namespace gem {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
-bool is_alpha(char c) { return is_upper(c) || is_lower(c); }
-char lower(char c) { return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
-char upper(char c) { return is_lower(c) ? static_cast<char>(c - 'a' + 'A') : c; }
-
-bool all_of(std::string_view s, bool (*pred)(char)) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), pred);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
-}
+using namespace ascii;
 
 bool istarts_with(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
-bool iends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && iequals(s.substr(s.size() - suffix.size()), suffix);
 }
 
 int number(std::string_view digits) {
@@ -229,14 +215,8 @@ class Scanner {
   }
 
   // A number glued to other words by code punctuation ("Z-2026-0042", "v1.2.3") is a reference, not PII.
-  bool glued_before(std::size_t k) const {
-    const auto sep = before(k);
-    return k > 0 && sep.size() == 1 && (sep == "-" || sep == "/" || sep == "." || sep == "_");
-  }
-  bool glued_after(std::size_t k) const {
-    const auto sep = after(k);
-    return has(k + 1) && sep.size() == 1 && (sep == "-" || sep == "/" || sep == "." || sep == "_");
-  }
+  bool glued_before(std::size_t k) const { return k > 0 && dutch::glued(before(k)); }
+  bool glued_after(std::size_t k) const { return has(k + 1) && dutch::glued(after(k)); }
   // "€ 1.234", "1.234,56", "123456782 euro": amounts of money.
   bool price_around(std::size_t first, std::size_t last) const {
     const auto sep = before(first);
@@ -386,37 +366,23 @@ class Scanner {
   // Postcode "3011 AB" / "3011AB" at word k: the index of its last word, or 0 when there is none.
   std::size_t postcode(std::size_t k) const {
     const auto t = text(k);
-    auto letters_ok = [](std::string_view l) {
-      return l.size() == 2 && !iequals(l, "SA") && !iequals(l, "SD") && !iequals(l, "SS");
-    };
-    if (t.size() == 6 && w_[k].ascii && all_of(t.substr(0, 4), is_digit) && t[0] != '0' && all_of(t.substr(4), is_alpha) &&
-        letters_ok(t.substr(4)) && (all_of(t.substr(4), is_upper) || all_of(t.substr(4), is_lower)))
-      return k;
-    if (digits(k, 4, 4) && t[0] != '0' && has(k + 1) && after(k) == " " && all_of(text(k + 1), is_upper) && letters_ok(text(k + 1)))
+    if (t.size() == 6 && dutch::postcode_digits(t.substr(0, 4)) && dutch::postcode_letters(t.substr(4))) return k;
+    if (dutch::postcode_digits(t) && has(k + 1) && after(k) == " " && dutch::postcode_letters(text(k + 1)) &&
+        (is_upper(text(k + 1)[0]) || !dutch::everyday_pair(text(k + 1))))
       return k + 1;
     return 0;
   }
   // House number "12", "12a", "12-3", "5bis" at word k: the index of its last word, or 0.
   std::size_t house_number(std::size_t k) const {
-    if (!has(k)) return 0;
-    const auto t = text(k);
-    std::size_t n = 0;
-    while (n < t.size() && is_digit(t[n])) ++n;
-    const auto letters = t.substr(n);
-    if (n == 0 || n > 5 || t[0] == '0' || letters.size() > 3 || !w_[k].ascii || !std::all_of(letters.begin(), letters.end(), is_alpha))
-      return 0;
+    if (!has(k) || !dutch::house_number(text(k))) return 0;
     const auto next = after(k);
-    if (next.substr(0, 1) == ":" || (next == "," && digits(k + 1, 1, 2))) return 0;  // a time or a decimal
-    if (next == "-" && has(k + 1) && w_[k + 1].ascii && size(k + 1) <= 3 && !glued_after(k + 1)) return k + 1;
+    if (dutch::time_or_decimal(next, has(k + 1) ? text(k + 1) : "")) return 0;
+    if (next == "-" && has(k + 1) && dutch::house_number_addition(text(k + 1)) && !glued_after(k + 1)) return k + 1;
     return k;
-  }
-  static bool number_word(std::string_view w) {
-    static constexpr std::string_view kNumberWords[] = {"nr", "no", "nummer", "huisnummer", "huisnr", "number"};
-    return std::any_of(std::begin(kNumberWords), std::end(kNumberWords), [&](auto n) { return iequals(w, n); });
   }
   // "3011 AB 5", "3011AB, nr. 12a", "postcode 3011 AB en huisnummer 5"; and "nr 14, 8011 AB".
   void postcode_address(std::size_t k) {
-    if (number_word(text(k)) && number_gap(after(k))) {
+    if (dutch::house_number_cue(text(k)) && number_gap(after(k))) {
       const std::size_t number = house_number(k + 1);
       if (number && (after(number) == ", " || after(number) == " ") && has(number + 1))
         if (const std::size_t code = postcode(number + 1)) add(PiiKind::address, k + 1, code);
@@ -427,8 +393,8 @@ class Scanner {
     std::size_t j = code + 1;
     const auto sep = after(code);
     if (sep != " " && sep != ", " && sep != ",") return;
-    if (has(j + 1) && (iequals(text(j), "en") || iequals(text(j), "and")) && after(j) == " " && number_word(text(j + 1))) ++j;
-    if (has(j) && number_word(text(j))) {
+    if (has(j + 1) && (iequals(text(j), "en") || iequals(text(j), "and")) && after(j) == " " && dutch::house_number_cue(text(j + 1))) ++j;
+    if (has(j) && dutch::house_number_cue(text(j))) {
       if (!number_gap(after(j))) return;
       ++j;
     }
@@ -436,27 +402,10 @@ class Scanner {
   }
   static bool number_gap(std::string_view sep) { return sep == " " || sep == ". " || sep == ": " || sep == "."; }
   void street_address(std::size_t k) {
-    // Suffixes that are almost always streets; the others also end common words ("loopbaan", "airplane")
-    // and count only when capitalised. "dam" and "ring" are left out: Amsterdam, vergadering.
-    static constexpr std::string_view kStreets[] = {"straat", "laan", "weg", "plein", "gracht", "kade", "singel", "dijk",
-                                                    "steeg", "dreef", "plantsoen", "boulevard", "allee", "street",
-                                                    "road", "avenue"};
-    static constexpr std::string_view kCapitalisedStreets[] = {"hof", "park", "markt", "pad", "wal", "haven", "veld",
-                                                               "erf", "baan", "kwartier", "burcht", "poort", "lane"};
-    static constexpr std::string_view kUnits[] = {"km", "m", "meter", "kilometer", "minuten", "min", "uur", "keer",
-                                                  "euro", "jaar", "dagen", "procent", "minutes", "miles", "hours"};
     const auto t = text(k);
-    if (!w_[k].letters || t.size() > 40) return;
-    const auto street = [&](std::string_view s) { return t.size() > s.size() && iends_with(t, s); };
-    if (!std::any_of(std::begin(kStreets), std::end(kStreets), street) &&
-        !(is_upper(t[0]) && std::any_of(std::begin(kCapitalisedStreets), std::end(kCapitalisedStreets), street)))
-      return;
-    if (after(k) != " ") return;
+    if (!w_[k].letters || t.size() > 40 || !dutch::street_name(t, is_upper(t[0])) || after(k) != " ") return;
     const std::size_t number = house_number(k + 1);
-    if (!number) return;
-    if (has(number + 1) && after(number) == " " &&
-        (month(text(number + 1)) || std::any_of(std::begin(kUnits), std::end(kUnits), [&](auto u) { return iequals(text(number + 1), u); })))
-      return;
+    if (!number || (has(number + 1) && after(number) == " " && dutch::quantity_word(text(number + 1)))) return;
     // Multi-word names: "Burgemeester de Vlugtlaan 12", "Prins Hendrikkade 5".
     static constexpr std::string_view kParticles[] = {"de", "der", "den", "van", "het", "ten", "ter", "t"};
     auto particle = [&](std::size_t j) {
@@ -478,17 +427,6 @@ class Scanner {
   }
 
   // --- dates of birth: a date next to "geboren", "geboortedatum", "born", "date of birth" --------
-  static int month(std::string_view w) {
-    static constexpr std::string_view kMonths[] = {
-        "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november",
-        "december", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-        "november", "december", "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sept", "oct", "nov", "dec"};
-    for (std::size_t i = 0; i < std::size(kMonths); ++i)
-      if (iequals(w, kMonths[i])) return static_cast<int>(i % 12) + 1;
-    return 0;
-  }
-
   // A date starting at word k ("12-03-1985", "1985-03-12", "12 maart 1985", "March 3, 1990"): its last word, or 0.
   std::size_t date(std::size_t k) const {
     if (!has(k + 2)) return 0;
@@ -501,10 +439,10 @@ class Scanner {
         date_like(text(k + 2), text(k + 1), "yyyy"))
       return k + 2;
     auto space = [](std::string_view s) { return s == " " || s == ". " || s == ", "; };
-    if (digits(k, 1, 2) && space(s1) && month(text(k + 1)) && space(s2) && digits(k + 2, 4, 4) && number(text(k)) >= 1 &&
+    if (digits(k, 1, 2) && space(s1) && dutch::month_number(text(k + 1)) && space(s2) && digits(k + 2, 4, 4) && number(text(k)) >= 1 &&
         number(text(k)) <= 31)
       return k + 2;
-    if (month(text(k)) && space(s1) && digits(k + 1, 1, 2) && space(s2) && digits(k + 2, 4, 4) && number(text(k + 1)) >= 1 &&
+    if (dutch::month_number(text(k)) && space(s1) && digits(k + 1, 1, 2) && space(s2) && digits(k + 2, 4, 4) && number(text(k + 1)) >= 1 &&
         number(text(k + 1)) <= 31)
       return k + 2;
     return 0;

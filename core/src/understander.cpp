@@ -103,10 +103,6 @@ const std::vector<std::string>& Understander::labels(std::string_view head) cons
   throw Error("unknown classifier head: " + std::string(head));
 }
 
-std::string Understander::normalize_for_model(std::string_view text) const {
-  return impl_->pre.run(text).model_text;
-}
-
 Analysis Understander::analyse(std::string_view text) const {
   auto p = impl_->pre.run(text);
   Analysis a;

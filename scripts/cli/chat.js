@@ -5,15 +5,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
-import { ROOT, loadUnderstanding } from '../../wasm/node.js';
+import { ROOT, loadTools, loadUnderstanding } from '../../wasm/node.js';
 import { Session } from '../../wasm/session.js';
 import { checkContent, packFor } from './content.js';
 
 export async function openSession(municipality) {
-  const understanding = await loadUnderstanding();
-  const { errors, source } = checkContent(understanding.core);
+  const [understanding, tools] = await Promise.all([loadUnderstanding(), loadTools()]);
+  const { errors, source } = checkContent(tools);
   if (errors.length) throw new Error(`content has errors; run scripts/gem content check (first: ${errors[0].at}: ${errors[0].message})`);
-  const pack = packFor(understanding.core, source, municipality);
+  const pack = packFor(tools, source, municipality);
   const tsv = readFileSync(join(ROOT, 'content/gazetteer/gemeenten.tsv'), 'utf8');
   return { understanding, session: Session.create(understanding, pack, tsv, municipality) };
 }

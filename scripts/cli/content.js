@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { brotliCompressSync } from 'node:zlib';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 
-import { ROOT, loadCore } from '../../wasm/node.js';
+import { ROOT, loadTools } from '../../wasm/node.js';
 
 export class ContentSyntaxError extends Error {
   constructor(problems) {
@@ -86,7 +86,8 @@ export function labelSet(root = ROOT) {
   };
 }
 
-export function checkContent(core, root = ROOT) {
+// `tools`: the gem-tools wasm module (loadTools()).
+export function checkContent(tools, root = ROOT) {
   let source;
   try {
     source = readContentSource(root);
@@ -94,20 +95,20 @@ export function checkContent(core, root = ROOT) {
     if (error instanceof ContentSyntaxError) return { errors: error.problems, source: null };
     throw error;
   }
-  return { errors: JSON.parse(core.checkContent(JSON.stringify(source), labelSet(root))), source };
+  return { errors: JSON.parse(tools.checkContent(JSON.stringify(source), labelSet(root))), source };
 }
 
 // The pack for one municipality; one without a content file gets the generic pack with its own name.
-export function packFor(core, source, code, root = ROOT) {
+export function packFor(tools, source, code, root = ROOT) {
   const municipality = readMunicipalities(root).find((m) => m.code === code);
   if (!municipality) throw new Error(`unknown municipality ${code}: expected a CBS code from content/gazetteer/gemeenten.tsv`);
-  return core.compilePack(JSON.stringify(source), labelSet(root), code, municipality.name);
+  return tools.compilePack(JSON.stringify(source), labelSet(root), code, municipality.name);
 }
 
 export async function contentCommand(args, out) {
   const [action] = args;
-  const core = await loadCore();
-  const { errors, source } = checkContent(core);
+  const tools = await loadTools();
+  const { errors, source } = checkContent(tools);
   for (const e of errors) out.write(`${e.at}: ${e.message}\n`);
   if (errors.length) {
     out.write(`content check: ${errors.length} error(s)\n`);
@@ -124,7 +125,7 @@ export async function contentCommand(args, out) {
   const targets = [...source.municipalities.map((m) => m.municipality), 'generic'];
   for (const code of targets) {
     // The generic pack serves every municipality without its own file; the widget sets the name.
-    const pack = code === 'generic' ? core.compilePack(JSON.stringify(source), labelSet(), 'generic', '') : packFor(core, source, code);
+    const pack = code === 'generic' ? tools.compilePack(JSON.stringify(source), labelSet(), 'generic', '') : packFor(tools, source, code);
     writeFileSync(join(outDir, `${code}.json`), pack);
     out.write(`${code}.json  ${pack.length} bytes, ${brotliCompressSync(pack).length} brotli\n`);
   }

@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 
-import { ROOT, loadCore } from '../../wasm/node.js';
+import { ROOT, loadCore, loadTools } from '../../wasm/node.js';
 import { ContentSyntaxError, checkContent, packFor, readYamlWithPositions } from '../../scripts/cli/content.js';
 
-let core;
+let tools;
 before(async () => {
-  core = await loadCore();
+  tools = await loadTools();
 });
 
 // Runs `use(root)` on a scratch copy of the content (and the labels it needs), to break on purpose.
@@ -29,7 +29,7 @@ function withScratchCopy(use) {
 
 describe('content', () => {
   test('the real content passes the checker', () => {
-    const { errors } = checkContent(core);
+    const { errors } = checkContent(tools);
     assert.deepEqual(errors, []);
   });
 
@@ -47,7 +47,7 @@ describe('content', () => {
     const lines = readFileSync(file, 'utf8').split('\n');
     lines.splice(3, 0, 'title: [unclosed');
     writeFileSync(file, lines.join('\n'));
-    const { errors } = checkContent(core, root);
+    const { errors } = checkContent(tools, root);
     assert.ok(errors.length >= 1);
     assert.match(errors[0].at, /^content\/products\/afval\.yml:\d+$/);
     });
@@ -58,7 +58,7 @@ describe('content', () => {
     const file = join(root, 'content/variables.yml');
     writeFileSync(file, `${readFileSync(file, 'utf8')}phone: {value: "twee keer"}\n`);
     const lineCount = readFileSync(file, 'utf8').trimEnd().split('\n').length;
-    const { errors } = checkContent(core, root);
+    const { errors } = checkContent(tools, root);
     assert.equal(errors.length, 1);
     assert.equal(errors[0].at, `content/variables.yml:${lineCount}`);
     assert.match(errors[0].message, /duplicate key/);
@@ -69,22 +69,29 @@ describe('content', () => {
     withScratchCopy((root) => {
     const file = join(root, 'content/products/hondenbelasting.yml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('{fee.hondenbelasting}', '{fee.hond}'));
-    const { errors } = checkContent(core, root);
+    const { errors } = checkContent(tools, root);
     assert.ok(errors.some((e) => /^content\/products\/hondenbelasting\.yml:\d+$/.test(e.at) && e.message.startsWith('unknown variable {fee.hond}')),
       JSON.stringify(errors));
     });
   });
 
   test('packs carry each municipality\'s tone and values', () => {
-    const { source } = checkContent(core);
-    const rotterdam = JSON.parse(packFor(core, source, 'GM0599'));
-    const tilburg = JSON.parse(packFor(core, source, 'GM0855'));
-    const zwolle = JSON.parse(packFor(core, source, 'GM0193'));
+    const { source } = checkContent(tools);
+    const rotterdam = JSON.parse(packFor(tools, source, 'GM0599'));
+    const tilburg = JSON.parse(packFor(tools, source, 'GM0855'));
+    const zwolle = JSON.parse(packFor(tools, source, 'GM0193'));
     assert.equal(rotterdam.tone, 'je');
     assert.equal(tilburg.tone, 'u');
     assert.notEqual(rotterdam.variables.home['fee.paspoort.adult'].nl, tilburg.variables.home['fee.paspoort.adult']?.nl ?? '');
     assert.equal(zwolle.overrides, false);
     assert.deepEqual(zwolle.variables.home, {});
-    assert.throws(() => packFor(core, source, 'GM9999'), /unknown municipality GM9999/);
+    assert.throws(() => packFor(tools, source, 'GM9999'), /unknown municipality GM9999/);
+  });
+
+  test('the tooling is a module of its own: the core residents download has none of it', async () => {
+    const core = await loadCore();
+    assert.equal(typeof tools.compilePack, 'function');
+    for (const name of ['checkContent', 'compilePack']) assert.equal(core[name], undefined, name);
+    assert.equal(typeof core.Session, 'function');
   });
 });

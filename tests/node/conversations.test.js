@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import YAML from 'yaml';
 
-import { ROOT, loadUnderstanding } from '../../wasm/node.js';
+import { ROOT, loadTools, loadUnderstanding } from '../../wasm/node.js';
 import { Session } from '../../wasm/session.js';
 import { checkContent, packFor } from '../../scripts/cli/content.js';
 
@@ -14,11 +14,12 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.yml')).sort();
 const tsv = readFileSync(join(ROOT, 'content/gazetteer/gemeenten.tsv'), 'utf8');
 
 let understanding;
+let tools;
 let source;
 const packs = new Map();
 before(async () => {
-  understanding = await loadUnderstanding();
-  const checked = checkContent(understanding.core);
+  [understanding, tools] = await Promise.all([loadUnderstanding(), loadTools()]);
+  const checked = checkContent(tools);
   assert.deepEqual(checked.errors, [], 'content must pass scripts/gem content check');
   source = checked.source;
 });
@@ -27,7 +28,7 @@ after(async () => {
 });
 
 function packOf(code) {
-  if (!packs.has(code)) packs.set(code, packFor(understanding.core, source, code));
+  if (!packs.has(code)) packs.set(code, packFor(tools, source, code));
   return packs.get(code);
 }
 

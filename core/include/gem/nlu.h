@@ -117,9 +117,6 @@ class Understander {
   Understanding interpret(const Analysis& analysis, const Scores& scores) const;
   Understanding understand(std::string_view text, Classifier& classifier) const;
 
-  // Normalisation plus spelling correction only: exactly what the classifier was trained on.
-  std::string normalize_for_model(std::string_view text) const;
-
   const std::vector<std::string>& labels(std::string_view head) const;
 
  private:
