@@ -125,19 +125,99 @@ class JsSession {
     }
   }
 
-  std::string choose(const std::string& id) { return gem::to_json(dialogue_.choose(state_, id)); }
+  std::string choose(const std::string& id) { return guarded([&] { return gem::to_json(dialogue_.choose(state_, id)); }); }
   void reset() { state_ = gem::Conversation{}; }
   std::string save() const { return state_.to_json(); }
-  void restore(const std::string& json) {
+
+  // --- the conversation owned by the core (issue #13); see docs/core-api.md --------------------------
+
+  // {"data": …} or {"error": {"kind": …, "field": …}} in, the bubble out.
+  std::string live(const std::string& kind, const std::string& result_json) {
+    return guarded([&] {
+      const auto result = nlohmann::json::parse(result_json);
+      gem::LiveResult live;
+      if (result.contains("error")) {
+        const auto& e = result["error"];
+        live.error = e.is_object() ? e.value("kind", "") : e.is_string() ? e.get<std::string>() : "";
+        live.field = e.is_object() ? e.value("field", "") : "";
+        if (live.error.empty()) throw gem::Error("live result: 'error' needs a kind");
+      } else if (result.contains("data")) {
+        live.data_json = result["data"].dump();
+      } else {
+        throw gem::Error("live result: expected {data} or {error: {kind, field}}");
+      }
+      return gem::to_json(dialogue_.live(state_, kind, live));
+    });
+  }
+
+  std::string handover(const std::string& event_json) {
+    return guarded([&] { return gem::to_json(dialogue_.handover(state_, event_json)); });
+  }
+
+  // The note as JSON, or "" when there is nothing new to say.
+  std::string privacy_note(const std::string& counts_json, bool to_agent, bool address_expected) {
+    return guarded([&] {
+      std::map<std::string, std::size_t> counts;
+      for (const auto& [kind, n] : nlohmann::json::parse(counts_json).items())
+        if (n.is_number_unsigned() || n.is_number_integer()) counts[kind] = n.get<std::size_t>();
+      const auto note = dialogue_.privacy_note(state_, counts, {to_agent, address_expected});
+      return note ? gem::to_json(*note) : std::string();
+    });
+  }
+
+  std::string say(const std::string& key, const std::string& params_json) {
+    return guarded([&] {
+      std::map<std::string, std::string> params;
+      for (const auto& [name, value] : nlohmann::json::parse(params_json).items())
+        if (value.is_string()) params[name] = value.get<std::string>();
+      return gem::to_json(dialogue_.say(state_, key, params));
+    });
+  }
+
+  std::string ui() const { return nlohmann::json(dialogue_.ui(state_)).dump(); }
+
+  void set_language(const std::string& lang) {
+    if (lang != "nl" && lang != "en") throw_js(gem::Error("setLanguage: expected 'nl' or 'en', got '" + lang + "'"));
+    state_.lang = lang;
+  }
+
+  // The public view of the conversation: what the widget may read (never the saved form).
+  std::string state() const {
+    const auto opt = [](const std::optional<std::string>& s) { return s ? nlohmann::json(*s) : nlohmann::json(nullptr); };
+    return nlohmann::json{{"lang", state_.lang},
+                          {"tone", dialogue_.tone()},
+                          {"awaiting", gem::name(state_.awaiting)},
+                          {"topic", {{"product", opt(state_.product)}, {"aspect", opt(state_.aspect)},
+                                     {"municipality", opt(state_.municipality)}, {"person", opt(state_.person)}}},
+                          {"handover", gem::name(state_.handover)}}
+        .dump();
+  }
+
+  // {"restored": true}, or {"restored": false, "error": …} with the conversation started afresh.
+  std::string restore(const std::string& json) {
     try {
-      state_ = gem::Conversation::from_json(json);
-    } catch (const std::exception& e) {
-      throw_js(e);
+      auto restored = gem::Conversation::from_json(json);
+      dialogue_.validate(restored);
+      state_ = std::move(restored);
+      return R"({"restored":true})";
+    } catch (const gem::Error& e) {
+      state_ = gem::Conversation{};
+      return nlohmann::json{{"restored", false}, {"error", e.what()}}.dump();
     }
   }
 
  private:
   JsSession(const std::string& pack, const std::string& tsv, const std::string& code) : dialogue_(pack, tsv, code) {}
+  // Runs `f`; a core error becomes a JavaScript Error with the core's message.
+  template <typename F>
+  std::string guarded(F&& f) {
+    try {
+      return f();
+    } catch (const std::exception& e) {
+      throw_js(e);
+    }
+  }
+
   gem::Dialogue dialogue_;
   gem::Conversation state_;
 };
@@ -215,6 +295,14 @@ EMSCRIPTEN_BINDINGS(gem) {
       .function("choose", &JsSession::choose)
       .function("reset", &JsSession::reset)
       .function("save", &JsSession::save)
+      // the conversation owned by the core (issue #13)
+      .function("live", &JsSession::live)
+      .function("handover", &JsSession::handover)
+      .function("privacyNote", &JsSession::privacy_note)
+      .function("say", &JsSession::say)
+      .function("ui", &JsSession::ui)
+      .function("setLanguage", &JsSession::set_language)
+      .function("state", &JsSession::state)
       .function("restore", &JsSession::restore);
   emscripten::function("checkContent", &check_content);
   emscripten::function("compilePack", &compile_pack);

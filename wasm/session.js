@@ -1,8 +1,11 @@
 // One resident's conversation: understanding (wasm core + ONNX model) and the dialogue over a
-// municipality's content pack. Responses are plain objects: {text, quick_replies, links, events, ...}.
+// municipality's content pack. The core owns the conversation: its state and every word the assistant says.
+// Responses are plain objects: {lang, text, items?, plain?, quick_replies:[{id, label, kind}], links, events,
+// awaiting, topic, ...}; docs/core-api.md describes each method.
 //
 //   const session = Session.create(understanding, packJson, municipalitiesTsv, 'GM0599');
 //   session.welcome();  await session.send('wat kost een paspoort?');  session.choose('aspect:kosten');
+//   session.live('opening_hours', { data });  session.handover({ type: 'agent_joined', name: 'Sanne' });
 export class Session {
   // `municipality` is the site's CBS code; it must match the pack unless the pack is the generic one.
   static create(understanding, packJson, municipalitiesTsv, municipality = '') {
@@ -25,21 +28,58 @@ export class Session {
     return { ...response, meaning };
   }
 
+  // A quick reply of kind 'dialogue'.
   choose(buttonId) {
     return JSON.parse(this.session.choose(String(buttonId)));
+  }
+
+  // The bubble for a live look-up: `result` is {data} (the server's JSON) or {error: {kind, field}}.
+  live(kind, result) {
+    return JSON.parse(this.session.live(String(kind), JSON.stringify(result ?? {})));
+  }
+
+  // A step of a human handover ({type: 'queued', position, eta_seconds}, …): the core records it and answers.
+  handover(event) {
+    return JSON.parse(this.session.handover(JSON.stringify(event ?? {})));
+  }
+
+  // The note about personal data in `redaction` (core.redact(text)), or null when there is nothing new to say.
+  privacyNote(redaction, { toAgent = false, addressExpected = false } = {}) {
+    const note = this.session.privacyNote(JSON.stringify(redaction?.counts ?? {}), Boolean(toAgent), Boolean(addressExpected));
+    return note ? JSON.parse(note) : null;
+  }
+
+  // A bubble for a moment only the widget knows: 'new_conversation', 'offline', … (docs/core-api.md).
+  say(key, params = {}) {
+    return JSON.parse(this.session.say(String(key), JSON.stringify(params)));
+  }
+
+  // The panel's own texts for the current language and tone: {key: text}.
+  ui() {
+    return JSON.parse(this.session.ui());
+  }
+
+  setLanguage(lang) {
+    this.session.setLanguage(String(lang));
+  }
+
+  // {lang, tone, awaiting, topic: {product, aspect, municipality, person}, handover}: read-only.
+  state() {
+    return JSON.parse(this.session.state());
   }
 
   reset() {
     this.session.reset();
   }
 
-  // The conversation state as a string (for sessionStorage), and back.
+  // The conversation state as a string (for sessionStorage), and back. `restore` checks the state against the
+  // content pack: {restored: true}, or {restored: false, error} with the conversation started afresh.
   save() {
     return this.session.save();
   }
 
   restore(state) {
-    this.session.restore(String(state));
+    return JSON.parse(this.session.restore(String(state)));
   }
 
   close() {

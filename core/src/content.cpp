@@ -18,14 +18,40 @@ const std::set<std::string> kLiveKinds = {"appointment_slots", "opening_hours", 
                                           "application_status"};
 const std::set<std::string> kPersons = {"kind", "partner"};
 // Filled by the dialogue at answer time, never declared as variables.
-const std::set<std::string> kDialogueSlots = {"product", "aspect", "options", "country"};
+const std::set<std::string> kDialogueSlots = {"product", "aspect", "options", "country", "kinds", "number", "count",
+                                              "minutes", "position", "agent", "address", "reference", "date"};
+// Filled by the widget in the panel's own texts (content/widget.yml).
+const std::set<std::string> kUiSlots = {"municipality", "score", "agent"};
 
 const std::vector<std::string> kDialogueKeys = {
     "welcome", "begroeting", "afscheid", "bedankt", "hulp", "bot_vraag", "buiten_bereik", "klacht", "medewerker",
     "bevestigen", "ontkennen", "ask_product", "ask_document", "ask_aspect", "did_you_mean", "not_understood",
     "not_understood_again", "handover_offer", "handover_closed", "aspect_missing", "ask_address", "ask_reference",
     "live_unavailable", "feedback", "truncated", "pii_warning", "new_conversation", "id_card_country_yes",
-    "id_card_country_passport", "id_card_country_unknown"};
+    "id_card_country_passport", "id_card_country_unknown",
+    // what the widget's moments sound like (core/src/moments.cpp, core/src/live_text.cpp)
+    "pii_agent", "live_not_connected", "offline", "live_not_found_reference", "live_unknown_municipality",
+    "live_invalid", "live_invalid_postcode", "live_invalid_house_number", "live_invalid_reference", "live_busy",
+    "live_open_now", "live_closed_now", "live_phone", "live_hours", "live_closed_day", "live_slots", "live_no_slots",
+    "live_book_appointment", "live_waste", "live_no_collections", "live_application", "live_updated",
+    "handover_button", "talk_to_staff", "handover_unavailable", "handover_no_agent", "handover_failed", "handover_call",
+    "handover_contact_form", "handover_callback", "handover_available", "handover_queue_none", "handover_queue_one",
+    "handover_queue_many", "handover_wait_one", "handover_wait_many", "handover_consent", "handover_consent_explain",
+    "handover_consent_yes", "handover_consent_no", "handover_connecting", "handover_queued", "handover_left_one",
+    "handover_left_many", "handover_agent_joined", "handover_agent", "handover_typing", "handover_agent_left",
+    "handover_reconnecting", "handover_reconnected", "handover_ended_agent_ended", "handover_ended_resident_ended",
+    "handover_ended_cancelled", "handover_ended_no_agent", "handover_ended_closed", "handover_ended_shutdown",
+    "topics_label", "documents_label", "did_you_mean_label"};
+
+// The panel's own texts every content set must provide (content/widget.yml).
+const std::vector<std::string> kUiKeys = {
+    "subtitle_of", "subtitle", "close", "new_conversation", "other_language", "transcript", "bot", "user", "notice", "agent",
+    "agent_from", "input_label", "input_hint", "send", "privacy", "waiting", "thinking", "not_sent", "retry", "choices",
+    "links", "external", "read_aloud", "stop_reading", "feedback_yes", "feedback_no", "feedback_thanks", "nps",
+    "nps_scale", "nps_thanks", "live_loading", "handover_checking", "cancel_queue", "end_chat"};
+
+const std::vector<std::string> kPiiKindNames = {"bsn", "iban", "phone", "email", "address", "birth_date",
+                                                "document_number", "licence_plate"};
 
 bool is_meta(const std::string& key) { return !key.empty() && key[0] == '_'; }
 
@@ -75,6 +101,7 @@ class Checker {
     for (const auto& p : src_.value("products", json::array())) check_product(p);
     check_missing_products();
     check_dialogue();
+    check_widget();
     check_countries();
     for (const auto& m : src_.value("municipalities", json::array())) check_municipality(m);
     check_unused_variables();
@@ -327,13 +354,27 @@ class Checker {
     }
     const json& d = src_["dialogue"];
     for (const auto& key : kDialogueKeys) check_text(d, key, kDialogueSlots);
-    for (const char* table : {"aspects", "products"}) {
+    for (const char* table : {"aspects", "products", "pii_kinds"}) {
       if (!d.contains(table) || !d[table].is_object()) {
-        error(at(d), std::string("missing '") + table + "': expected a button label per " + table);
+        error(at(d), std::string("missing '") + table + "': expected a label per " + table);
         continue;
       }
-      for (const auto& label : std::string(table) == "aspects" ? labels_.aspects : labels_.products) check_text(d[table], label);
+      const std::string t = table;
+      for (const auto& label : t == "aspects" ? labels_.aspects : t == "products" ? labels_.products : kPiiKindNames)
+        check_text(d[table], label);
     }
+  }
+
+  // --- the panel's own texts ----------------------------------------------------------------------
+  void check_widget() {
+    if (!src_.contains("widget") || !src_["widget"].is_object()) {
+      error("content/widget.yml", "missing: expected the chat panel's texts");
+      return;
+    }
+    const json& w = src_["widget"];
+    for (const auto& key : kUiKeys) check_text(w, key, kUiSlots);
+    for (const auto& [key, value] : w.items())
+      if (!is_meta(key) && !contains(kUiKeys, key)) error(at(w, key), "unknown text '" + key + "': the widget does not use it");
   }
 
   // --- countries --------------------------------------------------------------------------------
@@ -443,6 +484,7 @@ json per_language(const json& value) {
 }  // namespace
 
 const std::vector<std::string>& required_dialogue_texts() { return kDialogueKeys; }
+const std::vector<std::string>& required_ui_texts() { return kUiKeys; }
 
 std::vector<ContentError> check_content(std::string_view source_json, const LabelSet& labels) {
   json source;
@@ -502,6 +544,7 @@ std::string compile_pack(std::string_view source_json, const LabelSet& labels, s
     }
   pack["products"] = products;
   pack["dialogue"] = strip(source["dialogue"]);
+  pack["ui"] = strip(source["widget"]);
   pack["countries"] = strip(source["countries"]);
   return pack.dump();
 }

@@ -64,6 +64,7 @@ export function readContentSource(root = ROOT) {
     variables: read(join(dir, 'variables.yml')),
     products: yamlFiles(join(dir, 'products')).map(read).filter(Boolean),
     dialogue: read(join(dir, 'dialogue.yml')),
+    widget: read(join(dir, 'widget.yml')),
     countries: read(join(dir, 'countries.yml')),
     municipalities: yamlFiles(join(dir, 'municipalities')).map(read).filter(Boolean),
   };
@@ -112,7 +113,7 @@ export async function contentCommand(args, out) {
     out.write(`content check: ${errors.length} error(s)\n`);
     return 1;
   }
-  const files = source.products.length + source.municipalities.length + 3;
+  const files = source.products.length + source.municipalities.length + 4;
   if (action === 'check') {
     out.write(`content check: ${files} files, ${source.products.length} products, ${source.municipalities.length} municipalities, no errors\n`);
     return 0;

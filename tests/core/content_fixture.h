@@ -75,9 +75,18 @@ inline json valid_source() {
   json aspects = json::object(), products = json::object();
   for (const auto& a : small_labels().aspects) aspects[a] = text("content/dialogue.yml", 50, a, a);
   for (const auto& p : small_labels().products) products[p] = text("content/dialogue.yml", 60, p, p);
+  json pii_kinds = json::object();
+  for (const char* k : {"bsn", "iban", "phone", "email", "address", "birth_date", "document_number", "licence_plate"})
+    pii_kinds[k] = text("content/dialogue.yml", 70, std::string("nl-") + k, std::string("en-") + k);
+  dialogue["pii_kinds"] = at("content/dialogue.yml", 70, pii_kinds);
   dialogue["aspects"] = at("content/dialogue.yml", 50, aspects);
   dialogue["products"] = at("content/dialogue.yml", 60, products);
   dialogue = at("content/dialogue.yml", 1, dialogue);
+
+  json widget = json::object();
+  line = 1;
+  for (const auto& key : required_ui_texts()) widget[key] = text("content/widget.yml", line++, "Knop " + key + " {u|je}.", "Button " + key + ".");
+  widget = at("content/widget.yml", 1, widget);
 
   const std::string c = "content/countries.yml";
   json countries = at(c, 1, {{"id_card_accepted", json::array({at(c, 2, {{"code", "DE"}, {"nl", "Duitsland"}, {"en", "Germany"}})})},
@@ -95,6 +104,7 @@ inline json valid_source() {
   return {{"variables", variables},
           {"products", json::array({product("paspoort"), product("identiteitskaart"), product("reisdocument"), product("afval", 1)})},
           {"dialogue", dialogue},
+          {"widget", widget},
           {"countries", countries},
           {"municipalities", json::array({rotterdam})}};
 }

@@ -1,64 +1,10 @@
 // The dialogue state machine with hand-made readings (the classifier is tested through wasm).
 #include <boost/test/unit_test.hpp>
 
-#include "content_fixture.h"
-#include "gem/dialogue.h"
+#include "dialogue_fixture.h"
 
 using gem::test::json;
-
-namespace {
-
-const char* kMunicipalities = "code\tname\nGM0599\tRotterdam\nGM0855\tTilburg\nGM0344\tUtrecht\n";
-
-gem::Dialogue dialogue(const std::string& code = "GM0599") {
-  const auto source = gem::test::valid_source().dump();
-  const auto pack = gem::compile_pack(source, gem::test::small_labels(), code == "GM0599" ? code : "generic", "");
-  return gem::Dialogue(pack, kMunicipalities, code);
-}
-
-struct Reading {
-  std::string intent = "product_vraag";
-  std::optional<std::string> product, aspect;
-  float confidence = 0.9f;
-  float intent_confidence = 0.9f;
-  float product_confidence = 0.9f;
-  std::string lang = "nl";
-  std::vector<gem::Entity> entities;
-  std::string normalized = "een vraag";
-  std::size_t known_words = 2;
-  std::vector<gem::Alternative> alternatives;
-};
-
-gem::Understanding understood(const Reading& r) {
-  gem::Understanding u;
-  u.intent = r.intent;
-  u.product = r.product;
-  u.aspect = r.aspect;
-  u.confidence = r.confidence;
-  u.intent_confidence = r.intent_confidence;
-  u.product_confidence = r.product_confidence;
-  u.low_confidence = r.confidence < 0.5f;
-  u.lang = r.lang;
-  u.entities = r.entities;
-  u.normalized = r.normalized;
-  u.known_words = r.known_words;
-  u.alternatives = r.alternatives;
-  return u;
-}
-
-gem::Entity entity(std::string type, std::string value) { return {std::move(type), std::move(value), 0, 1}; }
-
-std::vector<std::string> button_ids(const gem::Response& r) {
-  std::vector<std::string> ids;
-  for (const auto& q : r.quick_replies) ids.push_back(q.id);
-  return ids;
-}
-
-bool has_event(const gem::Response& r, const std::string& type, const std::string& kind = "") {
-  return std::any_of(r.events.begin(), r.events.end(), [&](const gem::Event& e) { return e.type == type && (kind.empty() || e.kind == kind); });
-}
-
-}  // namespace
+using namespace gem::test::dialogue_fixture;
 
 BOOST_AUTO_TEST_SUITE(dialogue_manager)
 
@@ -283,22 +229,32 @@ BOOST_AUTO_TEST_CASE(live_data_asks_for_the_address_first) {
       {"municipality", "GM0855"}, {"product", "afval"}, {"postcode", "5038 AB"}, {"huisnummer", "12"}}));
 }
 
-BOOST_AUTO_TEST_CASE(status_asks_for_the_reference_and_sends_only_the_words_with_digits) {
-  auto source = gem::test::valid_source();
-  auto status = gem::test::text("content/products/paspoort.yml", 17, "Het duurt even.", "It takes a while.");
-  status["live"] = "application_status";
-  source["products"][0]["sections"]["wanneer"] = status;
-  source["products"][0]["sections"]["_lines"]["wanneer"] = 17;
-  const gem::Dialogue d(gem::compile_pack(source.dump(), gem::test::small_labels(), "GM0599", "Rotterdam"), kMunicipalities);
+BOOST_AUTO_TEST_CASE(status_asks_for_the_reference_and_sends_it_as_typed_with_the_address) {
+  const auto d = status_dialogue();
   gem::Conversation c;
   auto r = d.respond(c, understood({.product = "paspoort", .aspect = "wanneer"}));
   BOOST_TEST(r.text == "Het duurt even.\n\nTekst ask_reference je.");
   BOOST_TEST(!has_event(r, "live_request"));
-  r = d.respond(c, understood({.intent = "buiten_bereik", .confidence = 0.2f, .normalized = "mijn nummer is z 2026 0042"}));
+  BOOST_TEST(gem::name(r.awaiting) == "reference");
+  // A BSN typed before it is never taken for the reference.
+  r = d.respond(c, understood({.intent = "buiten_bereik", .confidence = 0.2f, .entities = {entity("postcode", "3011 AB"), entity("huisnummer", "5")},
+                               .normalized = "bsn 111222333 nummer z 2026 0042 3011 ab 5",
+                               .text = "BSN 111222333, nummer Z-2026-0042, 3011 AB 5"}));
   BOOST_REQUIRE(has_event(r, "live_request", "application_status"));
   const auto& e = *std::find_if(r.events.begin(), r.events.end(), [](const gem::Event& x) { return x.type == "live_request"; });
   BOOST_TEST((e.params == std::vector<std::pair<std::string, std::string>>{
-      {"municipality", "GM0599"}, {"product", "paspoort"}, {"reference", "2026 0042"}}));
+      {"municipality", "GM0599"}, {"product", "paspoort"}, {"reference", "Z-2026-0042"}, {"postcode", "3011 AB"}, {"house_number", "5"}}));
+  BOOST_TEST(gem::name(r.awaiting) == "none");
+}
+
+BOOST_AUTO_TEST_CASE(a_reply_without_a_usable_reference_is_asked_again) {
+  const auto d = status_dialogue();
+  gem::Conversation c;
+  d.respond(c, understood({.product = "paspoort", .aspect = "wanneer"}));
+  auto r = d.respond(c, understood({.intent = "buiten_bereik", .confidence = 0.2f, .normalized = "nummer 12", .text = "nummer 12"}));
+  BOOST_TEST(!has_event(r, "live_request"));
+  BOOST_TEST(r.text == "Tekst live_invalid_reference je.");
+  BOOST_TEST(gem::name(r.awaiting) == "reference");
 }
 
 BOOST_AUTO_TEST_CASE(id_card_country_table) {

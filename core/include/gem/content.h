@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "gem/nlu.h"
+#include "gem/error.h"
 
 namespace gem {
 
@@ -27,6 +27,8 @@ struct ContentError {
 
 // The dialogue texts every content set must provide (content/dialogue.yml).
 const std::vector<std::string>& required_dialogue_texts();
+// The chat panel's own texts every content set must provide (content/widget.yml).
+const std::vector<std::string>& required_ui_texts();
 
 // Checks schema, unknown and unused variables, missing sections and translations, links, tone
 // variants and duplicate ids. An empty result means the content is sound.

@@ -1,27 +1,66 @@
-// The dialogue manager: what to say next, given what the resident meant and what came before.
+// The dialogue manager: what to say next, given what the resident meant and what came before. It owns the
+// conversation (its state and every word the assistant says); the widget shows responses and performs effects.
 //
 //   gem::Dialogue dialogue(pack_json, municipalities_tsv);   // one content pack (scripts/gem content build)
 //   gem::Conversation state;                                 // per session; serialisable
 //   gem::Response r = dialogue.welcome(state);
 //   r = dialogue.respond(state, understanding);               // after the classifier
-//   r = dialogue.choose(state, "aspect:kosten");              // a quick-reply button
+//   r = dialogue.choose(state, "aspect:kosten");              // a quick-reply button of kind `dialogue`
+//   r = dialogue.live(state, "opening_hours", server_json);   // the bubble for a live look-up
+//   r = dialogue.handover(state, R"({"type":"agent_joined","name":"Sanne"})");
 //   std::string json = gem::to_json(r);
 //
-// Pure: no I/O, no clock. Live data and human handover are events the widget acts on.
+// Pure: no I/O, no clock. Live data and human handover are events the widget acts on and reports back.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "gem/error.h"
 #include "gem/nlu.h"
 
 namespace gem {
 
-// What the assistant asked last, so a short reply ("ja", "paspoort", "1234 AB 5") can complete it.
-enum class Pending { none, document, product, aspect, address, reference, did_you_mean };
+// What the assistant waits for now, so a short reply ("ja", "paspoort", "1234 AB 5") can complete it.
+enum class Awaiting { none, document, product, aspect, address, reference, did_you_mean, consent };
+
+// Where a human handover stands (the widget's handover effect reports the steps through Dialogue::handover).
+enum class HandoverPhase { none, offered, consent, waiting, connected, ended };
+
+// The tuning of Dialogue::respond: how sure a reading must be before it changes the topic, and the cue words
+// that mark follow-ups and references back. The defaults are what the conversation tests were written against.
+struct DialogueOptions {
+  int misses_before_handover = 2;        // misunderstandings in a row before a staff member is offered
+  float too_unsure_to_guess = 0.15f;     // below this a reading is noise: no "did you mean" button for it
+  std::size_t max_guesses = 3;           // "did you mean" buttons at most
+  // A question about an aspect continues the current topic when the intent is at least this sure …
+  float topic_intent = 0.5f;
+  // … and the product it names is less sure than this (a clearly named product switches the topic),
+  float switch_product = 0.6f;
+  // … or, in a short question that points back ("kost dat iets?"), less sure than this,
+  float switch_product_pointing_back = 0.995f;
+  // … or less sure than this while the current product is among the model's alternatives (at least `plausible`).
+  float switch_product_current_plausible = 0.9f;
+  float plausible = 0.01f;
+  // "kost dat iets?" read as "yes": an alternative product question at least this sure wins (or `…_unsure`
+  // when the reading as a whole is unsure).
+  float asked_about = 0.25f;
+  float asked_about_unsure = 0.1f;
+  std::size_t short_question_words = 8;  // at most this many words: a short question
+  // Words beyond the entities that still make "en in Utrecht?" a change of context only, and that a message
+  // needs before its language may switch the conversation's.
+  std::size_t context_only_extra_words = 3;
+  std::size_t language_switch_extra_words = 3;
+  std::vector<std::string> follow_up_words = {"en", "and", "ook", "what"};          // first word: "en een id-kaart?"
+  std::vector<std::string> refer_back_words = {"zon", "zulke", "zulk", "daarvoor", "ervoor", "hiervoor", "such"};
+  std::vector<std::string> point_back_words = {"dat", "die", "deze", "dit", "daar", "it", "that", "this", "one"};
+  // Offered when the assistant does not know what the resident wants.
+  std::vector<std::string> popular_products = {"paspoort", "identiteitskaart", "verhuizing", "afval", "parkeervergunning"};
+};
 
 struct Conversation {
   std::optional<std::string> product, aspect, municipality, person, country;
@@ -29,16 +68,24 @@ struct Conversation {
   std::string lang = "nl";
   int turns = 0;
   int failures = 0;           // misunderstandings in a row
-  Pending pending = Pending::none;
+  Awaiting awaiting = Awaiting::none;
   std::vector<std::string> offered;  // button ids of the last did-you-mean question
+  HandoverPhase handover = HandoverPhase::none;
+  std::vector<std::string> privacy_noted;  // kinds of personal data the resident was already told about
 
   std::string to_json() const;
   static Conversation from_json(std::string_view json);  // throws gem::Error on malformed state
 };
 
+enum class ReplyKind {
+  dialogue,  // the widget sends the id back through Dialogue::choose
+  action     // the widget performs the id itself: "handover", "handover:consent_yes", "handover:cancel", …
+};
+
 struct QuickReply {
   std::string id;     // "product:paspoort", "aspect:kosten", "read:product_vraag:paspoort:kosten", "handover"
   std::string label;
+  ReplyKind kind = ReplyKind::dialogue;
 };
 
 struct Link {
@@ -54,20 +101,37 @@ struct Event {
 
 struct Response {
   std::string lang;
-  std::string text;  // safe Markdown subset: paragraphs, lists, **bold**, [links](https://…)
+  std::string text;                 // safe Markdown subset: paragraphs, lists, **bold**, [links](https://…)
+  std::vector<std::string> items;   // plain list lines (live data), never Markdown
+  bool plain = false;               // `text` carries server data (a name, a number): show it as text, not Markdown
   std::vector<QuickReply> quick_replies;
   std::string quick_replies_label;  // accessible name of the button group
   std::vector<Link> links;
   std::vector<Event> events;
+  Awaiting awaiting = Awaiting::none;
   // What the assistant took the message to mean and the topic afterwards (for tests and analytics labels).
   std::string intent;
   std::optional<std::string> product, aspect, municipality, person;
 };
 
+// A live look-up's outcome as the widget reports it: the server's JSON, or an error kind
+// (not_found | unknown_municipality | invalid | busy | unreachable | offline | not_connected) with the field.
+struct LiveResult {
+  std::string data_json;
+  std::string error, field;
+};
+
+// How the privacy note is asked for: the message went to a staff member, or an address was asked for.
+struct PrivacyContext {
+  bool to_agent = false;
+  bool address_expected = false;
+};
+
 class Dialogue {
  public:
   // `municipality` names the site's municipality when the pack is the generic one.
-  Dialogue(std::string_view pack_json, std::string_view municipalities_tsv, std::string_view municipality = "");
+  Dialogue(std::string_view pack_json, std::string_view municipalities_tsv, std::string_view municipality = "",
+           DialogueOptions options = {});
   ~Dialogue();
   Dialogue(Dialogue&&) noexcept;
   Dialogue& operator=(Dialogue&&) noexcept;
@@ -76,13 +140,37 @@ class Dialogue {
   Response respond(Conversation& state, const Understanding& understanding) const;
   Response choose(Conversation& state, std::string_view button_id) const;
 
-  const std::string& home_municipality() const;
+  // The bubble for a live look-up of `kind` (dates, times and lists in the conversation's language).
+  Response live(Conversation& state, std::string_view kind, const LiveResult& result) const;
+  // A step of a human handover as JSON ({"type":"queued","position":2,"eta_seconds":120}, …): records the
+  // phase and returns the words. Unknown types are a gem::Error.
+  Response handover(Conversation& state, std::string_view event_json) const;
+  // The polite note about personal data (counts per kind name, as gem::redact gives them), once per kind per
+  // conversation; nullopt when there is nothing new to say.
+  std::optional<Response> privacy_note(Conversation& state, const std::map<std::string, std::size_t>& counts,
+                                       PrivacyContext context) const;
+  // A bubble for a moment only the widget knows ("new_conversation", "offline", …; see say_keys()).
+  Response say(const Conversation& state, std::string_view key, const std::map<std::string, std::string>& params = {}) const;
+  static const std::vector<std::string>& say_keys();
+  // The panel's own texts (labels, hints, status lines) in the conversation's language and the site's tone.
+  // Placeholders such as {score} stay for the widget to fill.
+  std::map<std::string, std::string> ui(const Conversation& state) const;
+
+  // Checks a restored conversation against the pack: an unknown product, aspect, person, municipality,
+  // country or offered button is a gem::Error naming the key and the value.
+  void validate(const Conversation& state) const;
+
+  const std::string& tone() const;  // "u" | "je"
+  const DialogueOptions& options() const;
+
+  struct Impl;
 
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
 std::string to_json(const Response& response);
+std::string_view name(Awaiting awaiting);
+std::string_view name(HandoverPhase phase);
 
 }  // namespace gem

@@ -15,18 +15,13 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace gem {
+#include "gem/error.h"
 
-// Thrown for unusable resources (a malformed model or gazetteer); the message says what and where.
-class Error : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+namespace gem {
 
 struct Limits {
   std::size_t max_chars = 1000;   // longer messages are truncated (flagged), never rejected

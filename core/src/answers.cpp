@@ -1,0 +1,342 @@
+// The answers: texts from the content pack for the current topic, the questions that get the conversation
+// there, and the buttons and events that go with them.
+#include <algorithm>
+
+#include "dialogue_impl.h"
+#include "entities.h"
+#include "gem/redact.h"
+
+namespace gem {
+
+Dialogue::Impl::Impl(std::string_view pack_json, std::string_view municipalities_tsv, std::string_view municipality,
+                     DialogueOptions o)
+    : options(std::move(o)) {
+  try {
+    pack = json::parse(pack_json);
+  } catch (const json::parse_error& e) {
+    throw Error(std::string("content pack: ") + e.what());
+  }
+  for (const char* key : {"municipality", "tone", "products", "dialogue", "countries", "variables", "ui"})
+    if (!pack.contains(key)) throw Error(std::string("content pack: missing '") + key + "' (build it with scripts/gem content build)");
+  tone = pack["tone"] == "je" ? Tone::informal : Tone::formal;
+  for (const auto& row : parse_tsv(municipalities_tsv, "gemeenten.tsv", 2)) {
+    auto name = row[1];
+    if (auto paren = name.find(" ("); paren != std::string::npos) name = name.substr(0, paren);
+    names[row[0]] = name;
+  }
+  home = pack["municipality"].get<std::string>();
+  if (home == "generic") {
+    home = std::string(municipality);
+    if (!names.count(home)) throw Error("content pack is generic: expected the site's municipality code, got '" + home + "'");
+  } else if (!municipality.empty() && municipality != home) {
+    throw Error("content pack is for " + home + ", not " + std::string(municipality));
+  }
+}
+
+// Variables for the municipality the answer is about: its own values when it is this site's
+// municipality, otherwise the national fallbacks with its name.
+std::optional<std::string> Dialogue::Impl::variable(const std::string& name, const std::string& lang,
+                                                    const std::string& municipality) const {
+  const auto& vars = pack["variables"];
+  if (municipality == home && vars["home"].contains(name)) return vars["home"][name][lang].get<std::string>();
+  if (name == "name") {
+    auto it = names.find(municipality);
+    if (it != names.end()) return (lang == "nl" ? "de gemeente " : "the municipality of ") + it->second;
+  }
+  if (vars["fallback"].contains(name)) return vars["fallback"][name][lang].get<std::string>();
+  return std::nullopt;
+}
+
+std::string Dialogue::Impl::render(const json& text, const std::string& lang, const std::string& municipality,
+                                   const Slots& slots) const {
+  if (!text.is_object() || !text.contains(lang)) return {};
+  return render_template(text[lang].get<std::string>(), tone, [&](std::string_view name) -> std::optional<std::string> {
+    if (auto it = slots.find(std::string(name)); it != slots.end()) return it->second;
+    return variable(std::string(name), lang, municipality);
+  });
+}
+
+std::string Dialogue::Impl::say(const std::string& key, const Conversation& c, const Slots& slots) const {
+  return render(pack["dialogue"].value(key, json()), c.lang, about(c), slots);
+}
+
+std::string Dialogue::Impl::ui_text(const std::string& key, const Conversation& c, const Slots& slots) const {
+  return render(pack["ui"].value(key, json()), c.lang, about(c), slots);
+}
+
+std::string Dialogue::Impl::product_label(const std::string& product, const std::string& lang) const {
+  const auto& p = pack["dialogue"]["products"];
+  return p.contains(product) ? p[product][lang].get<std::string>() : product;
+}
+std::string Dialogue::Impl::aspect_label(const std::string& aspect, const std::string& lang) const {
+  const auto& a = pack["dialogue"]["aspects"];
+  return a.contains(aspect) ? a[aspect][lang].get<std::string>() : aspect;
+}
+std::string Dialogue::Impl::product_title(const std::string& product, const std::string& lang) const {
+  const auto& p = pack["products"];
+  return p.contains(product) ? p[product]["title"][lang].get<std::string>() : product;
+}
+
+std::string Dialogue::Impl::join_list(const std::vector<std::string>& items, const std::string& lang) const {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    out += (i ? (i + 1 == items.size() ? (lang == "nl" ? " en " : " and ") : ", ") : "") + items[i];
+  return out;
+}
+
+Response Dialogue::Impl::start(const Conversation& c, std::string intent) const {
+  Response r;
+  r.lang = c.lang;
+  r.intent = std::move(intent);
+  return r;
+}
+
+void Dialogue::Impl::finish(Response& r, const Conversation& c) const {
+  r.lang = c.lang;
+  r.product = c.product;
+  r.aspect = c.aspect;
+  r.municipality = c.municipality;
+  r.person = c.person;
+  r.awaiting = c.awaiting;
+}
+
+void Dialogue::Impl::offer_products(Response& r, const Conversation& c) const {
+  r.quick_replies_label = say("topics_label", c);
+  for (const auto& p : options.popular_products) r.quick_replies.push_back({"product:" + p, product_label(p, c.lang)});
+}
+
+void Dialogue::Impl::offer_handover(Response& r, Conversation& c, const std::string& why) const {
+  r.events.push_back({"handover_offer", why, {{"municipality", about(c)}}});
+  r.quick_replies.push_back({"handover", say("handover_button", c), ReplyKind::action});
+  if (c.handover == HandoverPhase::none || c.handover == HandoverPhase::ended) c.handover = HandoverPhase::offered;
+}
+
+void Dialogue::Impl::add_links(Response& r, const Conversation& c, const json& product) const {
+  for (const auto& l : product.value("links", json::array())) {
+    const auto url = render({{c.lang, l["url"].get<std::string>()}}, c.lang, about(c));
+    if (url.rfind("https://", 0) == 0) r.links.push_back({render(l["title"], c.lang, about(c)), url});
+  }
+}
+
+// The answer for the current topic, or the question that gets the conversation there.
+Response Dialogue::Impl::answer(Conversation& c, const std::string& intent) const {
+  Response r = start(c, intent);
+  if (!c.product) {
+    c.awaiting = Awaiting::product;
+    r.text = say("ask_product", c);
+    offer_products(r, c);
+    return r;
+  }
+  if (*c.product == "reisdocument") {
+    c.awaiting = Awaiting::document;
+    r.text = say("ask_document", c);
+    r.quick_replies_label = say("documents_label", c);
+    r.quick_replies = {{"product:paspoort", product_label("paspoort", c.lang)},
+                       {"product:identiteitskaart", product_label("identiteitskaart", c.lang)}};
+    return r;
+  }
+  if (!pack["products"].contains(*c.product)) throw Error("conversation: unknown product '" + *c.product + "'");
+  const json& product = pack["products"][*c.product];
+  const std::string title = product_title(*c.product, c.lang);
+  if (*c.product == "identiteitskaart" && c.country) {
+    r.text = country_answer(c);
+    c.awaiting = Awaiting::none;
+    add_links(r, c, product);
+    r.events.push_back({"feedback_request", "", {}});
+    return r;
+  }
+  if (!c.aspect) {
+    c.awaiting = Awaiting::aspect;
+    r.text = render(product["summary"], c.lang, about(c));
+    aspect_buttons(r, c, product, title);
+    add_links(r, c, product);
+    return r;
+  }
+  const json& sections = product["sections"];
+  const std::string key = c.person && sections.contains(*c.aspect + "@" + *c.person) ? *c.aspect + "@" + *c.person : *c.aspect;
+  if (!sections.contains(key)) {
+    c.awaiting = Awaiting::aspect;
+    r.text = say("aspect_missing", c, {{"aspect", aspect_label(*c.aspect, c.lang)}, {"product", title}}) + "\n\n" +
+             render(product["summary"], c.lang, about(c));
+    aspect_buttons(r, c, product, title);
+    add_links(r, c, product);
+    return r;
+  }
+  const json& section = sections[key];
+  r.text = render(section, c.lang, about(c));
+  c.awaiting = Awaiting::none;
+  if (section.contains("live")) live_request(r, c, section["live"].get<std::string>());
+  add_links(r, c, product);
+  r.events.push_back({"feedback_request", "", {}});
+  return r;
+}
+
+void Dialogue::Impl::aspect_buttons(Response& r, const Conversation& c, const json& product, const std::string& title) const {
+  r.quick_replies_label = say("ask_aspect", c, {{"product", title}});
+  for (const auto& a : product.value("common_aspects", json::array()))
+    r.quick_replies.push_back({"aspect:" + a.get<std::string>(), aspect_label(a.get<std::string>(), c.lang)});
+}
+
+// Live data the browser cannot know: ask for the missing input first, then request it.
+void Dialogue::Impl::live_request(Response& r, Conversation& c, const std::string& kind) const {
+  Event e{"live_request", kind, {{"municipality", about(c)}}};
+  if (c.product) e.params.push_back({"product", *c.product});
+  if (kind == "waste_collection") {
+    if (!c.postcode || !c.house_number) {
+      c.awaiting = Awaiting::address;
+      r.text += "\n\n" + say("ask_address", c);
+      return;
+    }
+    e.params.push_back({"postcode", *c.postcode});
+    e.params.push_back({"huisnummer", *c.house_number});
+  }
+  if (kind == "application_status") {
+    c.awaiting = Awaiting::reference;
+    r.text += "\n\n" + say("ask_reference", c);
+    return;
+  }
+  r.events.push_back(std::move(e));
+}
+
+namespace {
+
+// The application's reference as the resident typed it ("Z-2026-0042"): the first word with a digit that fits
+// the protocol (letters, digits and '-', 4 to 32 characters), read from the redacted text so that a BSN or phone
+// number typed beside it is a placeholder and never taken. Empty when there is none.
+std::string reference_in(std::string_view text) {
+  const std::string redacted = redact(text).text;
+  std::string word;
+  for (std::size_t i = 0; i <= redacted.size(); ++i) {
+    const char ch = i < redacted.size() ? redacted[i] : ' ';
+    if (std::string_view(" \t\n\r,.;:!?()\"'").find(ch) == std::string_view::npos) {
+      word += ch;
+      continue;
+    }
+    const bool fits = word.size() >= 4 && word.size() <= 32 && std::all_of(word.begin(), word.end(), [](char x) {
+      return (x >= 'a' && x <= 'z') || (x >= 'A' && x <= 'Z') || (x >= '0' && x <= '9') || x == '-';
+    });
+    if (fits && std::any_of(word.begin(), word.end(), [](char x) { return x >= '0' && x <= '9'; })) return word;
+    word.clear();
+  }
+  return {};
+}
+
+}  // namespace
+
+// The reply to "what is the number of your application?": the look-up with the reference (used for this one
+// request, never kept) and the address as the second factor when the resident gave it. No usable reference:
+// say what a reference looks like and keep waiting for it.
+Response Dialogue::Impl::reference_given(Conversation& c, const Understanding& u) const {
+  Response r = start(c, "product_vraag");
+  const std::string reference = reference_in(u.text);
+  if (reference.empty()) {
+    r.text = say("live_invalid_reference", c);
+    return r;
+  }
+  Event e{"live_request", "application_status", {{"municipality", about(c)}, {"product", c.product.value_or("")}}};
+  e.params.push_back({"reference", reference});
+  if (c.postcode && c.house_number) {
+    e.params.push_back({"postcode", *c.postcode});
+    e.params.push_back({"house_number", *c.house_number});
+  }
+  r.events.push_back(std::move(e));
+  c.awaiting = Awaiting::none;
+  return r;
+}
+
+std::string Dialogue::Impl::country_answer(const Conversation& c) const {
+  const auto& countries = pack["countries"];
+  const std::string code = *c.country;
+  auto find = [&](const char* table) -> const json* {
+    for (const auto& entry : countries[table])
+      if (entry["code"] == code) return &entry;
+    return nullptr;
+  };
+  if (const json* e = find("id_card_accepted"))
+    return say("id_card_country_yes", c, {{"country", (*e)[c.lang].get<std::string>()}});
+  if (const json* e = find("passport_required"))
+    return say("id_card_country_passport", c, {{"country", e->contains(c.lang) ? (*e)[c.lang].get<std::string>() : code}}) +
+           " " + render((*e)["reason"], c.lang, about(c));
+  return say("id_card_country_unknown", c) + " " + render(countries["other_countries"], c.lang, about(c));
+}
+
+// Fills the conversation from what the message said; only what changed is replaced.
+void Dialogue::Impl::take_entities(Conversation& c, const std::vector<Entity>& entities) const {
+  for (const auto& e : entities) {
+    if (e.type == "gemeente") c.municipality = e.value;
+    else if (e.type == "persoon") c.person = e.value;
+    else if (e.type == "land") c.country = e.value;
+    else if (e.type == "postcode") c.postcode = e.value;
+    else if (e.type == "huisnummer") c.house_number = e.value;
+  }
+}
+
+Response Dialogue::Impl::general(Conversation& c, const std::string& intent) const {
+  Response r = start(c, intent);
+  c.awaiting = Awaiting::none;
+  r.text = say(intent, c);
+  if (intent == "medewerker") offer_handover(r, c, "asked");
+  if (intent == "buiten_bereik" || intent == "hulp") offer_products(r, c);
+  if (intent == "afscheid") r.events.push_back({"feedback_request", "nps", {}});
+  return r;
+}
+
+Response Dialogue::Impl::not_understood(Conversation& c, const Understanding& u) const {
+  ++c.failures;
+  Response r = start(c, u.intent);
+  if (c.failures >= options.misses_before_handover) {
+    c.awaiting = Awaiting::none;
+    r.text = say("not_understood_again", c);
+    offer_handover(r, c, "not_understood");
+    return r;
+  }
+  // Offer the likely readings as buttons ("Bedoelt u …?") when they are worth a guess.
+  std::vector<QuickReply> guesses;
+  // Only readings the resident can act on: a product (with its aspect) or a staff member.
+  auto add = [&](const std::string& intent, const std::optional<std::string>& product, const std::optional<std::string>& aspect) {
+    if (intent == "product_vraag" ? !product : intent != "medewerker") return;
+    const std::string id = "read:" + intent + ":" + product.value_or("") + ":" + aspect.value_or("");
+    for (const auto& o : guesses)
+      if (o.id == id) return;
+    std::string label = product ? product_label(*product, c.lang) : say("talk_to_staff", c);
+    if (product && aspect) label += ": " + aspect_label(*aspect, c.lang);
+    guesses.push_back({id, label});
+  };
+  if (u.confidence >= options.too_unsure_to_guess) add(u.intent, u.product, u.aspect);
+  for (const auto& a : u.alternatives)
+    if (a.confidence >= options.too_unsure_to_guess / 2) add(a.intent, a.product, a.aspect);
+  if (guesses.size() > options.max_guesses) guesses.resize(options.max_guesses);
+  if (guesses.empty()) {
+    c.awaiting = Awaiting::none;
+    r.text = say("not_understood", c);
+    offer_products(r, c);
+    return r;
+  }
+  std::string list;
+  for (std::size_t i = 0; i < guesses.size(); ++i)
+    list += (i ? (i + 1 == guesses.size() ? (c.lang == "nl" ? " of " : " or ") : ", ") : "") + guesses[i].label;
+  c.awaiting = Awaiting::did_you_mean;
+  c.offered.clear();
+  for (const auto& o : guesses) c.offered.push_back(o.id);
+  r.text = say("did_you_mean", c, {{"options", list}});
+  r.quick_replies = guesses;
+  r.quick_replies_label = say("did_you_mean_label", c);
+  return r;
+}
+
+// A reading chosen or confirmed: continue as if the message had said it clearly.
+Response Dialogue::Impl::apply_reading(Conversation& c, const std::string& intent, const std::optional<std::string>& product,
+                                       const std::optional<std::string>& aspect) const {
+  c.failures = 0;
+  if (intent != "product_vraag") return general(c, intent);
+  if (product && product != c.product) {
+    c.product = product;
+    c.aspect = aspect;
+    c.country.reset();
+  } else if (aspect) {
+    c.aspect = aspect;
+  }
+  return answer(c, intent);
+}
+
+}  // namespace gem

@@ -1,0 +1,67 @@
+// What the parts of the dialogue share: the content pack, the site's municipality and tone, and the
+// texts and answers built from them. Dialogue::respond and ::choose (dialogue.cpp) decide what to do; the
+// answers (answers.cpp), the conversation state (conversation.cpp), live data (live_text.cpp) and the
+// widget's moments (moments.cpp) say it.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "gem/dialogue.h"
+#include "templates.h"
+
+namespace gem {
+
+using nlohmann::json;
+
+using Slots = std::map<std::string, std::string>;
+
+struct Dialogue::Impl {
+  json pack;
+  std::string home;
+  Tone tone;
+  DialogueOptions options;
+  std::map<std::string, std::string> names;  // CBS code → official name
+
+  Impl(std::string_view pack_json, std::string_view municipalities_tsv, std::string_view municipality, DialogueOptions o);
+
+  // --- texts (answers.cpp) ---
+  std::optional<std::string> variable(const std::string& name, const std::string& lang, const std::string& municipality) const;
+  std::string render(const json& text, const std::string& lang, const std::string& municipality, const Slots& slots = {}) const;
+  // A text of content/dialogue.yml (or the `ui` table of content/widget.yml) for this conversation.
+  std::string say(const std::string& key, const Conversation& c, const Slots& slots = {}) const;
+  std::string ui_text(const std::string& key, const Conversation& c, const Slots& slots = {}) const;
+  std::string about(const Conversation& c) const { return c.municipality.value_or(home); }
+  std::string product_label(const std::string& product, const std::string& lang) const;
+  std::string aspect_label(const std::string& aspect, const std::string& lang) const;
+  std::string product_title(const std::string& product, const std::string& lang) const;
+  // "a, b en c" / "a, b and c"
+  std::string join_list(const std::vector<std::string>& items, const std::string& lang) const;
+
+  // --- answers (answers.cpp) ---
+  Response start(const Conversation& c, std::string intent) const;
+  void finish(Response& r, const Conversation& c) const;
+  void offer_products(Response& r, const Conversation& c) const;
+  void offer_handover(Response& r, Conversation& c, const std::string& why) const;
+  void add_links(Response& r, const Conversation& c, const json& product) const;
+  Response answer(Conversation& c, const std::string& intent) const;
+  void aspect_buttons(Response& r, const Conversation& c, const json& product, const std::string& title) const;
+  void live_request(Response& r, Conversation& c, const std::string& kind) const;
+  Response reference_given(Conversation& c, const Understanding& u) const;
+  std::string country_answer(const Conversation& c) const;
+  void take_entities(Conversation& c, const std::vector<Entity>& entities) const;
+  Response general(Conversation& c, const std::string& intent) const;
+  Response not_understood(Conversation& c, const Understanding& u) const;
+  Response apply_reading(Conversation& c, const std::string& intent, const std::optional<std::string>& product,
+                         const std::optional<std::string>& aspect) const;
+};
+
+// Dates of the live data for people (live_text.cpp): "maandag 23 november", "dinsdag 24 november, 09:30"
+// (in Amsterdam time); text that is not a date comes back unchanged.
+std::string format_day(const std::string& date, const std::string& lang);
+std::string format_date_time(const std::string& value, const std::string& lang);
+
+}  // namespace gem
