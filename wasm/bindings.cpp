@@ -158,7 +158,8 @@ class JsSession {
   std::string privacy_note(const std::string& counts_json, bool to_agent, bool address_expected) {
     return guarded([&] {
       std::map<std::string, std::size_t> counts;
-      for (const auto& [kind, n] : nlohmann::json::parse(counts_json).items())
+      const auto parsed = nlohmann::json::parse(counts_json);
+      for (const auto& [kind, n] : parsed.items())
         if (n.is_number_unsigned() || n.is_number_integer()) counts[kind] = n.get<std::size_t>();
       const auto note = dialogue_.privacy_note(state_, counts, {to_agent, address_expected});
       return note ? gem::to_json(*note) : std::string();
@@ -168,7 +169,8 @@ class JsSession {
   std::string say(const std::string& key, const std::string& params_json) {
     return guarded([&] {
       std::map<std::string, std::string> params;
-      for (const auto& [name, value] : nlohmann::json::parse(params_json).items())
+      const auto parsed = nlohmann::json::parse(params_json);
+      for (const auto& [name, value] : parsed.items())
         if (value.is_string()) params[name] = value.get<std::string>();
       return gem::to_json(dialogue_.say(state_, key, params));
     });

@@ -155,7 +155,7 @@ Response Dialogue::live(Conversation& c, std::string_view kind_view, const LiveR
     }
     const std::string phone = text_of(data.value("phone", json()));
     r.text = I.say(data.value("open_now", false) ? "live_open_now" : "live_closed_now", c) +
-             (phone.empty() ? "" : " " + I.say("live_phone", c, {{"phone", phone}})) + " " + I.say("live_hours", c);
+             (phone.empty() ? "" : " " + I.say("live_phone", c, {{"number", phone}})) + " " + I.say("live_hours", c);
   } else if (kind == "appointment_slots") {
     for (const auto& s : list("slots")) {
       std::string line = format_date_time(text_of(s.value("start", json())), lang);

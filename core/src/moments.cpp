@@ -160,13 +160,13 @@ Response Dialogue::handover(Conversation& c, std::string_view event_json) const 
              (wait <= 1 ? I.say("handover_left_one", c) : I.say("handover_left_many", c, {{"minutes", std::to_string(wait)}}));
   } else if (type == "agent_joined") {
     c.handover = HandoverPhase::connected;
-    r.text = I.say("handover_agent_joined", c, {{"name", string_field(e, "name")}});
+    r.text = I.say("handover_agent_joined", c, {{"agent", string_field(e, "name")}});
   } else if (type == "agent_left") {
     c.handover = HandoverPhase::waiting;
     r.text = I.say("handover_agent_left", c);
   } else if (type == "typing") {
     const auto who = string_field(e, "name");
-    r.text = I.say("handover_typing", c, {{"name", who.empty() ? I.say("handover_agent", c) : who}});
+    r.text = I.say("handover_typing", c, {{"agent", who.empty() ? I.say("handover_agent", c) : who}});
   } else if (type == "lost") {
     r.text = I.say("handover_reconnecting", c);
   } else if (type == "reconnected") {

@@ -1,0 +1,108 @@
+// The Session contract (docs/core-api.md) through the real wasm core, model and content packs: what the widget
+// calls besides send/choose — live, handover, privacyNote, say, ui, setLanguage, state, restore.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { ROOT, loadUnderstanding } from '../../wasm/node.js';
+import { Session } from '../../wasm/session.js';
+import { checkContent, packFor } from '../../scripts/cli/content.js';
+
+const tsv = readFileSync(join(ROOT, 'content/gazetteer/gemeenten.tsv'), 'utf8');
+
+let understanding;
+let packs;
+before(async () => {
+  understanding = await loadUnderstanding();
+  const { source } = checkContent(understanding.core);
+  packs = { GM0599: packFor(understanding.core, source, 'GM0599'), GM0855: packFor(understanding.core, source, 'GM0855') };
+});
+after(async () => {
+  await understanding?.close();
+});
+
+const open = (code = 'GM0599') => Session.create(understanding, packs[code], tsv, code);
+
+test('state() is the public view: language, tone, what the assistant awaits, topic and handover phase', async () => {
+  const session = open();
+  session.welcome();
+  const response = await session.send('wanneer wordt het afval bij mij opgehaald?');
+  assert.equal(response.awaiting, 'address');
+  assert.deepEqual(session.state(), { lang: 'nl', tone: 'je', awaiting: 'address',
+    topic: { product: 'afval', aspect: 'wanneer', municipality: null, person: null }, handover: 'none' });
+  session.setLanguage('en');
+  assert.equal(session.state().lang, 'en');
+  assert.throws(() => session.setLanguage('fr'), /expected 'nl' or 'en'/);
+  session.close();
+});
+
+test('the application status look-up carries the reference as typed, never a BSN typed beside it', async () => {
+  const session = open('GM0855');
+  await session.send('hoe staat het met mijn aanvraag voor een paspoort?');
+  assert.equal(session.state().awaiting, 'reference');
+  const response = await session.send('mijn bsn is 111222333 en het nummer is Z-2026-0042, 5038 AB 12');
+  const lookUp = response.events.find((e) => e.type === 'live_request');
+  assert.equal(lookUp.kind, 'application_status');
+  assert.equal(lookUp.params.reference, 'Z-2026-0042');
+  assert.ok(!JSON.stringify(lookUp).includes('111222333'));
+  session.close();
+});
+
+test('live() puts the server data into words in the conversation language', () => {
+  const session = open();
+  session.setLanguage('en');
+  const hours = session.live('opening_hours', { data: { open_now: false, phone: '14 010',
+    week: [{ date: '2026-11-23', periods: [{ from: '08:30', to: '17:00' }] }] } });
+  assert.equal(hours.text, 'The municipality is closed now. Phone: 14 010. Opening hours:');
+  assert.deepEqual(hours.items, ['Monday 23 November: 08:30–17:00']);
+  assert.equal(hours.plain, true);
+  const busy = session.live('opening_hours', { error: { kind: 'busy' } });
+  assert.equal(busy.text, 'It is very busy right now. Please try again in a minute.');
+  assert.throws(() => session.live('opening_hours', {}), /expected \{data\} or \{error/);
+  session.close();
+});
+
+test('handover() records the phase and words each step in the municipality tone', () => {
+  const session = open();
+  const consent = session.handover({ type: 'consent', queue_length: 0, eta_seconds: 60 });
+  assert.match(consent.text, /^Er is een medewerker vrij\. Er wacht niemand voor je\./);
+  assert.deepEqual(consent.quick_replies.map((q) => [q.id, q.kind]),
+    [['handover:consent_yes', 'action'], ['handover:consent_no', 'action']]);
+  assert.equal(session.state().handover, 'consent');
+  assert.equal(session.handover({ type: 'agent_joined', name: 'Sanne' }).text, 'Sanne, medewerker van de gemeente, chat nu met je.');
+  assert.equal(session.state().handover, 'connected');
+  assert.throws(() => session.handover({ type: 'teleported' }), /unknown type 'teleported'/);
+  session.close();
+});
+
+test('privacyNote() notes each kind once; say() and ui() give the core words', () => {
+  const session = open('GM0855');
+  const note = session.privacyNote(understanding.core.redact('bel me op 06-12345678'));
+  assert.equal(note.text, 'U hoeft uw telefoonnummer hier niet te delen. Gem heeft dat niet nodig om u te helpen.');
+  assert.equal(session.privacyNote(understanding.core.redact('of op 06-87654321')), null);
+  assert.equal(session.say('new_conversation').text, 'We beginnen opnieuw. Waar kan ik u mee helpen?');
+  assert.throws(() => session.say('hello'), /unknown key 'hello'/);
+  const ui = session.ui();
+  assert.equal(ui.input_label, 'Uw vraag');
+  assert.equal(ui.nps_thanks, 'Bedankt! U gaf een {score}.');
+  assert.ok(Object.values(ui).every((text) => !/\{[^}]*\|/.test(text)), 'no tone alternation reaches the widget');
+  session.close();
+});
+
+test('restore() checks the saved state against the pack and starts afresh when it does not fit', async () => {
+  const session = open();
+  await session.send('wat kost een paspoort?');
+  const saved = session.save();
+  const other = open();
+  assert.deepEqual(other.restore(saved), { restored: true });
+  assert.equal(other.state().topic.product, 'paspoort');
+  const stale = JSON.stringify({ ...JSON.parse(saved), product: 'fietsvergunning' });
+  const result = other.restore(stale);
+  assert.equal(result.restored, false);
+  assert.match(result.error, /'product' is 'fietsvergunning'/);
+  assert.equal(other.state().topic.product, null, 'the conversation starts afresh');
+  assert.equal((await other.send('wat kost een rijbewijs?')).topic.product, 'rijbewijs');
+  session.close();
+  other.close();
+});
