@@ -91,14 +91,18 @@ export class Conversation {
       this.ui.loadFailed();
       return;
     }
-    const saved = this.load();
-    if (!saved || !this.restore(saved)) {
-      this.session.setLanguage(this.lang);
-      this.refreshTexts();
-      // Anything typed before the dialogue was there stays below the welcome.
-      this.respond(this.session.welcome(), { announce: true, first: true, welcome: true });
+    try {
+      const saved = this.load();
+      if (!saved || !this.restore(saved)) {
+        this.session.setLanguage(this.lang);
+        this.refreshTexts();
+        // Anything typed before the dialogue was there stays below the welcome.
+        this.respond(this.session.welcome(), { announce: true, first: true, welcome: true });
+      }
+      this.ui.status('');
+    } catch (error) {
+      this.failed(error);
     }
-    this.ui.status('');
   }
 
   // The panel's texts from the core, with the thumbs question (a text of the dialogue).
@@ -282,7 +286,7 @@ export class Conversation {
 
   announceMessage(message, withChoices) {
     if (message.role === 'note') {
-      this.ui.announce(`${this.t('note')} ${message.text}`, message.lang);
+      this.ui.announce(`${this.t('notice')} ${message.text}`, message.lang);
       return;
     }
     const labels = withChoices && this.choices ? ` ${this.t('choices')}: ${this.choices.replies.map((r) => r.label).join(', ')}.` : '';

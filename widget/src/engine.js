@@ -8,7 +8,6 @@ import createGemCore from 'gem-core';  // the wasm build's gem-core.js, bundled 
 
 import { Session } from '../../wasm/session.js';
 import { Understanding } from '../../wasm/understanding.js';
-import { packInfo, TodaySession } from './core-today.js';
 
 const engines = new Map();
 
@@ -67,8 +66,7 @@ class Engine {
   // A conversation that can welcome and take quick replies now; typed messages need its `understanding`.
   async createSession() {
     const { core, pack, tsv } = await this.dialogue;
-    const session = new Session(null, core.Session.create(pack, tsv, this.municipality));
-    return new TodaySession({ session, redact: (text) => core.redact(text), info: packInfo(pack) });
+    return new Session(null, core.Session.create(pack, tsv, this.municipality));
   }
 
   async redactor() {

@@ -4,13 +4,17 @@
 // {data} (the server's JSON) or {error: {kind, field}}. It never reads what the resident typed.
 import { getJson, ServerError } from './server.js';
 
-// Per event kind: the path and, for each query field of the protocol, the event param it comes from and the
-// pattern the protocol allows. Params a kind does not list are not sent.
+// Per event kind: the path and, for each query field of the protocol, the event param it comes from (the core
+// names the waste look-up's house number `huisnummer`) and the pattern the protocol allows. Params a kind does
+// not list are not sent: the status look-up's postcode and house number wait until docs/protocol.md and
+// docs/privacy/data-flow.json list them.
+const PRODUCT = ['product', /^[a-z_]{1,40}$/];
 const LOOK_UPS = {
   opening_hours: { path: 'opening-hours', query: {} },
-  appointment_slots: { path: 'appointments', query: { product: /^[a-z_]{1,40}$/ }, fixed: { limit: '3' } },
-  waste_collection: { path: 'waste', query: { postcode: /^\d{4} ?[A-Za-z]{2}$/, house_number: /^\d{1,5}\s?[A-Za-z0-9-]{0,6}$/ } },
-  application_status: { path: 'status', query: { reference: /^[A-Za-z0-9-]{4,32}$/, product: /^[a-z_]{1,40}$/ } },
+  appointment_slots: { path: 'appointments', query: { product: PRODUCT }, fixed: { limit: '3' } },
+  waste_collection: { path: 'waste', query: { postcode: ['postcode', /^\d{4} ?[A-Za-z]{2}$/],
+    house_number: ['huisnummer', /^\d{1,5}\s?[A-Za-z0-9-]{0,6}$/] } },
+  application_status: { path: 'status', query: { reference: ['reference', /^[A-Za-z0-9-]{4,32}$/], product: PRODUCT } },
 };
 // Fields a look-up cannot do without (an optional field that does not fit is left out instead).
 const REQUIRED = { waste_collection: ['postcode', 'house_number'], application_status: ['reference'] };
@@ -25,8 +29,8 @@ export function liveRequest(event, siteMunicipality) {
   const params = event.params ?? {};
   const gm = MUNICIPALITY.test(params.municipality ?? '') ? params.municipality : siteMunicipality;
   const query = {};
-  for (const [field, pattern] of Object.entries(lookUp.query)) {
-    const value = String(params[field] ?? '').trim();
+  for (const [field, [param, pattern]] of Object.entries(lookUp.query)) {
+    const value = String(params[param] ?? '').trim();
     if (value && pattern.test(value)) query[field] = value;
     else if ((REQUIRED[event.kind] ?? []).includes(field)) return { error: { kind: 'invalid', field } };
   }

@@ -65,7 +65,7 @@ const RENDERERS = {
   },
 
   note(view, message) {
-    return h(view.doc, 'div', { class: 'message message--note', lang: message.lang }, prefix(view, 'note'), message.text);
+    return h(view.doc, 'div', { class: 'message message--note', lang: message.lang }, prefix(view, 'notice'), message.text);
   },
 
   agent(view, message) {
