@@ -370,3 +370,11 @@ test('NPS: offered once when the core asks, the score counted once and its thank
   assert.deepEqual(tracked.filter(([t]) => t === 'nps'), [['nps', { score: 8 }]]);
   assert.equal(ui.announced.at(-1), 'Bedankt voor een 9.');
 });
+
+test('a core that loads but fails on its first call: said as an error inside Gem, not left silent', async () => {
+  const session = new FakeSession();
+  session.ui = () => { throw new Error('ui: malformed pack'); };
+  const { conversation, ui } = setup({ session });
+  await conversation.open();
+  assert.deepEqual(texts(ui), [beforeCore('nl').error_internal]);
+});
