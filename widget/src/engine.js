@@ -47,9 +47,7 @@ class Engine {
     const pack = this.municipality
       ? text(`content/${this.municipality}.json`).catch(() => text('content/generic.json'))
       : text('content/generic.json');
-    this.dialogue = Promise.all([core, pack, municipalities]).then(([gemCore, packJson, tsv]) => ({
-      core: gemCore, pack: packJson, tsv, info: packInfo(packJson, tsv, this.municipality),
-    }));
+    this.dialogue = Promise.all([core, pack, municipalities]).then(([gemCore, packJson, tsv]) => ({ core: gemCore, pack: packJson, tsv }));
 
     const files = Promise.all([bytes('models/gem.spm'), text('models/gem-nlu.json'), bytes('models/gem-intent.onnx'),
       municipalities, text('gazetteer/gemeente-aliases.tsv'), text('gazetteer/landen.tsv')]);
@@ -65,19 +63,61 @@ class Engine {
     this.understanding.catch(() => {});
   }
 
-  // A conversation that can welcome and take quick replies now; typed messages need `attach`.
+  // A conversation that can welcome and take quick replies now; typed messages need its `understanding`.
   async createSession() {
     const { core, pack, tsv } = await this.dialogue;
     return new Session(null, core.Session.create(pack, tsv, this.municipality));
   }
+
+  async redactor() {
+    const { core } = await this.dialogue;
+    return (text) => core.redact(text);
+  }
+
+  // The site's municipality by name, from the gazetteer ('' for none): the panel's subtitle.
+  async municipalityName() {
+    const { tsv } = await this.dialogue;
+    const row = this.municipality ? tsv.split('\n').find((line) => line.startsWith(`${this.municipality}\t`)) : null;
+    return row?.split('\t')[1]?.trim() ?? '';
+  }
 }
 
-// What the widget itself needs from a content pack: the municipality's name, tone and a few dialogue texts.
-function packInfo(packJson, tsv, municipality) {
-  const pack = JSON.parse(packJson);
-  const texts = {};
-  for (const key of ['feedback', 'live_unavailable']) texts[key] = pack.dialogue?.[key] ?? {};
-  const row = municipality ? tsv.split('\n').find((line) => line.startsWith(`${municipality}\t`)) : null;
-  const name = (pack.municipality === municipality && pack.name) || row?.split('\t')[1]?.trim() || '';
-  return { name, tone: pack.tone === 'je' ? 'je' : 'u', texts };
+// What the conversation controller needs of the engine (conversation.js): a session, the model attached
+// to it when a typed message needs it (loaded again after a failure), and the core's redaction.
+export function engineLink(config) {
+  let understanding = null;
+  let modelReady = false;
+  let redact = null;
+  let municipalityName = '';
+  const watch = (engine) => {
+    const loading = engine.understanding.then((loaded) => {
+      modelReady = true;
+      return loaded;
+    });
+    understanding = loading;
+    // A failed load is tried again by the next typed message.
+    loading.catch(() => {
+      if (understanding === loading) understanding = null;
+    });
+  };
+  return {
+    get modelReady() {
+      return modelReady;
+    },
+    get municipalityName() {
+      return municipalityName;
+    },
+    async load() {
+      const engine = engineFor(config);
+      watch(engine);
+      redact = await engine.redactor();
+      municipalityName = await engine.municipalityName();
+      return engine.createSession();
+    },
+    async understand(session) {
+      if (!understanding) watch(engineFor(config));
+      session.understanding = await understanding;
+    },
+    redact: (text) => redact(text),
+  };
 }

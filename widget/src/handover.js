@@ -1,15 +1,34 @@
-// The resident's side of a human handover (docs/protocol.md, WebSocket /v1/handover): start or resume,
-// queue, agent joined/typing/left, messages, ended; reconnects with `resume` when the connection drops.
-// It never redacts or renders anything itself: the panel hands it text that is already redacted, and gets
-// callbacks (`ui`) for everything the resident should see.
+// The resident's side of a human handover (docs/protocol.md): whether a staff member can be reached
+// (GET /v1/handover/{gm}/availability), then the WebSocket /v1/handover: start or resume, queue, agent
+// joined/typing/left, messages, ended; reconnects with `resume` when the connection drops.
+// It never redacts or words anything itself: the controller (conversation.js) hands it text that is already
+// redacted, gets callbacks (`ui`) for everything that happens, and the core says it.
 //
-//   const handover = new Handover({ url, win, ui });
+//   const event = await availability({ server, municipality, fetchImpl });  // for the core's handover(event)
+//   const handover = new Handover({ server, win, ui });
 //   handover.start({ municipality, lang, consent, transcript, topic });   // or handover.resume(saved)
 //   handover.send(text); handover.cancel(); handover.end();
-import { handoverSocketUrl } from './server.js';
+import { getJson, handoverSocketUrl } from './server.js';
 
 const RETRY_MS = [1000, 2000, 4000, 8000, 15000, 30000];
 const TYPING_SHOWN_MS = 6000;
+
+// Whether a staff member can be reached now, as the event the core's handover() puts into words:
+// unavailable (no server on this site), failed (no answer), closed, no_agent (both with the server's
+// alternatives: phone, contact form, call-back) or consent (someone is free: may the conversation go along?).
+export async function availability({ server, municipality, fetchImpl }) {
+  if (!server) return { type: 'unavailable' };
+  let answer;
+  try {
+    answer = await getJson(server, `v1/handover/${municipality}/availability`, {}, fetchImpl);
+  } catch {
+    return { type: 'failed' };
+  }
+  const alternatives = answer.alternatives ?? null;
+  if (!answer.open) return { type: 'closed', alternatives };
+  if (!(answer.agents_available > 0)) return { type: 'no_agent', alternatives };
+  return { type: 'consent', queue_length: answer.queue_length ?? 0, eta_seconds: answer.eta_seconds ?? 0 };
+}
 
 export class Handover {
   constructor({ server, win, ui }) {

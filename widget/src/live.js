@@ -1,60 +1,62 @@
-// Turns a live-data answer of the server into a message: a sentence, a plain list and links. Everything
-// stays text (rendered with textContent), so nothing the server sends can become markup. Dates and times
-// are formatted for the conversation's language with Intl, in the municipality's time zone.
-import { strings } from './strings.js';
+// The live look-up effect (GET /v1/live/…, docs/protocol.md): the core's `live_request` event says what to
+// look up and carries every value the look-up needs in `params`; this module sends exactly those values under
+// the protocol's names and reports the outcome as the core's `live(kind, result)` takes it:
+// {data} (the server's JSON) or {error: {kind, field}}. It never reads what the resident typed.
+import { getJson, ServerError } from './server.js';
 
-const ZONE = 'Europe/Amsterdam';
-const locale = (lang) => (lang === 'en' ? 'en-GB' : 'nl-NL');
+// Per event kind: the path and, for each query field of the protocol, the event param it comes from (the core
+// names the waste look-up's house number `huisnummer`) and the pattern the protocol allows. Params a kind does
+// not list are not sent: the status look-up's postcode and house number wait until docs/protocol.md and
+// docs/privacy/data-flow.json list them.
+const PRODUCT = ['product', /^[a-z_]{1,40}$/];
+const LOOK_UPS = {
+  opening_hours: { path: 'opening-hours', query: {} },
+  appointment_slots: { path: 'appointments', query: { product: PRODUCT }, fixed: { limit: '3' } },
+  waste_collection: { path: 'waste', query: { postcode: ['postcode', /^\d{4} ?[A-Za-z]{2}$/],
+    house_number: ['huisnummer', /^\d{1,5}\s?[A-Za-z0-9-]{0,6}$/] } },
+  application_status: { path: 'status', query: { reference: ['reference', /^[A-Za-z0-9-]{4,32}$/], product: PRODUCT } },
+};
+// Fields a look-up cannot do without (an optional field that does not fit is left out instead).
+const REQUIRED = { waste_collection: ['postcode', 'house_number'], application_status: ['reference'] };
 
-// "2026-11-23" → "maandag 23 november" / "Monday 23 November".
-export function formatDay(date, lang) {
-  const parsed = new Date(`${String(date).slice(0, 10)}T12:00:00Z`);
-  if (Number.isNaN(parsed.getTime())) return String(date);
-  return new Intl.DateTimeFormat(locale(lang), { weekday: 'long', day: 'numeric', month: 'long', timeZone: ZONE }).format(parsed);
+const MUNICIPALITY = /^GM\d{4}$/;
+
+// The request for one live_request event: {path, query} or {error} when a value does not fit the protocol
+// (then nothing is sent: the server would refuse it anyway).
+export function liveRequest(event, siteMunicipality) {
+  const lookUp = LOOK_UPS[event.kind];
+  if (!lookUp) return { error: { kind: 'invalid', field: 'kind' } };
+  const params = event.params ?? {};
+  const gm = MUNICIPALITY.test(params.municipality ?? '') ? params.municipality : siteMunicipality;
+  const query = {};
+  for (const [field, [param, pattern]] of Object.entries(lookUp.query)) {
+    const value = String(params[param] ?? '').trim();
+    if (value && pattern.test(value)) query[field] = value;
+    else if ((REQUIRED[event.kind] ?? []).includes(field)) return { error: { kind: 'invalid', field } };
+  }
+  return { path: `v1/live/${gm}/${lookUp.path}`, query: { ...query, ...lookUp.fixed } };
 }
 
-// "2026-11-24T09:30:00+01:00" → "dinsdag 24 november, 09:30" / "Tuesday 24 November, 09:30".
-export function formatDateTime(value, lang) {
-  const parsed = new Date(value);
-  if (Number.isNaN(parsed.getTime())) return String(value);
-  const day = new Intl.DateTimeFormat(locale(lang), { weekday: 'long', day: 'numeric', month: 'long', timeZone: ZONE }).format(parsed);
-  const time = new Intl.DateTimeFormat(locale(lang), { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: ZONE }).format(parsed);
-  return `${day}, ${time}`;
-}
+const ERROR_KINDS = ['not_found', 'unknown_municipality', 'invalid', 'busy', 'unreachable'];
 
-const label = (value, lang) => (value && typeof value === 'object' ? value[lang] ?? value.nl ?? '' : String(value ?? ''));
-const periods = (list) => (list ?? []).map((p) => `${p.from}–${p.to}`).join(', ');
+export class LiveLookUp {
+  // Without a server every look-up is `not_connected` (or `offline` when the browser knows it is).
+  constructor({ server, municipality, fetchImpl, online = () => true }) {
+    this.server = server;
+    this.municipality = municipality;
+    this.fetch = fetchImpl;
+    this.online = online;
+  }
 
-// {text, items: [string], links: [{title, url}]} for one live_request kind and the server's answer.
-export function describeLive(kind, data, lang, tone) {
-  const t = strings(lang, tone);
-  switch (kind) {
-    case 'opening_hours': {
-      const items = (data.week ?? []).map((day) => {
-        const hours = day.periods?.length ? periods(day.periods) : t('closedDay');
-        const exception = label(day.exception, lang);
-        return `${formatDay(day.date, lang)}: ${hours}${exception ? ` (${exception})` : ''}`;
-      });
-      const phone = data.phone ? ` ${t('phone', data.phone)}` : '';
-      return { text: `${t(data.open_now ? 'openNow' : 'closedNow')}${phone} ${t('hoursWeek')}`, items, links: [] };
+  async lookUp(event) {
+    if (!this.server) return { error: { kind: this.online() ? 'not_connected' : 'offline', field: '' } };
+    const request = liveRequest(event, this.municipality);
+    if (request.error) return request;
+    try {
+      return { data: await getJson(this.server, request.path, request.query, this.fetch) };
+    } catch (error) {
+      if (!(error instanceof ServerError)) throw error;
+      return { error: { kind: ERROR_KINDS.includes(error.kind) ? error.kind : 'unreachable', field: error.field } };
     }
-    case 'appointment_slots': {
-      const slots = data.slots ?? [];
-      const items = slots.map((s) => [formatDateTime(s.start, lang), s.location?.name, s.location?.address].filter(Boolean).join(', '));
-      const links = data.booking_url ? [{ title: t('bookAppointment'), url: data.booking_url }] : [];
-      return { text: t(slots.length ? 'slots' : 'noSlots'), items, links };
-    }
-    case 'waste_collection': {
-      const items = (data.collections ?? []).map((c) => `${formatDay(c.date, lang)}: ${label(c.label, lang) || c.stream}`);
-      const address = `${data.postcode ?? ''} ${data.house_number ?? ''}`.trim();
-      return { text: items.length ? t('waste', address) : t('noCollections'), items, links: [] };
-    }
-    case 'application_status': {
-      const status = label(data.label, lang).replace(/\.?$/, '.');
-      const updated = data.updated ? ` ${t('updated', formatDay(data.updated, lang))}` : '';
-      return { text: `${t('application', data.reference ?? '')} ${status}${updated}`, items: [], links: [] };
-    }
-    default:
-      return null;
   }
 }

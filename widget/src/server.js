@@ -1,8 +1,6 @@
 // Requests to the municipality's Gem server (docs/protocol.md). Each request carries only the fields the
-// protocol lists; none carries what the resident typed, except the reference or address a look-up needs.
-// No cookies (credentials: 'omit'), no referrer.
-
-const REFERENCE = /^[A-Za-z0-9-]{4,32}$/;
+// protocol lists. No cookies (credentials: 'omit'), no referrer. The effects build on these: live.js (look-ups),
+// handover.js (availability and the socket), analytics.js (events).
 
 // A failed request: `kind` is 'unreachable' (offline, server down, CORS), 'not_found', 'unknown_municipality',
 // 'invalid' (400, with the `field` the server named), 'busy' (429) or 'failed' (anything else).
@@ -20,10 +18,11 @@ function endpoint(server, path, query = {}) {
   return url.href;
 }
 
-async function getJson(url, fetchImpl) {
+// GET `path` on the server: the JSON body, or a ServerError.
+export async function getJson(server, path, query, fetchImpl) {
   let response;
   try {
-    response = await fetchImpl(url, { credentials: 'omit', referrerPolicy: 'no-referrer' });
+    response = await fetchImpl(endpoint(server, path, query), { credentials: 'omit', referrerPolicy: 'no-referrer' });
   } catch {
     throw new ServerError('unreachable');
   }
@@ -39,42 +38,6 @@ async function getJson(url, fetchImpl) {
   if (response.status === 400) throw new ServerError('invalid', body?.field ?? '');
   if (response.status === 429) throw new ServerError('busy');
   throw new ServerError('failed');
-}
-
-// The reference as the resident typed it ("Z-2026-0042"): the first word with a digit that fits the protocol.
-// The caller passes the text redacted, so a BSN or phone number typed beside it is a placeholder and never
-// matches. '' when there is none (nothing is then sent).
-export function referenceFrom(typed) {
-  for (const word of String(typed ?? '').split(/[\s,.;:!?()"']+/)) {
-    if (REFERENCE.test(word) && /\d/.test(word)) return word;
-  }
-  return '';
-}
-
-// The live-data URL for a dialogue `live_request` event, or null for a kind the protocol does not know.
-// `reference` is the application's reference (referenceFrom), used only for application_status.
-function liveUrl(server, municipality, event, reference) {
-  const p = event.params ?? {};
-  const gm = /^GM\d{4}$/.test(p.municipality ?? '') ? p.municipality : municipality;
-  const base = `v1/live/${gm}/`;
-  switch (event.kind) {
-    case 'opening_hours': return endpoint(server, `${base}opening-hours`);
-    case 'appointment_slots': return endpoint(server, `${base}appointments`, { product: p.product, limit: '3' });
-    case 'waste_collection': return endpoint(server, `${base}waste`, { postcode: p.postcode, house_number: p.house_number });
-    case 'application_status':
-      return endpoint(server, `${base}status`, { reference, product: p.product });
-    default: return null;
-  }
-}
-
-export function fetchLive(server, municipality, event, reference, fetchImpl = fetch) {
-  const url = liveUrl(server, municipality, event, reference);
-  if (!url) return Promise.reject(new ServerError('failed'));
-  return getJson(url, fetchImpl);
-}
-
-export function fetchAvailability(server, municipality, fetchImpl = fetch) {
-  return getJson(endpoint(server, `v1/handover/${municipality}/availability`), fetchImpl);
 }
 
 // POST /v1/events: enumerated events only. keepalive lets the last batch go out while the page unloads.

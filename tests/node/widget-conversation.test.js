@@ -1,0 +1,380 @@
+// The widget's conversation controller (widget/src/conversation.js) without a browser: a fake session with the
+// core's Session API (docs/core-api.md), a fake `fetch` for the server, a fake sessionStorage, and a view that
+// records what it is told. The real core and the real panel are tested in tests/browser/.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { Conversation } from '../../widget/src/conversation.js';
+import { availability } from '../../widget/src/handover.js';
+import { LiveLookUp } from '../../widget/src/live.js';
+import { Privacy } from '../../widget/src/privacy.js';
+import { beforeCore } from '../../widget/src/strings.js';
+
+const response = (text, extra = {}) => ({ lang: 'nl', text, quick_replies: [], links: [], events: [], ...extra });
+
+// The core's Session API, scripted: `answers` maps a typed text to a response (or an Error to throw).
+class FakeSession {
+  constructor(answers = {}) {
+    this.answers = answers;
+    this.calls = [];
+    this.lang = 'nl';
+    this.awaiting = 'none';
+    this.noted = [];
+    this.product = null;
+  }
+
+  welcome() {
+    return response('Hallo! Ik ben Gem.', { quick_replies: [
+      { id: 'product:paspoort', label: 'Paspoort', kind: 'dialogue' },
+      { id: 'handover', label: 'Chat met een medewerker', kind: 'action' }] });
+  }
+
+  async send(text) {
+    this.calls.push(['send', text]);
+    const answer = this.answers[text];
+    if (answer instanceof Error) throw answer;
+    return { ...(answer ?? response(`Antwoord op ${text}`)), meaning: { lang: 'nl' } };
+  }
+
+  choose(id) {
+    this.calls.push(['choose', id]);
+    const answer = this.answers[id];
+    if (answer instanceof Error) throw answer;
+    this.product = 'paspoort';
+    return answer ?? response(`Gekozen: ${id}`);
+  }
+
+  live(kind, result) {
+    this.calls.push(['live', kind, result]);
+    return result.error ? response(`Opzoeken mislukt: ${result.error.kind} ${result.error.field}`, { plain: true })
+      : response(`Gevonden voor ${kind}`, { plain: true, items: ['maandag: 09:00–17:00'] });
+  }
+
+  handover(event) {
+    this.calls.push(['handover', event]);
+    if (event.type === 'consent') {
+      return response('Er is een medewerker vrij. Mag de medewerker het gesprek lezen?', { plain: true, quick_replies_label: 'Mag het?',
+        quick_replies: [{ id: 'handover:consent_yes', label: 'Ja', kind: 'action' }, { id: 'handover:consent_no', label: 'Nee', kind: 'action' }] });
+    }
+    return response(`Overdracht: ${event.type}${event.reason ? ` ${event.reason}` : ''}`, { plain: true });
+  }
+
+  privacyNote(redaction, context) {
+    this.calls.push(['privacyNote', redaction, context]);
+    const kinds = Object.keys(redaction.counts).filter((k) => !this.noted.includes(k));
+    if (!kinds.length) return null;
+    this.noted.push(...kinds);
+    return response(`Deel geen ${kinds.join(', ')}.${context.toAgent ? ' De medewerker ziet het niet.' : ''}`);
+  }
+
+  say(key) {
+    return response(`[${key}]`);
+  }
+
+  ui() {
+    return { bot: 'Gem:', notice: 'Melding:', choices: 'Keuzes', nps: 'Aanraden?', nps_scale: '0–10', nps_thanks: 'Bedankt voor een {score}.' };
+  }
+
+  setLanguage(lang) {
+    this.lang = lang;
+  }
+
+  state() {
+    return { lang: this.lang, tone: 'je', awaiting: this.awaiting, handover: 'none', topic: { product: this.product, aspect: null } };
+  }
+
+  save() {
+    return JSON.stringify({ lang: this.lang, product: this.product, noted: this.noted });
+  }
+
+  restore(saved) {
+    const state = JSON.parse(saved);
+    if (state.product === 'verdwenen') return { restored: false, error: "unknown product 'verdwenen'" };
+    Object.assign(this, { lang: state.lang, product: state.product, noted: state.noted });
+    return { restored: true };
+  }
+
+  reset() {
+    this.product = null;
+    this.noted = [];
+  }
+}
+
+// A fetch that answers from `routes` (path → [status, body]) and records every URL.
+function fakeFetch(routes = {}) {
+  const urls = [];
+  const fetchImpl = async (url, options) => {
+    urls.push(url);
+    assert.equal(options.credentials, 'omit');
+    const { pathname } = new URL(url);
+    const [status, body] = routes[pathname] ?? [404, { error: 'not_found' }];
+    return { ok: status < 300, status, json: async () => body };
+  };
+  return { fetchImpl, urls };
+}
+
+// Redaction that replaces digits runs of 9 by [BSN], counting calls.
+function fakeRedact() {
+  const redact = (text) => {
+    redact.calls += 1;
+    const count = (text.match(/\d{9}/g) ?? []).length;
+    return { text: text.replace(/\d{9}/g, '[BSN]'), counts: count ? { bsn: count } : {} };
+  };
+  redact.calls = 0;
+  return redact;
+}
+
+// A view that records what the controller tells it.
+function recordingView() {
+  const view = { shown: [], statuses: [], announced: [], offered: null, loadFailures: 0 };
+  return Object.assign(view, {
+    show: (message) => view.shown.push(message),
+    update: () => {},
+    clear: () => view.shown.splice(0),
+    choices: (choices) => { view.offered = choices; },
+    status: (text) => view.statuses.push(text),
+    announce: (text) => view.announced.push(text),
+    relabel: () => {},
+    loadFailed: () => { view.loadFailures += 1; },
+  });
+}
+
+function storage() {
+  const map = new Map();
+  return { map, get: (k) => map.get(k) ?? null, set: (k, v) => map.set(k, v), remove: (k) => map.delete(k) };
+}
+
+const quiet = { error: () => {}, warn: () => {} };
+
+// A controller on a fake session; `understand` may fail; `handover` is an optional fake socket factory.
+function setup({ answers, session = new FakeSession(answers), understand = async () => {}, routes, server = 'https://gem.example.nl',
+  handover = null, store = storage() } = {}) {
+  const ui = recordingView();
+  const fetch = fakeFetch(routes);
+  const redact = fakeRedact();
+  const conversation = new Conversation({
+    engine: { load: async () => session, understand, modelReady: true },
+    storage: store, storageKey: 'gem:conversation:GM0599', municipality: 'GM0599', lang: 'nl', ui, log: quiet,
+    effects: {
+      live: new LiveLookUp({ server, municipality: 'GM0599', fetchImpl: fetch.fetchImpl }),
+      availability: () => availability({ server, municipality: 'GM0599', fetchImpl: fetch.fetchImpl }),
+      handover,
+      privacy: new Privacy(redact),
+    },
+  });
+  return { conversation, session, ui, fetch, redact, store };
+}
+
+const texts = (ui, role) => ui.shown.filter((m) => !role || m.role === role).map((m) => m.text);
+
+test('opening welcomes; a dialogue quick reply goes back to the core, with the label as the resident\'s message', async () => {
+  const { conversation, session, ui } = setup();
+  await conversation.open();
+  assert.deepEqual(texts(ui), ['Hallo! Ik ben Gem.']);
+  assert.deepEqual(ui.offered.replies.map((r) => r.id), ['product:paspoort', 'handover']);
+  await conversation.press(ui.offered.replies[0]);
+  assert.deepEqual(session.calls, [['choose', 'product:paspoort']]);
+  assert.deepEqual(texts(ui), ['Hallo! Ik ben Gem.', 'Paspoort', 'Gekozen: product:paspoort']);
+  assert.equal(ui.shown[1].role, 'user');
+});
+
+test('an action quick reply is performed by the widget: availability from the server, the consent question from the core', async () => {
+  const { conversation, session, ui, fetch } = setup({ routes: {
+    '/v1/handover/GM0599/availability': [200, { open: true, agents_available: 1, queue_length: 2, eta_seconds: 240, alternatives: {} }],
+  } });
+  await conversation.open();
+  await conversation.press(ui.offered.replies[1]);
+  assert.deepEqual(fetch.urls, ['https://gem.example.nl/v1/handover/GM0599/availability']);
+  assert.ok(!session.calls.some(([call]) => call === 'choose'), 'an action is not sent to choose');
+  assert.deepEqual(session.calls.at(-1), ['handover', { type: 'consent', queue_length: 2, eta_seconds: 240 }]);
+  assert.deepEqual(ui.offered.replies.map((r) => [r.id, r.kind]), [['handover:consent_yes', 'action'], ['handover:consent_no', 'action']]);
+  assert.equal(ui.shown.at(-1).role, 'live');
+});
+
+test('a failed button press is said in text, as an error inside Gem (not swallowed)', async () => {
+  const { conversation, ui } = setup({ answers: { 'product:paspoort': new Error("choose: unknown button 'product:paspoort'") } });
+  await conversation.open();
+  await conversation.press(ui.offered.replies[0]);
+  const note = ui.shown.at(-1);
+  assert.equal(note.role, 'note');
+  assert.equal(note.text, beforeCore('nl').error_internal);
+  assert.ok(ui.announced.at(-1).includes(beforeCore('nl').error_internal));
+  // The queue goes on: the next press works.
+  await conversation.press({ id: 'aspect:kosten', label: 'Kosten', kind: 'dialogue' });
+  assert.equal(ui.shown.at(-1).text, 'Gekozen: aspect:kosten');
+});
+
+test('an unknown action is an error said in text', async () => {
+  const { conversation, ui } = setup();
+  await conversation.open();
+  await conversation.press({ id: 'handover:teleport', label: 'Beam me up', kind: 'action' });
+  assert.equal(ui.shown.at(-1).text, beforeCore('nl').error_internal);
+});
+
+test('a dialogue error while answering is an error inside Gem, not a network problem; the message can be sent again', async () => {
+  const { conversation, ui } = setup({ answers: { 'wat kost het?': new Error('respond: malformed state') } });
+  await conversation.open();
+  const message = conversation.submit('wat kost het?');
+  await conversation.queue;
+  assert.equal(message.failed, true);
+  assert.equal(ui.shown.at(-1).text, beforeCore('nl').error_internal);
+  assert.ok(!ui.statuses.includes(beforeCore('nl').load_failed), ui.statuses.join('|'));
+});
+
+test('a model that could not be loaded is a network problem: said in the status line, the message marked not sent', async () => {
+  const { conversation, ui, session } = setup({ understand: async () => { throw new TypeError('Failed to fetch'); } });
+  await conversation.open();
+  const message = conversation.submit('wat kost een paspoort?');
+  await conversation.queue;
+  assert.equal(message.failed, true);
+  assert.equal(ui.statuses.at(-1), beforeCore('nl').load_failed);
+  assert.deepEqual(texts(ui, 'note'), [], 'no "error inside Gem" note');
+  assert.ok(!session.calls.some(([call]) => call === 'send'));
+});
+
+test('a core that could not be loaded: status and retry button; opening again retries', async () => {
+  let attempts = 0;
+  const session = new FakeSession();
+  const ui = recordingView();
+  const conversation = new Conversation({
+    engine: { load: async () => { attempts += 1; if (attempts === 1) throw new TypeError('Failed to fetch'); return session; },
+      understand: async () => {}, modelReady: true },
+    storage: storage(), storageKey: 'k', lang: 'nl', ui, log: quiet,
+    effects: { live: null, availability: null, privacy: new Privacy(fakeRedact()) },
+  });
+  await conversation.open();
+  assert.equal(ui.loadFailures, 1);
+  assert.equal(ui.statuses.at(-1), beforeCore('nl').load_failed);
+  await conversation.open();
+  assert.deepEqual(texts(ui), ['Hallo! Ik ben Gem.']);
+});
+
+test('a live_request: exactly the core\'s params go to the server; the core words the data, or the error as a note', async () => {
+  const live = (kind, params) => response('Even kijken.', { events: [{ type: 'live_request', kind, params }] });
+  const { conversation, session, ui, fetch } = setup({
+    answers: {
+      afval: live('waste_collection', { municipality: 'GM0599', product: 'afval', postcode: '3011 AB', huisnummer: '12' }),
+      status: live('application_status', { municipality: 'GM0599', product: 'paspoort', reference: 'Z-2026-9999' }),
+      lang: live('application_status', { municipality: 'GM0599', product: 'paspoort', reference: 'Z-2026-000000000000000000000000000042' }),
+    },
+    routes: { '/v1/live/GM0599/waste': [200, { collections: [] }] },
+  });
+  await conversation.open();
+  conversation.submit('afval');
+  await conversation.queue;
+  assert.deepEqual(fetch.urls, ['https://gem.example.nl/v1/live/GM0599/waste?postcode=3011+AB&house_number=12']);
+  assert.deepEqual(session.calls.find(([c]) => c === 'live'), ['live', 'waste_collection', { data: { collections: [] } }]);
+  assert.deepEqual([ui.shown.at(-1).role, ui.shown.at(-1).text], ['live', 'Gevonden voor waste_collection']);
+
+  conversation.submit('status');
+  await conversation.queue;
+  assert.equal(fetch.urls[1], 'https://gem.example.nl/v1/live/GM0599/status?reference=Z-2026-9999&product=paspoort');
+  assert.deepEqual([ui.shown.at(-1).role, ui.shown.at(-1).text], ['note', 'Opzoeken mislukt: not_found ']);
+
+  // A reference the protocol does not allow is not sent at all.
+  conversation.submit('lang');
+  await conversation.queue;
+  assert.equal(fetch.urls.length, 2);
+  assert.equal(ui.shown.at(-1).text, 'Opzoeken mislukt: invalid reference');
+});
+
+test('without a server a look-up is not_connected and nothing is fetched', async () => {
+  const { conversation, ui, fetch } = setup({ server: '', answers: {
+    open: response('De openingstijden:', { events: [{ type: 'live_request', kind: 'opening_hours', params: { municipality: 'GM0599' } }] }) } });
+  await conversation.open();
+  conversation.submit('open');
+  await conversation.queue;
+  assert.deepEqual(fetch.urls, []);
+  assert.equal(ui.shown.at(-1).text, 'Opzoeken mislukt: not_connected ');
+});
+
+test('privacy: each message is redacted once, and the core says the note (address expected after it asked for one)', async () => {
+  const { conversation, session, ui, redact } = setup();
+  await conversation.open();
+  session.awaiting = 'address';
+  conversation.submit('mijn bsn is 111222333');
+  await conversation.queue;
+  assert.equal(redact.calls, 1);
+  const [, redaction, context] = session.calls.find(([c]) => c === 'privacyNote');
+  assert.deepEqual([redaction.text, context], ['mijn bsn is [BSN]', { toAgent: false, addressExpected: true }]);
+  assert.deepEqual(texts(ui, 'note'), ['Deel geen bsn.']);
+  // The transcript for a staff member reuses the redaction: no second call for the same message.
+  const items = conversation.privacy.transcript(conversation.messages, { type: 'start', municipality: 'GM0599' });
+  assert.ok(items.some((i) => i.role === 'resident' && i.text === 'mijn bsn is [BSN]'), JSON.stringify(items));
+  assert.equal(items.some((i) => /111222333/.test(i.text)), false);
+  const userMessages = conversation.messages.filter((m) => m.role === 'user').length;
+  const assistantMessages = conversation.messages.filter((m) => ['bot', 'live'].includes(m.role)).length;
+  assert.equal(redact.calls, userMessages + assistantMessages);
+});
+
+test('during a handover the resident\'s message goes to the staff member redacted, and the assistant stays silent', async () => {
+  const sent = [];
+  const sockets = [];
+  const handover = (events) => {
+    const socket = { events, connected: true, active: true, state: 'agent', send: (text) => sent.push(text), snapshot: () => null,
+      start: () => {}, close: () => {} };
+    sockets.push(socket);
+    return socket;
+  };
+  const { conversation, session, ui, redact } = setup({ handover });
+  await conversation.open();
+  conversation.submit('mijn bsn is 111222333');
+  await conversation.queue;
+  assert.deepEqual(sent, ['mijn bsn is [BSN]']);
+  assert.equal(redact.calls, 1);
+  assert.ok(!session.calls.some(([c]) => c === 'send'));
+  assert.deepEqual(texts(ui, 'note'), ['Deel geen bsn. De medewerker ziet het niet.']);
+  // The socket's steps are worded by the core.
+  sockets[0].events.joined('Sanne');
+  sockets[0].events.ended('agent_ended');
+  assert.deepEqual(session.calls.filter(([c]) => c === 'handover').map(([, e]) => e),
+    [{ type: 'agent_joined', name: 'Sanne' }, { type: 'ended', reason: 'agent_ended' }]);
+  assert.deepEqual(texts(ui, 'note').slice(-2), ['Overdracht: agent_joined', 'Overdracht: ended agent_ended']);
+});
+
+test('save and restore: messages, choices and feedback come back; a state the core refuses starts afresh', async () => {
+  const store = storage();
+  const first = setup({ store });
+  await first.conversation.open();
+  await first.conversation.press(first.ui.offered.replies[0]);
+  assert.ok(store.map.get('gem:conversation:GM0599'));
+
+  const second = setup({ store });
+  await second.conversation.open();
+  assert.deepEqual(texts(second.ui), ['Hallo! Ik ben Gem.', 'Paspoort', 'Gekozen: product:paspoort']);
+  assert.equal(second.session.product, 'paspoort');
+
+  // The saved state names a product the content no longer has: the core refuses it, the conversation starts afresh.
+  const saved = JSON.parse(store.map.get('gem:conversation:GM0599'));
+  saved.state = JSON.stringify({ lang: 'nl', product: 'verdwenen', noted: [] });
+  store.map.set('gem:conversation:GM0599', JSON.stringify(saved));
+  const third = setup({ store });
+  await third.conversation.open();
+  assert.deepEqual(texts(third.ui), ['Hallo! Ik ben Gem.']);
+  assert.doesNotMatch(store.map.get('gem:conversation:GM0599'), /verdwenen/);
+});
+
+test('NPS: offered once when the core asks, the score counted once and its thanks filled in', async () => {
+  const tracked = [];
+  const { conversation, ui } = setup({ answers: { doei: response('Tot ziens!', { events: [{ type: 'feedback_request', kind: 'nps' }] }) } });
+  conversation.analytics = { track: (type, fields) => tracked.push([type, fields]), flush: () => {} };
+  await conversation.open();
+  conversation.submit('doei');
+  await conversation.queue;
+  conversation.submit('doei');
+  await conversation.queue;
+  const nps = ui.shown.filter((m) => m.role === 'nps');
+  assert.equal(nps.length, 1);
+  conversation.score(nps[0], 8);
+  conversation.score(nps[0], 9);
+  assert.deepEqual(tracked.filter(([t]) => t === 'nps'), [['nps', { score: 8 }]]);
+  assert.equal(ui.announced.at(-1), 'Bedankt voor een 9.');
+});
+
+test('a core that loads but fails on its first call: said as an error inside Gem, not left silent', async () => {
+  const session = new FakeSession();
+  session.ui = () => { throw new Error('ui: malformed pack'); };
+  const { conversation, ui } = setup({ session });
+  await conversation.open();
+  assert.deepEqual(texts(ui), [beforeCore('nl').error_internal]);
+});

@@ -1,0 +1,452 @@
+// The conversation controller: what the widget does with one conversation, without a DOM. It keeps the
+// messages as shown, runs the resident's actions one at a time (a queue), saves and restores everything in
+// sessionStorage, and decides which of the core's events to act on. The core (a Session, docs/core-api.md)
+// owns the conversation and every word the assistant says; effects do the I/O (live.js, handover.js,
+// privacy.js, analytics.js); the view (panel.js and its modules) draws what `ui` is told.
+//
+//   const conversation = new Conversation({ engine, storage, storageKey, lang, effects, ui });
+//   conversation.open();  conversation.submit('wat kost een paspoort?');  conversation.press(reply);
+//
+// `ui` (the view) gets: show(message, {first}), update(message), clear(), choices(choices|null),
+// status(text, busy), announce(text, lang), relabel(), loadFailed().
+import { outcomeEvents } from './analytics.js';
+import { HandoverFlow } from './handover-flow.js';
+import { plainText } from './markdown.js';
+import { beforeCore } from './strings.js';
+
+const THINKING_DELAY_MS = 300;
+const MAX_STORED_MESSAGES = 200;
+const MESSAGE_ROLES = ['bot', 'user', 'note', 'live', 'agent', 'nps'];
+
+// What one conversation remembers besides the core's state (stored with it, cleared by "new conversation").
+function newFlow() {
+  return { started: false, clarifying: false, answered: 0, npsOffered: false, agentJoined: false };
+}
+
+const hasFeedbackRequest = (response) => (response.events ?? []).some((e) => e.type === 'feedback_request' && !e.kind);
+
+export class Conversation {
+  // engine: {load() → Promise<Session>, understand(session) → Promise (the session can `send`), modelReady};
+  // storage: {get, set, remove} (sessionStorage); effects: {live, availability, handover(ui), privacy, analytics};
+  // timers: {setTimeout, clearTimeout, now}; log: where errors inside Gem are reported for developers.
+  constructor({ engine, storage, storageKey, municipality = '', lang, effects, ui, timers = globalThis, log = console }) {
+    this.engine = engine;
+    this.municipality = municipality;
+    this.storage = storage;
+    this.storageKey = storageKey;
+    this.lang = lang === 'en' ? 'en' : 'nl';
+    this.live = effects.live;
+    this.availability = effects.availability;
+    this.privacy = effects.privacy;
+    this.analytics = effects.analytics ?? null;
+    this.ui = ui;
+    this.timers = timers;
+    this.log = log;
+    this.handover = new HandoverFlow(this, { availability: effects.availability, socket: effects.handover });
+    this.session = null;
+    this.texts = {};
+    this.messages = [];
+    this.choices = null;
+    this.flow = newFlow();
+    this.queue = Promise.resolve();
+    this.opened = false;
+  }
+
+  // A text of the panel: the core's ui() once it is there, a few tone-free texts before. {name} placeholders
+  // are filled from `params`.
+  t(key, params = {}) {
+    const text = this.texts[key] ?? beforeCore(this.lang)[key] ?? key;
+    return String(text).replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+  }
+
+  track(type, fields) {
+    this.analytics?.track(type, fields);
+  }
+
+  // The first thing the resident does in a conversation starts it (opening and closing alone does not).
+  begin() {
+    if (this.flow.started) return;
+    this.flow.started = true;
+    this.track('conversation_started');
+  }
+
+  // ---- loading -------------------------------------------------------------------------------------
+
+  open() {
+    if (this.opened) return this.ready;
+    this.opened = true;
+    this.ready = this.start();
+    return this.ready;
+  }
+
+  async start() {
+    this.ui.status(this.t('loading'), true);
+    this.sessionReady = this.engine.load();
+    try {
+      this.session = await this.sessionReady;
+    } catch (error) {
+      this.log.warn?.('Gem could not load:', error);
+      this.opened = false;
+      this.ui.status(this.t('load_failed'));
+      this.ui.loadFailed();
+      return;
+    }
+    try {
+      const saved = this.load();
+      if (!saved || !this.restore(saved)) {
+        this.session.setLanguage(this.lang);
+        this.refreshTexts();
+        // Anything typed before the dialogue was there stays below the welcome.
+        this.respond(this.session.welcome(), { announce: true, first: true, welcome: true });
+      }
+      this.ui.status('');
+    } catch (error) {
+      this.failed(error);
+    }
+  }
+
+  // The panel's texts from the core, with the thumbs question (a text of the dialogue).
+  refreshTexts() {
+    this.texts = { ...this.session.ui(), feedback: this.session.say('feedback').text };
+    this.ui.relabel();
+  }
+
+  // "Gemeente Rotterdam", or a general line when the site names no municipality.
+  subtitle() {
+    const name = this.engine.municipalityName;
+    return name ? this.t('subtitle_of', { municipality: name }) : this.t('subtitle');
+  }
+
+  // The session, or null when the core could not be loaded (the status line says so, with a retry button).
+  async loaded() {
+    try {
+      return await this.sessionReady;
+    } catch {
+      return null;
+    }
+  }
+
+  // Typed messages wait for the model; the wait is shown once. Throws when the model could not be loaded.
+  async understood(session) {
+    if (!this.engine.modelReady) this.ui.status(this.t('waiting'), true);
+    await this.engine.understand(session);
+  }
+
+  // ---- the queue: one action at a time, and no error goes unsaid ------------------------------------
+
+  enqueue(task) {
+    this.queue = this.queue.then(task).catch((error) => this.failed(error));
+    return this.queue;
+  }
+
+  // An error inside Gem (the core refused something, a bug): said as such, never as a network problem.
+  failed(error) {
+    this.log.error?.('Gem:', error);
+    this.ui.status('');
+    this.note(this.t('error_internal'));
+  }
+
+  // ---- what the resident does -------------------------------------------------------------------------
+
+  submit(text) {
+    if (!String(text).trim()) return null;
+    this.begin();
+    const message = this.add({ role: 'user', text, lang: this.lang });
+    // While a staff member owns the conversation the assistant stays silent; without a connection it answers.
+    if (this.handover.connected) this.handover.toAgent(message);
+    else this.ask(message);
+    return message;
+  }
+
+  retry(message) {
+    this.update(message, { failed: false });
+    if (!this.opened) this.open();
+    return this.ask(message);
+  }
+
+  ask(message) {
+    return this.enqueue(async () => {
+      const session = await this.loaded();
+      if (!session) {
+        this.update(message, { failed: true });
+        return;
+      }
+      try {
+        await this.understood(session);
+      } catch (error) {
+        // The model did not load: a network problem, and the message can be sent again.
+        this.log.warn?.('Gem could not load its understanding:', error);
+        this.ui.status(this.t('load_failed'));
+        this.update(message, { failed: true });
+        return;
+      }
+      const addressBefore = session.state().awaiting === 'address';
+      const thinking = this.timers.setTimeout(() => this.ui.status(this.t('thinking'), true), THINKING_DELAY_MS);
+      let response;
+      try {
+        response = await session.send(message.text);
+      } catch (error) {
+        this.update(message, { failed: true });
+        throw error;
+      } finally {
+        this.timers.clearTimeout(thinking);
+        this.ui.status('');
+      }
+      if (response.meaning?.lang) this.update(message, { lang: response.meaning.lang, failed: false });
+      const addressExpected = addressBefore
+        || (response.events ?? []).some((e) => e.type === 'live_request' && e.kind === 'waste_collection');
+      const lookUps = this.respond(response, { announce: true, meaning: response.meaning });
+      this.notePrivacy(message, { addressExpected });
+      await lookUps;
+    });
+  }
+
+  // A quick reply: `dialogue` goes back to the core, `action` is something the widget does.
+  press(reply) {
+    this.showChoices(null);
+    this.begin();
+    this.add({ role: 'user', text: reply.label, lang: this.lang });
+    return this.enqueue(async () => {
+      const session = await this.loaded();
+      if (!session) return;
+      if (reply.kind === 'action') await this.perform(reply.id);
+      else await this.respond(session.choose(reply.id), { announce: true });
+    });
+  }
+
+  async perform(action) {
+    switch (action) {
+      case 'handover':
+      case 'handover:request': return this.handover.request();
+      case 'handover:consent_yes': return this.handover.start(true);
+      case 'handover:consent_no': return this.handover.start(false);
+      case 'handover:cancel': return this.handover.leave();
+      default: throw new Error(`unknown quick-reply action '${action}'`);
+    }
+  }
+
+  // Thumbs up/down for one answer: counted once, changing one's mind only changes what is shown.
+  rate(message, value) {
+    if (message.feedback === 'asked') this.track(value === 'up' ? 'thumbs_up' : 'thumbs_down');
+    message.feedback = value;
+    this.save();
+  }
+
+  // The satisfaction score 0–10: counted once, the thanks announced.
+  score(message, score) {
+    if (message.score === null) this.track('nps', { score });
+    message.score = score;
+    this.ui.announce(this.t('nps_thanks', { score }), message.lang);
+    this.save();
+  }
+
+  close() {
+    // After a real conversation, the satisfaction question waits in the transcript; closing is never held up.
+    if (this.flow.answered > 0 && !this.handover.active) this.offerNps({ announce: false });
+  }
+
+  // ---- the core's responses and events --------------------------------------------------------------
+
+  // Shows a response and acts on its events; resolves when its live look-ups are done.
+  respond(response, { announce = false, first = false, welcome = false, meaning = null, role = null } = {}) {
+    this.setLang(response.lang);
+    const replies = response.quick_replies ?? [];
+    // First, so that scrolling to the new message sees the final layout.
+    this.showChoices(replies.length ? { label: response.quick_replies_label || '', replies, lang: this.lang } : null);
+    const message = this.say(response, { role, first, announce, withChoices: true, feedback: hasFeedbackRequest(response) });
+    if (!welcome && !first) {
+      for (const event of outcomeEvents(this.flow, response, meaning)) {
+        if (event.type === 'answer') this.flow.answered += 1;
+        this.track(event.type, event);
+      }
+    }
+    const lookUps = [];
+    for (const event of response.events ?? []) {
+      if (event.type === 'live_request') lookUps.push(this.lookUp(event, announce));
+      if (event.type === 'feedback_request' && event.kind === 'nps') this.offerNps({ announce });
+    }
+    this.save();
+    return Promise.all(lookUps);
+  }
+
+  // One response as one message: Markdown from the dialogue (bot), server data as plain text (live), or a
+  // note. A response that only carries events (a look-up for a reference just given) shows no empty bubble.
+  say(response, { role = null, first = false, announce = true, withChoices = false, feedback = false } = {}) {
+    if (!response || !(response.text?.trim() || response.links?.length || response.items?.length)) return null;
+    const kind = role ?? (response.plain || response.items?.length ? 'live' : 'bot');
+    const lang = response.lang || this.lang;
+    const message = kind === 'note'
+      ? { role: 'note', text: response.text, lang }
+      : { role: kind, text: response.text ?? '', lang, links: response.links ?? [],
+        ...(kind === 'live' ? { items: response.items ?? [] } : { feedback: feedback ? 'asked' : null }) };
+    this.add(message, { first });
+    if (announce) this.announceMessage(message, withChoices);
+    return message;
+  }
+
+  announceMessage(message, withChoices) {
+    if (message.role === 'note') {
+      this.ui.announce(`${this.t('notice')} ${message.text}`, message.lang);
+      return;
+    }
+    const labels = withChoices && this.choices ? ` ${this.t('choices')}: ${this.choices.replies.map((r) => r.label).join(', ')}.` : '';
+    const items = message.items?.length ? ` ${message.items.join('; ')}` : '';
+    const links = message.role === 'live' && message.links?.length ? ` ${message.links.map((l) => l.title).join(' ')}` : '';
+    this.ui.announce(`${this.t('bot')} ${plainText(message.text)}${items}${links}${labels}`, message.lang);
+  }
+
+  note(text) {
+    return this.say({ text, lang: this.lang }, { role: 'note' });
+  }
+
+  // A live look-up: the effect fetches exactly what the core asked for; the core puts the outcome into words.
+  async lookUp(event, announce) {
+    this.ui.status(this.t('live_loading'), true);
+    const result = await this.live.lookUp(event);
+    this.ui.status('');
+    const response = this.session.live(event.kind, result);
+    this.say(response, { role: result.error ? 'note' : 'live', announce: announce || Boolean(result.error) });
+    this.save();
+  }
+
+  // The polite note about personal data (the core says it once per kind per conversation).
+  notePrivacy(message, { addressExpected = false, toAgent = false } = {}) {
+    const response = this.session.privacyNote(this.privacy.of(message), { toAgent, addressExpected });
+    if (response) this.say(response, { role: 'note' });
+    this.save();
+  }
+
+  offerNps({ announce = true } = {}) {
+    if (this.flow.npsOffered) return;
+    this.flow.npsOffered = true;
+    this.add({ role: 'nps', lang: this.lang, score: null });
+    if (announce) this.ui.announce(`${this.t('bot')} ${this.t('nps')} ${this.t('nps_scale')}`, this.lang);
+    this.save();
+  }
+
+  // The browser went offline or came back.
+  offline() {
+    if (this.session) this.note(this.session.say('offline').text);
+    this.handover.offline();
+  }
+
+  online() {
+    this.handover.online();
+  }
+
+  typing() {
+    this.handover.typing();
+  }
+
+  leaveHandover() {
+    this.handover.leave();
+  }
+
+  // ---- language and a new conversation ------------------------------------------------------------
+
+  setLang(lang) {
+    const next = lang === 'en' ? 'en' : lang === 'nl' ? 'nl' : this.lang;
+    if (next === this.lang && Object.keys(this.texts).length) return;
+    this.lang = next;
+    if (this.session) {
+      this.session.setLanguage(next);
+      this.refreshTexts();
+    } else {
+      this.ui.relabel();
+    }
+  }
+
+  // The language button: the other language, and the welcome in it.
+  switchLanguage() {
+    const lang = this.lang === 'en' ? 'nl' : 'en';
+    this.setLang(lang);
+    return this.enqueue(async () => {
+      const session = await this.loaded();
+      if (!session) return;
+      session.setLanguage(lang);
+      this.respond(session.welcome(), { announce: true, welcome: true });
+    });
+  }
+
+  restart() {
+    this.handover.stop();
+    this.ui.status('');
+    this.analytics?.flush();
+    this.flow = newFlow();
+    this.storage.remove(this.storageKey);
+    this.messages = [];
+    this.ui.clear();
+    this.showChoices(null);
+    return this.enqueue(async () => {
+      const session = await this.loaded();
+      if (!session) return;
+      session.reset();
+      session.setLanguage(this.lang);
+      this.refreshTexts();
+      this.respond(session.welcome(), { announce: true, welcome: true });
+    });
+  }
+
+  // ---- messages and choices --------------------------------------------------------------------------
+
+  add(message, { first = false } = {}) {
+    if (first) this.messages.unshift(message);
+    else this.messages.push(message);
+    this.ui.show(message, { first });
+    return message;
+  }
+
+  update(message, changes) {
+    Object.assign(message, changes);
+    this.ui.update(message);
+    this.save();
+  }
+
+  showChoices(choices) {
+    this.choices = choices;
+    this.ui.choices(choices);
+  }
+
+  // ---- sessionStorage: written only after the resident opened the widget ------------------------------
+
+  save() {
+    if (!this.session) return;
+    const messages = this.messages.slice(-MAX_STORED_MESSAGES);
+    this.storage.set(this.storageKey, JSON.stringify({
+      v: 2, lang: this.lang, state: this.session.save(), messages, choices: this.choices,
+      flow: this.flow, handover: this.handover.snapshot(),
+    }));
+  }
+
+  load() {
+    try {
+      const saved = JSON.parse(this.storage.get(this.storageKey) ?? 'null');
+      return saved?.v === 2 && typeof saved.state === 'string' ? saved : null;
+    } catch {
+      return null;
+    }
+  }
+
+  // False when the core refused the saved state (the conversation then starts afresh).
+  restore(saved) {
+    const { restored, error } = this.session.restore(saved.state);
+    if (!restored) {
+      this.log.warn?.('Gem could not restore the conversation:', error);
+      this.storage.remove(this.storageKey);
+      return false;
+    }
+    this.flow = { ...newFlow(), ...saved.flow };
+    this.lang = saved.lang === 'en' ? 'en' : 'nl';
+    this.session.setLanguage(this.lang);
+    this.refreshTexts();
+    for (const message of saved.messages ?? []) {
+      if (MESSAGE_ROLES.includes(message?.role) && (typeof message.text === 'string' || message.role === 'nps')) {
+        this.add({ ...message, failed: false });
+      }
+    }
+    this.showChoices(saved.choices?.replies?.length ? saved.choices : null);
+    // A handover in progress continues: the server replays its state and the messages not seen yet.
+    if (this.handover.resume(saved.handover)) this.ui.relabel();
+    return true;
+  }
+}
