@@ -53,6 +53,7 @@ export async function converseAll(records, municipality = 'GM0599') {
       if (outcome !== 'first') {
         misses.push({ text: record.text, outcome, expected: { product: record.product, aspect: record.aspect ?? null },
           got: seen(first), buttons: first.quick_replies.map((q) => q.id), ...(button ? { pressed: button } : {}),
+          lang: record.lang ?? 'nl', ...(record.style ? { style: record.style } : {}),
           ...(record.source ? { source: record.source } : {}) });
       }
     }
