@@ -305,6 +305,10 @@ Response Dialogue::Impl::not_understood(Conversation& c, const Understanding& u)
   if (u.confidence >= options.too_unsure_to_guess) add(u.intent, u.product, u.aspect);
   for (const auto& a : u.alternatives)
     if (a.confidence >= options.too_unsure_to_guess / 2) add(a.intent, a.product, a.aspect);
+  // Unsure but not out of scope: the likeliest products, even when no whole reading is worth a guess.
+  if (guesses.empty() && u.known_words > 0 && (u.intent != "buiten_bereik" || u.confidence < options.unsure_below))
+    for (const auto& [product, score] : u.products)
+      if (score >= options.worth_offering) add("product_vraag", product, u.aspect);
   if (guesses.size() > options.max_guesses) guesses.resize(options.max_guesses);
   if (guesses.empty()) {
     c.awaiting = Awaiting::none;
@@ -312,6 +316,11 @@ Response Dialogue::Impl::not_understood(Conversation& c, const Understanding& u)
     offer_products(r, c);
     return r;
   }
+  return ask_which(c, u.intent, guesses);
+}
+
+Response Dialogue::Impl::ask_which(Conversation& c, const std::string& intent, const std::vector<QuickReply>& guesses) const {
+  Response r = start(c, intent);
   std::string list;
   for (std::size_t i = 0; i < guesses.size(); ++i)
     list += (i ? (i + 1 == guesses.size() ? (c.lang == "nl" ? " of " : " or ") : ", ") : "") + guesses[i].label;

@@ -60,9 +60,10 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   const auto& o = I.options;
   ++c.turns;
   const auto words = split_words(u.normalized);
+  const bool unsure = u.confidence < o.unsure_below;
   // Short replies ("ok", "paspoort", "3012 CL 40"), unsure readings and gibberish (no word the lexicon
   // knows) say little about the language: keep the conversation's unless this is its first message.
-  if (!u.low_confidence && u.known_words > 0 &&
+  if (!unsure && u.known_words > 0 &&
       (c.turns == 1 || words.size() >= entity_words(u) + o.language_switch_extra_words))
     c.lang = u.lang;
   I.take_entities(c, u.entities);
@@ -92,10 +93,18 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   });
   const bool question_about_topic =
       c.product && u.intent != "product_vraag" && points_back && short_question && asked_about != u.alternatives.end() &&
-      (asked_about->confidence >= o.asked_about || (u.low_confidence && asked_about->confidence >= o.asked_about_unsure));
+      (asked_about->confidence >= o.asked_about || (unsure && asked_about->confidence >= o.asked_about_unsure));
   // "en in Utrecht?", "and the UK?", "en naar Spanje?": only the context changes, whatever the classifier made
   // of so few words.
   const bool context_only = c.product && follow_up && !u.entities.empty() && words.size() <= entity_words(u) + o.context_only_extra_words;
+
+  // Two strong product scores, neither of them the topic already, in a question that does not answer ours
+  // ("reisdocument" is itself the question "passport or ID card?").
+  const bool two_products = u.intent == "product_vraag" && u.intent_confidence >= o.topic_intent && u.products.size() >= 2 && !follow_up &&
+                            u.products[0].second <= o.two_products_first && u.products[1].second >= o.second_product &&
+                            c.product != u.products[0].first && c.product != u.products[1].first &&
+                            u.products[0].first != "reisdocument" && u.products[1].first != "reisdocument" &&
+                            c.awaiting != Awaiting::product && c.awaiting != Awaiting::document;
 
   Response r;
   const bool has_address = c.postcode && c.house_number;
@@ -117,11 +126,17 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
     c.failures = 0;
     c.aspect = asked_about->aspect;
     r = I.answer(c, "product_vraag");
-  } else if (continues_topic && (u.low_confidence || u.product != c.product)) {
+  } else if (continues_topic && (unsure || u.product != c.product)) {
     c.failures = 0;
     c.aspect = u.aspect;
     r = I.answer(c, u.intent);
-  } else if (u.intent == "product_vraag" && !u.low_confidence) {
+  } else if (two_products) {
+    // "paspoort en verhuizen": which one first?
+    std::vector<QuickReply> which;
+    for (std::size_t i = 0; i < 2; ++i)
+      which.push_back({"read:product_vraag:" + u.products[i].first + ":" + u.aspect.value_or(""), I.product_label(u.products[i].first, c.lang)});
+    r = I.ask_which(c, u.intent, which);
+  } else if (u.intent == "product_vraag" && !unsure) {
     c.failures = 0;
     if (u.product && u.product != c.product) {
       // A new product switches the topic, unless it answers "which product?" or "passport or ID card?", or
@@ -134,11 +149,26 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
       c.aspect = u.aspect;
     }
     r = I.answer(c, u.intent);
-  } else if (u.intent == "buiten_bereik" || u.low_confidence) {
+  } else if (u.intent == "buiten_bereik" || unsure) {
     r = I.not_understood(c, u);
   } else {
     c.failures = 0;
     r = I.general(c, u.intent);
+  }
+  // The aspect answered is a guess: the next likely aspects of this product are one press away.
+  if (r.intent == "product_vraag" && c.product && c.aspect == u.aspect && r.quick_replies.empty() &&
+      (c.awaiting == Awaiting::none || c.awaiting == Awaiting::aspect)) {
+    const auto sure = std::find_if(u.aspects.begin(), u.aspects.end(), [&](const auto& a) { return a.first == c.aspect; });
+    const auto& sections = I.pack["products"].contains(*c.product) ? I.pack["products"][*c.product].value("sections", json::object()) : json::object();
+    std::vector<QuickReply> next;
+    for (const auto& [aspect, score] : u.aspects)
+      if (aspect != c.aspect && score >= o.worth_offering && next.size() < o.max_guesses &&
+          (sections.contains(aspect) || (c.person && sections.contains(aspect + "@" + *c.person))))
+        next.push_back({"aspect:" + aspect, I.aspect_label(aspect, c.lang)});
+    if (c.aspect && (sure == u.aspects.end() || sure->second < o.aspect_sure) && !next.empty()) {
+      r.quick_replies_label = I.say("ask_aspect", c, {{"product", I.product_title(*c.product, c.lang)}});
+      r.quick_replies.insert(r.quick_replies.begin(), next.begin(), next.end());
+    }
   }
   if (u.truncated) r.text = I.say("truncated", c) + "\n\n" + r.text;
   I.finish(r, c);

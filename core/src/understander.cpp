@@ -168,6 +168,16 @@ Understanding Understander::interpret(const Analysis& a, const Scores& s) const 
   }
   u.intent_confidence = s.intent[best_intent];
   u.low_confidence = u.confidence < impl_->low_confidence;
+  const auto ranked = [](const std::vector<std::string>& labels, const std::vector<float>& scores) {
+    std::vector<std::pair<std::string, float>> out;
+    for (std::size_t i = 0; i < labels.size(); ++i)
+      if (label_or_null(labels[i])) out.emplace_back(labels[i], scores[i]);
+    std::stable_sort(out.begin(), out.end(), [](const auto& x, const auto& y) { return x.second > y.second; });
+    if (out.size() > 4) out.resize(4);
+    return out;
+  };
+  u.products = ranked(L[1], s.product);
+  u.aspects = ranked(L[2], s.aspect);
   for (const auto& r : readings) {
     if (u.alternatives.size() == 3) break;
     if (r.intent == u.intent && r.product == u.product) continue;

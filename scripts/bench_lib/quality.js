@@ -1,4 +1,5 @@
-// Quality: every system on the held-out dev split, scored by the same function as `scripts/gem eval`.
+// Quality: every system on the held-out dev split and on the external split (questions written outside the project),
+// scored by the same function as `scripts/gem eval`.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -14,26 +15,40 @@ function gemModelCheck() {
   return { current: check.status === 0, output: `${check.stdout}${check.stderr}`.trim() };
 }
 
+// The score of one system on one split, and how often it answered "none" where a label was expected (Gem may; the
+// peers always pick one).
+function scoreSplit(records, meanings) {
+  const report = score(records.map((record, i) => ({ record, meaning: meanings[i] })));
+  const abstained = Object.fromEntries(['product', 'aspect'].map((head) => [head,
+    records.filter((r, i) => r[head] != null && meanings[i][head] == null).length]));
+  return { report, abstained };
+}
+
 export async function runQuality(log) {
-  const { train, dev } = readSplits();
+  const { train, dev, external } = readSplits();
   const model = gemModelCheck();
   const systems = [];
   for (const { id, name } of SYSTEMS) {
     log(`quality: ${name}`);
-    let meanings;
+    let onDev;
+    let onExternal;
     if (isPython(id)) {
-      meanings = pythonPeer(id).predictions.map((m) => ({ ...m, low_confidence: false }));
+      const peer = pythonPeer(id);
+      const noThreshold = (m) => ({ ...m, low_confidence: false });
+      onDev = peer.predictions.map(noThreshold);
+      onExternal = peer.also.map(noThreshold);
     } else {
       const system = await nodeSystem(id, train);
-      meanings = [];
-      for (const record of dev) meanings.push(await system.understand(record.text));
+      const understandAll = async (records) => {
+        const meanings = [];
+        for (const record of records) meanings.push(await system.understand(record.text));
+        return meanings;
+      };
+      onDev = await understandAll(dev);
+      onExternal = await understandAll(external);
       await system.close();
     }
-    const report = score(dev.map((record, i) => ({ record, meaning: meanings[i] })));
-    // Gem may answer "no product"/"no aspect" where one was expected; the peers always pick one.
-    const abstained = Object.fromEntries(['product', 'aspect'].map((head) => [head,
-      dev.filter((r, i) => r[head] != null && meanings[i][head] == null).length]));
-    systems.push({ id, name, report, abstained });
+    systems.push({ id, name, ...scoreSplit(dev, onDev), external: scoreSplit(external, onExternal) });
   }
-  return { examples: dev.length, train_examples: train.length, gem_model: model, systems };
+  return { examples: dev.length, external_examples: external.length, train_examples: train.length, gem_model: model, systems };
 }

@@ -9,13 +9,35 @@ function header(section) {
   return `_Measured ${m.date.slice(0, 16).replace('T', ' ')} UTC, commit ${m.commit}${load}; command: \`${section.command}\`._`;
 }
 
-function quality({ result: q }) {
-  const rows = q.systems.map(({ name, report: r, abstained }) => {
+// One table row per system for one split ({report, abstained}).
+function qualityRows(systems, pick) {
+  return systems.map((system) => {
+    const { report: r, abstained } = pick(system);
     const typo = r.subsets.typo?.accuracy ?? {};
-    return [name, pct(r.accuracy.product), pct(r.accuracy.aspect), pct(r.accuracy.intent),
+    return [system.name, pct(r.accuracy.product), pct(r.accuracy.aspect), pct(r.accuracy.intent),
       pct(r.out_of_scope.recall), pct(r.out_of_scope.precision),
       `${pct(typo.product)} / ${pct(typo.aspect)} / ${pct(typo.intent)}`, `${abstained.product} / ${abstained.aspect}`];
   });
+}
+
+const QUALITY_HEADER = ['system', 'product', 'aspect', 'intent', 'out of scope recall', 'out of scope precision',
+  'typo subset: product / aspect / intent', '"none" answered where a label was expected: product / aspect'];
+
+// The external split, when this result has it (results from before the split existed do not).
+function externalQuality(q) {
+  if (!q.systems.every((s) => s.external)) return 'External split: not in this result; run `scripts/bench quality` again.';
+  const gem = q.systems.find((s) => s.id === 'gem')?.external.report;
+  const styles = Object.entries(gem?.subsets ?? {}).filter(([name]) => name.startsWith('style:'))
+    .map(([name, s]) => `${name.slice(6)} ${s.examples}: product ${pct(s.accuracy.product)}, aspect ${pct(s.accuracy.aspect)}`);
+  return `External split: ${q.external_examples} questions written outside this project (FAQ headings of municipal and
+national sites, expat pages, a consular chatbot's test set, forum-style questions; \`content/nlu/external\`), never trained
+on, scored the same way:
+
+${table(QUALITY_HEADER, qualityRows(q.systems, (s) => s.external))}
+${styles.length ? `\n- Gem by writing style: ${styles.join('; ')}.` : ''}`;
+}
+
+function quality({ result: q }) {
   const gem = q.systems.find((s) => s.id === 'gem')?.report;
   const stale = q.gem_model && !q.gem_model.current
     ? `**Not a fair comparison in this run:** the peers were trained on the current training split, Gem's model on an older
@@ -24,10 +46,12 @@ one (\`scripts/train --check\`: "${q.gem_model.output.replace(/\s+/g, ' ')}"). R
   return `${stale}${behind(q)}Held-out dev split: ${q.examples} sentences (${gem?.subsets.typo?.examples ?? 0} with typos), written separately from the
 ${q.train_examples} training sentences that every system was trained on.
 
-${table(['system', 'product', 'aspect', 'intent', 'out of scope recall', 'out of scope precision', 'typo subset: product / aspect / intent', '"none" answered where a label was expected: product / aspect'], rows)}
+${table(QUALITY_HEADER, qualityRows(q.systems, (s) => s))}
+
+${externalQuality(q)}
 
 - Scored like \`scripts/gem eval\`: a head is scored only on sentences that have that label (${gem?.scored.product} product,
-  ${gem?.scored.aspect} aspect, ${gem?.scored.intent} intent). Out of scope counts as recognised when the answer is
+  ${gem?.scored.aspect} aspect, ${gem?.scored.intent} intent on dev). Out of scope counts as recognised when the answer is
   \`buiten_bereik\` or low confidence (Gem's own threshold; nlp.js's "None"); the SVM and fastText have no rejection
   threshold, so only \`buiten_bereik\` counts for them.
 - Peers: one classifier per head (intent on all training sentences, product on those naming a product, aspect on those
@@ -35,10 +59,10 @@ ${table(['system', 'product', 'aspect', 'intent', 'out of scope recall', 'out of
   answer "none" (last column): this favours the peers.
 - nlp.js \`@nlpjs/nlp\` + \`@nlpjs/lang-nl\` defaults, with and without \`{spellCheck: true, spellCheckDistance: 2}\`. SVM: one
   TF-IDF vectoriser (\`char_wb\` 2–5-grams, sublinear tf) and a LinearSVC (C=1) per head. fastText: per head, 50 epochs,
-  lr 0.5, word bigrams, character 2–5-grams, dim 50, one thread. Text lower-cased; no tuning on the dev split.`;
+  lr 0.5, word bigrams, character 2–5-grams, dim 50, one thread. Text lower-cased; no tuning on the dev or external split.`;
 }
 
-// Where a peer beats Gem, said first and plainly.
+// Where a peer beats Gem, on either split, said first and plainly.
 function behind(q) {
   const gem = q.systems.find((s) => s.id === 'gem');
   if (!gem) return '';
@@ -46,11 +70,12 @@ function behind(q) {
     ['out of scope recall', (r) => r.out_of_scope.recall], ['out of scope precision', (r) => r.out_of_scope.precision],
     ['typo product', (r) => r.subsets.typo?.accuracy.product], ['typo aspect', (r) => r.subsets.typo?.accuracy.aspect],
     ['typo intent', (r) => r.subsets.typo?.accuracy.intent]];
-  const lines = measures.flatMap(([name, get]) => {
-    const best = q.systems.filter((s) => s.id !== 'gem').sort((a, b) => (get(b.report) ?? 0) - (get(a.report) ?? 0))[0];
-    const diff = (get(best.report) ?? 0) - (get(gem.report) ?? 0);
-    return diff > 0 ? [`${name}: ${best.name} ${pct(get(best.report))} vs Gem ${pct(get(gem.report))}`] : [];
-  });
+  const splits = [['dev', (s) => s.report], ...(gem.external ? [['external', (s) => s.external?.report]] : [])];
+  const lines = splits.flatMap(([split, reportOf]) => measures.flatMap(([name, get]) => {
+    const value = (s) => (reportOf(s) ? get(reportOf(s)) ?? 0 : 0);
+    const best = q.systems.filter((s) => s.id !== 'gem').sort((a, b) => value(b) - value(a))[0];
+    return value(best) > value(gem) ? [`${split} ${name}: ${best.name} ${pct(value(best))} vs Gem ${pct(value(gem))}`] : [];
+  }));
   return lines.length ? `**Where a peer is ahead of Gem:** ${lines.join('; ')}.\n\n` : '**Gem is ahead of every peer on every measure below.**\n\n';
 }
 
@@ -116,8 +141,8 @@ compare ratios within one run.
 
 Machine: ${machine.cpu}, ${machine.ram_gib} GiB RAM, ${machine.os}; Node ${machine.node}, ${machine.chromium}, ${machine.python}.
 
-Inputs, the same for every system: \`scripts/gem nlu-export train > build/bench/train.jsonl\` and
-\`scripts/gem nlu-export dev > build/bench/dev.jsonl\`.`];
+Inputs, the same for every system: \`scripts/gem nlu-export train > build/bench/train.jsonl\`,
+\`scripts/gem nlu-export dev > build/bench/dev.jsonl\` and \`scripts/gem nlu-export external > build/bench/external.jsonl\`.`];
   for (const [id, title, render] of SECTIONS) {
     const section = results[id];
     parts.push(`## ${title}\n\n${section ? `${header(section)}\n\n${render(section)}` : `Not measured yet: run \`scripts/bench ${id}\`.`}`);

@@ -1,6 +1,8 @@
 // `gem chat --municipality GM0599 [--jsonl]`: a conversation through the real wasm core, model and
 // content pack. Interactive: type a message, a number to press a quick-reply button, /reset or /quit.
-// --jsonl: one message per line (text, {"text": ...} or {"choose": "button-id"}) → one response per line.
+// --jsonl: one message per line (text, {"text": ...}, {"choose": "button-id"} or {"reset": true}) → one response per
+// line; a reset starts a fresh conversation and answers with its welcome (marked "reset": true), so one process can
+// run many scripted conversations.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -49,7 +51,13 @@ export async function chat(args, input, out) {
           continue;
         }
       }
-      const response = message.choose ? session.choose(message.choose) : await session.send(String(message.text ?? ''));
+      let response;
+      if (message.reset === true) {
+        session.reset();
+        response = { ...session.welcome(), reset: true };
+      } else {
+        response = message.choose ? session.choose(message.choose) : await session.send(String(message.text ?? ''));
+      }
       out.write(`${JSON.stringify(response)}\n`);
       continue;
     }

@@ -74,7 +74,10 @@ export function score(results) {
   }
   report.confusions = [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 15)
     .map(([pair, count]) => ({ pair, count }));
-  for (const [name, keep] of [['typo', (r) => r.typo], ['en', (r) => r.lang === 'en'], ['nl', (r) => r.lang !== 'en']]) {
+  // The external split labels how each question is written (style): one subset per style as well.
+  const styles = [...new Set(results.map(({ record }) => record.style).filter(Boolean))].sort()
+    .map((style) => [`style:${style}`, (r) => r.style === style]);
+  for (const [name, keep] of [['typo', (r) => r.typo], ['en', (r) => r.lang === 'en'], ['nl', (r) => r.lang !== 'en'], ...styles]) {
     const subset = results.filter(({ record }) => keep(record));
     if (subset.length === 0) continue;
     report.subsets[name] = { examples: subset.length, accuracy: {} };
@@ -110,8 +113,7 @@ export function quantile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-export async function evaluate(file, reportPath, out) {
-  const records = readJsonl(file);
+export async function evaluate(records, reportPath, out) {
   const nlu = await loadUnderstanding();
   const results = [];
   const times = [];

@@ -2,20 +2,27 @@
 // exactly the path the browser takes.
 //
 //   scripts/gem classify              UTF-8 lines (text or {"text": ...}) on stdin → one JSON per line
-//   scripts/gem eval FILE.jsonl       accuracy per head, out-of-scope precision/recall, F1, confusions
-//        [--report FILE.json]         (default build/eval-report.json)
-//   scripts/gem nlu-export SPLIT      content/nlu/SPLIT/*.yml as JSONL on stdout (SPLIT: train | dev)
+//   scripts/gem eval FILE.jsonl | --split SPLIT
+//        [--report FILE.json]         accuracy per head, out-of-scope precision/recall, F1, confusions
+//                                     (default build/eval-report.json)
+//   scripts/gem eval --conversation FILE.jsonl | --split SPLIT [--split SPLIT ...] [--municipality GM0599]
+//        [--report FILE.json]         each question in a fresh conversation: right first time, right after one
+//                                     clarification (a quick reply), not helped, and the misses
+//                                     (default build/eval-conversation-report.json)
+//   scripts/gem nlu-export SPLIT      content/nlu/SPLIT/*.yml as JSONL on stdout (SPLIT: train | dev | external)
 //   scripts/gem content check|build   validate content/; compile one pack per municipality (build/content)
 //   scripts/gem chat [--municipality GM0599] [--jsonl]   a conversation (REPL, or one JSON line per message)
 import { chat } from './chat.js';
 import { classify } from './classify.js';
 import { contentCommand } from './content.js';
-import { evaluate } from './eval.js';
-import { exportSplit } from './nlu-data.js';
+import { evaluateConversations } from './conversation-eval.js';
+import { evaluate, readJsonl } from './eval.js';
+import { SPLITS, exportSplit } from './nlu-data.js';
 
 const USAGE = `usage: scripts/gem classify < lines
-       scripts/gem eval FILE.jsonl [--report FILE.json]
-       scripts/gem nlu-export train|dev
+       scripts/gem eval FILE.jsonl | --split train|dev|external [--report FILE.json]
+       scripts/gem eval --conversation FILE.jsonl | --split SPLIT [--split SPLIT ...] [--municipality GM0599] [--report FILE.json]
+       scripts/gem nlu-export train|dev|external
        scripts/gem content check|build [--out DIR]
        scripts/gem chat [--municipality GM0599] [--jsonl]`;
 
@@ -25,13 +32,18 @@ async function main(argv) {
     case 'classify':
       return classify(process.stdin, process.stdout);
     case 'eval': {
-      const file = args.find((a) => !a.startsWith('--'));
-      const reportAt = args.indexOf('--report');
-      if (!file) throw new UsageError('eval needs a JSONL file');
-      return evaluate(file, reportAt >= 0 ? args[reportAt + 1] : 'build/eval-report.json', process.stdout);
+      const sets = evalInputs(args);
+      const conversation = args.includes('--conversation');
+      const report = option(args, '--report');
+      if (conversation) {
+        return evaluateConversations(sets, { municipality: option(args, '--municipality') ?? 'GM0599',
+          reportPath: report ?? 'build/eval-conversation-report.json', out: process.stdout });
+      }
+      if (sets.length !== 1) throw new UsageError('eval without --conversation takes one JSONL file or one --split');
+      return evaluate(sets[0][1], report ?? 'build/eval-report.json', process.stdout);
     }
     case 'nlu-export':
-      if (!['train', 'dev'].includes(args[0])) throw new UsageError('nlu-export needs train or dev');
+      if (!SPLITS.includes(args[0])) throw new UsageError(`nlu-export needs one of ${SPLITS.join(', ')}`);
       for (const example of exportSplit(args[0])) process.stdout.write(`${JSON.stringify(example)}\n`);
       return 0;
     case 'content':
@@ -50,6 +62,30 @@ async function main(argv) {
 }
 
 class UsageError extends Error {}
+
+// The value after `name`, if given.
+function option(args, name) {
+  const at = args.indexOf(name);
+  if (at < 0) return undefined;
+  if (at + 1 >= args.length || args[at + 1].startsWith('--')) throw new UsageError(`${name} needs a value`);
+  return args[at + 1];
+}
+
+// The labelled sets `eval` reads: [name, records] for a JSONL file and for each `--split NAME`.
+function evalInputs(args) {
+  const sets = [];
+  const valued = new Set(['--split', '--report', '--municipality']);
+  args.forEach((arg, i) => {
+    if (arg === '--split') {
+      if (!SPLITS.includes(args[i + 1])) throw new UsageError(`--split needs one of ${SPLITS.join(', ')}`);
+      sets.push([args[i + 1], exportSplit(args[i + 1])]);
+    } else if (!arg.startsWith('--') && !valued.has(args[i - 1])) {
+      sets.push([arg, readJsonl(arg)]);
+    }
+  });
+  if (sets.length === 0) throw new UsageError('eval needs a JSONL file or --split');
+  return sets;
+}
 
 main(process.argv.slice(2)).then(
   (code) => {

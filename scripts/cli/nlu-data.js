@@ -5,6 +5,9 @@ import YAML from 'yaml';
 
 import { ROOT } from '../../wasm/node.js';
 
+// The splits under content/nlu: training, held-out development, and external evaluation (see its README).
+export const SPLITS = ['train', 'dev', 'external'];
+
 export function readExamples(file) {
   const doc = YAML.parse(readFileSync(file, 'utf8'));
   const intent = doc.intent ?? 'product_vraag';
@@ -17,6 +20,8 @@ export function readExamples(file) {
     aspect: e.aspect ?? null,
     lang: e.lang ?? 'nl',
     ...(e.typo ? { typo: true } : {}),
+    ...(e.style ? { style: e.style } : {}),
+    ...(e.source ? { source: e.source } : {}),
   }));
 }
 

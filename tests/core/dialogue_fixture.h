@@ -41,6 +41,7 @@ struct Reading {
   std::string text = "een vraag";
   std::size_t known_words = 2;
   std::vector<gem::Alternative> alternatives;
+  std::vector<std::pair<std::string, float>> products, aspects;  // the heads' own ranking
 };
 
 inline gem::Understanding understood(const Reading& r) {
@@ -58,6 +59,8 @@ inline gem::Understanding understood(const Reading& r) {
   u.text = r.text;
   u.known_words = r.known_words;
   u.alternatives = r.alternatives;
+  u.products = r.products;
+  u.aspects = r.aspects;
   return u;
 }
 

@@ -193,6 +193,73 @@ BOOST_AUTO_TEST_CASE(yes_accepts_the_first_suggestion) {
   BOOST_TEST(c.failures == 0);
 }
 
+// Recovering in one step: when unsure, the likeliest readings are buttons, never a bare "not understood".
+BOOST_AUTO_TEST_CASE(unsure_offers_the_likeliest_products_as_buttons) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  // No whole reading worth a guess (below too_unsure_to_guess), but the product head has a ranking.
+  Reading unsure{.product = "paspoort", .aspect = "kosten", .confidence = 0.1f};
+  unsure.products = {{"afval", 0.4f}, {"paspoort", 0.2f}, {"identiteitskaart", 0.01f}};
+  auto r = d.respond(c, understood(unsure));
+  BOOST_TEST(r.text == "Bedoel je: afval: kosten of paspoort: kosten?");
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"read:product_vraag:afval:kosten", "read:product_vraag:paspoort:kosten"}));
+  BOOST_TEST((r.quick_replies[0].kind == gem::ReplyKind::dialogue));
+  r = d.choose(c, r.quick_replies[0].id);
+  BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
+  // A clear "out of scope" and gibberish still say they did not understand, with the popular topics.
+  gem::Conversation c2;
+  r = d.respond(c2, understood({.intent = "buiten_bereik", .confidence = 0.95f, .products = unsure.products}));
+  BOOST_TEST(r.text == "Tekst not_understood je.");
+  BOOST_TEST(button_ids(r).front() == "product:paspoort");
+  gem::Conversation c3;
+  r = d.respond(c3, understood({.confidence = 0.1f, .known_words = 0, .products = unsure.products}));
+  BOOST_TEST(r.text == "Tekst not_understood je.");
+}
+
+BOOST_AUTO_TEST_CASE(an_unsure_aspect_offers_the_next_likely_aspects_beside_the_answer) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  Reading reading{.product = "paspoort", .aspect = "kosten"};
+  reading.aspects = {{"kosten", 0.5f}, {"wanneer", 0.3f}, {"informatie", 0.15f}, {"voorwaarden", 0.01f}};
+  auto r = d.respond(c, understood(reading));
+  BOOST_TEST(r.text == "Het kost € 8,00.");
+  // "wanneer" has no section for the passport here, "voorwaarden" is too unlikely.
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"aspect:informatie"}));
+  BOOST_TEST(r.quick_replies_label == "Tekst ask_aspect je.");
+  r = d.choose(c, "aspect:informatie");
+  BOOST_TEST(r.text == "Over paspoort: Je kunt het aanvragen.");
+  // A sure aspect gets the answer alone.
+  reading.aspects = {{"kosten", 0.9f}, {"informatie", 0.08f}};
+  r = d.respond(c, understood(reading));
+  BOOST_TEST(r.quick_replies.empty());
+  // The threshold is an option.
+  const auto trusting = dialogue("GM0599", {.aspect_sure = 0.4f});
+  gem::Conversation c2;
+  reading.aspects = {{"kosten", 0.5f}, {"informatie", 0.45f}};
+  BOOST_TEST(trusting.respond(c2, understood(reading)).quick_replies.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_message_naming_two_products_asks_which_one_first) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  Reading both{.product = "paspoort", .aspect = "kosten", .confidence = 0.45f, .product_confidence = 0.5f};
+  both.products = {{"paspoort", 0.5f}, {"afval", 0.45f}};
+  auto r = d.respond(c, understood(both));
+  BOOST_TEST(r.text == "Bedoel je: paspoort of afval?");
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"read:product_vraag:paspoort:kosten", "read:product_vraag:afval:kosten"}));
+  BOOST_TEST(gem::name(r.awaiting) == "did_you_mean");
+  r = d.choose(c, "read:product_vraag:afval:kosten");
+  BOOST_TEST(r.product.value_or("") == "afval");
+  BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
+  // One of them is the topic already: no question, the conversation goes on.
+  r = d.respond(c, understood(both));
+  BOOST_TEST(gem::name(r.awaiting) != "did_you_mean");
+  // One clear product is no question either.
+  gem::Conversation c2;
+  both.products = {{"paspoort", 0.9f}, {"afval", 0.05f}};
+  BOOST_TEST(d.respond(c2, understood({.product = "paspoort", .aspect = "kosten", .products = both.products})).text == "Het kost € 8,00.");
+}
+
 BOOST_AUTO_TEST_CASE(asking_for_a_person_emits_a_handover_offer) {
   const auto d = dialogue();
   gem::Conversation c;

@@ -1,4 +1,4 @@
-// The NLU example splits (content/nlu/train, content/nlu/dev): dev must stay a fair held-out measure.
+// The NLU example splits (content/nlu/train, dev, external): dev and external must stay fair held-out measures.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
@@ -15,6 +15,8 @@ const key = (text) =>
 
 const train = exportSplit('train');
 const dev = exportSplit('dev');
+const external = exportSplit('external');
+const label = (e) => e.product ?? e.intent;
 
 test('the development split shares no sentence with the training split', () => {
   const trained = new Set(train.map((e) => key(e.text)));
@@ -24,8 +26,22 @@ test('the development split shares no sentence with the training split', () => {
 });
 
 test('every label in the development split has training examples', () => {
-  const label = (e) => e.product ?? e.intent;
   const trained = new Set(train.map(label));
   const untrained = [...new Set(dev.map(label))].filter((l) => !trained.has(l));
   assert.deepEqual(untrained, []);
+});
+
+test('the external split shares no sentence with the training split', () => {
+  const trained = new Set(train.map((e) => key(e.text)));
+  assert.ok(external.length >= 300, `${external.length} external questions, expected at least 300`);
+  const shared = external.filter((e) => trained.has(key(e.text))).map((e) => e.text);
+  assert.deepEqual(shared, [], `${shared.length} external sentences also occur in training`);
+});
+
+test('every external question names its public source and how it is written, with a label training knows', () => {
+  const styles = new Set(['faq', 'question', 'story', 'colloquial', 'short', 'two_products', 'flemish']);
+  const trained = new Set(train.map(label));
+  const bad = external.filter((e) => !/^https?:\/\/\S+$/.test(e.source ?? '') || !styles.has(e.style) || !trained.has(label(e)))
+    .map((e) => `${e.text} (${label(e)}, ${e.style}, ${e.source})`);
+  assert.deepEqual(bad, []);
 });

@@ -58,6 +58,21 @@ struct DialogueOptions {
   std::vector<std::string> follow_up_words = {"en", "and", "ook", "what"};          // first word: "en een id-kaart?"
   std::vector<std::string> refer_back_words = {"zon", "zulke", "zulk", "daarvoor", "ervoor", "hiervoor", "such"};
   std::vector<std::string> point_back_words = {"dat", "die", "deze", "dit", "daar", "it", "that", "this", "one"};
+  // Recovering in one step. A reading less sure than this is unsure: the dialogue asks instead of answering,
+  // offering the likeliest readings or products as buttons. It replaces the model's own threshold
+  // (Understanding::low_confidence). 0.5 is the model's; scripts/calibrate-unsure chooses it by 3-fold on the
+  // training split (never dev or external) but needs ~3 h of CPU for 15 ensemble members: not yet run.
+  float unsure_below = 0.5f;
+  // Likelier than this, a product or aspect of the model's own ranking (Understanding::products, ::aspects) is
+  // worth a button when nothing better is: after "not understood", and beside an answer whose aspect is unsure.
+  float worth_offering = 0.05f;
+  // An answer whose aspect the model is less sure of than this also offers the next likely aspects (at most
+  // `max_guesses`), so that one press leads to the right answer.
+  float aspect_sure = 0.8f;
+  // A product question whose second product scores at least this (and the first at most `two_products_first`)
+  // names two products ("paspoort en verhuizen"): ask which one first.
+  float second_product = 0.3f;
+  float two_products_first = 0.7f;
   // Offered when the assistant does not know what the resident wants.
   std::vector<std::string> popular_products = {"paspoort", "identiteitskaart", "verhuizing", "afval", "parkeervergunning"};
 };

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "gem/error.h"
@@ -91,6 +92,9 @@ struct Understanding {
   float product_confidence = 0;  // of the product (or of "no product") alone, for product questions
   bool low_confidence = false;   // below the metadata threshold: the dialogue should ask, not answer
   std::vector<Alternative> alternatives;  // the next best readings, best first, at most 3
+  // The product and aspect heads on their own, best first (at most 4 each, no "none" label): what the dialogue
+  // offers as buttons when it is unsure, and how sure the aspect is.
+  std::vector<std::pair<std::string, float>> products, aspects;
   std::vector<Entity> entities;
   std::vector<Correction> corrections;
   std::string normalized;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { loadUnderstanding, wasmDir } from '../../../wasm/node.js';
-import { DEV_FILE, TRAIN_FILE } from '../data.js';
+import { DEV_FILE, EXTERNAL_FILE, TRAIN_FILE } from '../data.js';
 import { SPELL_CHECK, trainNlpjs } from './nlpjs.js';
 
 const PYTHON = '/usr/bin/python3';  // Debian's, which has python3-sklearn and python3-fasttext
@@ -51,9 +51,10 @@ export async function nodeSystem(id, train) {
   return { understand: (text) => peer.understand(text, settings), close: async () => {} };
 }
 
-// The Python peers run in their own runtime: one process trains, predicts the dev split and times `repeat` runs.
+// The Python peers run in their own runtime: one process trains, predicts the dev split (and the external split as
+// `also`) and times `repeat` runs.
 export function pythonPeer(id, { repeat = 0 } = {}) {
-  const out = execFileSync(PYTHON, [PYTHON_PEERS, id, TRAIN_FILE, DEV_FILE, '--repeat', String(repeat)],
+  const out = execFileSync(PYTHON, [PYTHON_PEERS, id, TRAIN_FILE, DEV_FILE, '--also', EXTERNAL_FILE, '--repeat', String(repeat)],
     { maxBuffer: 64 * 2 ** 20, stdio: ['ignore', 'pipe', 'inherit'] });
   return JSON.parse(out.toString());
 }

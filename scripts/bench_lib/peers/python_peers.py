@@ -2,9 +2,10 @@
 
 Fair setup, the same for both: one classifier per head (intent on every example, product on the examples
 that name a product, aspect on those that name an aspect), trained on the same training split as Gem.
-Prints one JSON object: predictions for the dev texts and, with --repeat, per-message latency runs.
+Prints one JSON object: predictions for the dev texts (and, with --also, for a second evaluation file) and, with
+--repeat, per-message latency runs.
 
-Usage: python_peers.py {svm,fasttext} TRAIN.jsonl DEV.jsonl [--repeat N] [--warmup N]
+Usage: python_peers.py {svm,fasttext} TRAIN.jsonl DEV.jsonl [--also EXTERNAL.jsonl] [--repeat N] [--warmup N]
 """
 import argparse
 import json
@@ -89,6 +90,7 @@ def main():
     parser.add_argument("system", choices=["svm", "fasttext"])
     parser.add_argument("train")
     parser.add_argument("dev")
+    parser.add_argument("--also", help="a second evaluation file: its predictions go to \"also\"")
     parser.add_argument("--repeat", type=int, default=0, help="latency runs over the dev texts (0: none)")
     parser.add_argument("--warmup", type=int, default=100)
     args = parser.parse_args()
@@ -98,6 +100,8 @@ def main():
     peer = (SvmPeer if args.system == "svm" else FastTextPeer)(train)
     result = {"system": args.system, "train_seconds": time.perf_counter() - start,
               "predictions": [peer.predict(r["text"]) for r in dev]}
+    if args.also:
+        result["also"] = [peer.predict(r["text"]) for r in read_jsonl(args.also)]
     texts = [r["text"] for r in dev]
     result["latency_runs"] = [latency_run(peer, texts, args.warmup) for _ in range(args.repeat)]
     json.dump(result, sys.stdout)

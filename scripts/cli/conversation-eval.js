@@ -1,0 +1,110 @@
+// `gem eval --conversation`: what a resident experiences, end to end through the dialogue (wasm core, model and
+// content pack). Each labelled question starts a fresh conversation and ends in one of three outcomes:
+//   first        the first answer's topic has the expected product (and aspect, when one is expected);
+//   one_step     otherwise, pressing one of that answer's quick replies leads to it;
+//   not_helped   neither.
+// Only questions with an expected product are scored: the topic is what a product question is answered by.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import { openSession } from './chat.js';
+
+const OUTCOMES = ['first', 'one_step', 'not_helped'];
+
+const reaches = (response, record) =>
+  response.topic.product === record.product && (record.aspect == null || response.topic.aspect === record.aspect);
+
+const seen = (response) => ({ intent: response.intent, product: response.topic.product, aspect: response.topic.aspect });
+
+// One question in a fresh conversation: its outcome, and the button that led to the answer when one did.
+async function converse(session, record) {
+  session.reset();
+  session.welcome();
+  const first = await session.send(record.text);
+  if (reaches(first, record)) return { outcome: 'first', first };
+  // Every button is pressed from the same point in the conversation.
+  const state = session.save();
+  for (const { id } of first.quick_replies) {
+    session.restore(state);
+    if (reaches(session.choose(id), record)) return { outcome: 'one_step', first, button: id };
+  }
+  return { outcome: 'not_helped', first };
+}
+
+// Scores labelled records (as `gem nlu-export` writes them) through one session of `municipality`.
+export async function converseAll(records, municipality = 'GM0599') {
+  const scored = records.filter((r) => r.product != null);
+  const { understanding, session } = await openSession(municipality);
+  const zero = () => Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
+  const counts = zero();
+  // The same outcomes per language and per writing style (the external split labels its style).
+  const groups = {};
+  const misses = [];
+  const buttons = new Map();
+  try {
+    for (const record of scored) {
+      const { outcome, first, button } = await converse(session, record);
+      counts[outcome] += 1;
+      for (const group of [`lang:${record.lang ?? 'nl'}`, ...(record.style ? [`style:${record.style}`] : [])]) {
+        groups[group] ??= zero();
+        groups[group][outcome] += 1;
+      }
+      if (button) buttons.set(button.split(':')[0], (buttons.get(button.split(':')[0]) ?? 0) + 1);
+      if (outcome !== 'first') {
+        misses.push({ text: record.text, outcome, expected: { product: record.product, aspect: record.aspect ?? null },
+          got: seen(first), buttons: first.quick_replies.map((q) => q.id), ...(button ? { pressed: button } : {}),
+          lang: record.lang ?? 'nl', ...(record.style ? { style: record.style } : {}),
+          ...(record.source ? { source: record.source } : {}) });
+      }
+    }
+  } finally {
+    session.close();
+    await understanding.close();
+  }
+  const rate = (n) => (scored.length === 0 ? null : n / scored.length);
+  return {
+    municipality,
+    examples: records.length,
+    scored: scored.length,
+    counts,
+    rates: { right_first_time: rate(counts.first), right_after_one_clarification: rate(counts.first + counts.one_step),
+      not_helped: rate(counts.not_helped) },
+    groups: Object.fromEntries(Object.entries(groups).sort()),
+    // Which kind of button (product:, aspect:, read:, …) did the clarifying.
+    clarified_by: Object.fromEntries([...buttons].sort((a, b) => b[1] - a[1])),
+    misses,
+  };
+}
+
+const pct = (x) => (x == null ? '   n/a' : `${(100 * x).toFixed(1).padStart(5)}%`);
+
+export function formatConversationReport(name, report, { listMisses = true } = {}) {
+  const { rates, counts } = report;
+  const lines = [`${name}: ${report.scored} product questions in fresh conversations (${report.municipality}; ${report.examples - report.scored} without a product not scored)`,
+    `  right first time                      ${pct(rates.right_first_time)}  (${counts.first})`,
+    `  right after at most one clarification ${pct(rates.right_after_one_clarification)}  (+${counts.one_step})`,
+    `  not helped                            ${pct(rates.not_helped)}  (${counts.not_helped})`];
+  for (const [group, c] of Object.entries(report.groups)) {
+    const n = OUTCOMES.reduce((sum, o) => sum + c[o], 0);
+    lines.push(`  ${group.padEnd(22)} (${String(n).padStart(3)}): first ${pct(c.first / n)}, after one ${pct((c.first + c.one_step) / n)}, not helped ${c.not_helped}`);
+  }
+  if (listMisses) {
+    for (const m of report.misses.filter((x) => x.outcome === 'not_helped')) {
+      lines.push(`  miss: "${m.text}" expected ${m.expected.product}/${m.expected.aspect ?? '-'}, got ${m.got.intent} ${m.got.product ?? '-'}/${m.got.aspect ?? '-'} [${m.buttons.join(' ')}]`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+// Runs every named set of records and writes one JSON report with a section per set.
+export async function evaluateConversations(sets, { municipality, reportPath, out }) {
+  const report = { splits: {} };
+  for (const [name, records] of sets) {
+    report.splits[name] = await converseAll(records, municipality);
+    out.write(formatConversationReport(name, report.splits[name]));
+  }
+  mkdirSync(dirname(reportPath), { recursive: true });
+  writeFileSync(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  out.write(`report written to ${reportPath}\n`);
+  return 0;
+}
