@@ -4,17 +4,17 @@
 // {data} (the server's JSON) or {error: {kind, field}}. It never reads what the resident typed.
 import { getJson, ServerError } from './server.js';
 
-// Per event kind: the path and, for each query field of the protocol, the event param it comes from (the core
-// names the waste look-up's house number `huisnummer`) and the pattern the protocol allows. Params a kind does
-// not list are not sent: the status look-up's postcode and house number wait until docs/protocol.md and
-// docs/privacy/data-flow.json list them.
+// Per event kind: the path and, for each query field of the protocol, the event param it comes from and the
+// pattern the protocol allows. Params a kind does not list are not sent.
 const PRODUCT = ['product', /^[a-z_]{1,40}$/];
+const POSTCODE = ['postcode', /^\d{4} ?[A-Za-z]{2}$/];
+const HOUSE_NUMBER = ['house_number', /^\d{1,5}\s?[A-Za-z0-9-]{0,6}$/];
 const LOOK_UPS = {
   opening_hours: { path: 'opening-hours', query: {} },
   appointment_slots: { path: 'appointments', query: { product: PRODUCT }, fixed: { limit: '3' } },
-  waste_collection: { path: 'waste', query: { postcode: ['postcode', /^\d{4} ?[A-Za-z]{2}$/],
-    house_number: ['huisnummer', /^\d{1,5}\s?[A-Za-z0-9-]{0,6}$/] } },
-  application_status: { path: 'status', query: { reference: ['reference', /^[A-Za-z0-9-]{4,32}$/], product: PRODUCT } },
+  waste_collection: { path: 'waste', query: { postcode: POSTCODE, house_number: HOUSE_NUMBER } },
+  application_status: { path: 'status', query: { reference: ['reference', /^[A-Za-z0-9-]{4,32}$/], product: PRODUCT,
+    postcode: POSTCODE, house_number: HOUSE_NUMBER } },
 };
 // Fields a look-up cannot do without (an optional field that does not fit is left out instead).
 const REQUIRED = { waste_collection: ['postcode', 'house_number'], application_status: ['reference'] };
