@@ -154,6 +154,16 @@ std::string check_content(const std::string& source, const val& labels) {
   return errors.dump();
 }
 
+std::string review_due(const std::string& source, const std::string& today, int max_age_months) {
+  try {
+    auto due = nlohmann::json::array();
+    for (const auto& d : gem::review_due(source, today, max_age_months)) due.push_back({{"at", d.at}, {"url", d.url}, {"checked", d.checked}});
+    return due.dump();
+  } catch (const std::exception& e) {
+    throw_js(e);
+  }
+}
+
 std::string compile_pack(const std::string& source, const val& labels, const std::string& code, const std::string& name) {
   try {
     return gem::compile_pack(source, label_set(labels), code, name);
@@ -218,5 +228,6 @@ EMSCRIPTEN_BINDINGS(gem) {
       .function("restore", &JsSession::restore);
   emscripten::function("checkContent", &check_content);
   emscripten::function("compilePack", &compile_pack);
+  emscripten::function("reviewDue", &review_due);
   emscripten::function("redact", &redact);
 }

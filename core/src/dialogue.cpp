@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "entities.h"
+#include "safety.h"
 #include "templates.h"
 
 namespace gem {
@@ -300,6 +301,14 @@ struct Dialogue::Impl {
     return say("id_card_country_unknown", c) + " " + render(countries["other_countries"], c.lang, about(c));
   }
 
+  // Thoughts of suicide or an emergency: the crisis numbers first and nothing else; the topic stays.
+  Response crisis(Conversation& c, const Crisis& crisis) const {
+    if (!crisis.lang.empty()) c.lang = crisis.lang;
+    Response r = start(c, "crisis");
+    r.text = say(crisis.kind == CrisisKind::suicide ? "crisis_suicide" : "crisis_emergency", c);
+    return r;
+  }
+
   // Fills the conversation from what the message said; only what changed is replaced.
   void take_entities(Conversation& c, const std::vector<Entity>& entities) const {
     for (const auto& e : entities) {
@@ -400,6 +409,11 @@ Response Dialogue::welcome(Conversation& c) const {
 Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   const auto& I = *impl_;
   ++c.turns;
+  if (const auto danger = detect_crisis(u.text); danger.kind != CrisisKind::none) {
+    Response r = I.crisis(c, danger);
+    I.finish(r, c);
+    return r;
+  }
   const auto words = split_words(u.normalized);
   // Short replies ("ok", "paspoort", "3012 CL 40"), unsure readings and gibberish (no word the lexicon
   // knows) say little about the language: keep the conversation's unless this is its first message.

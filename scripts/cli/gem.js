@@ -6,6 +6,7 @@
 //        [--report FILE.json]         (default build/eval-report.json)
 //   scripts/gem nlu-export SPLIT      content/nlu/SPLIT/*.yml as JSONL on stdout (SPLIT: train | dev)
 //   scripts/gem content check|build   validate content/; compile one pack per municipality (build/content)
+//   scripts/gem content due [--max-age MONTHS]   sources whose check date is older than 12 months
 //   scripts/gem chat [--municipality GM0599] [--jsonl]   a conversation (REPL, or one JSON line per message)
 import { chat } from './chat.js';
 import { classify } from './classify.js';
@@ -16,7 +17,7 @@ import { exportSplit } from './nlu-data.js';
 const USAGE = `usage: scripts/gem classify < lines
        scripts/gem eval FILE.jsonl [--report FILE.json]
        scripts/gem nlu-export train|dev
-       scripts/gem content check|build [--out DIR]
+       scripts/gem content check|build|due [--out DIR] [--max-age MONTHS]
        scripts/gem chat [--municipality GM0599] [--jsonl]`;
 
 async function main(argv) {
@@ -35,7 +36,7 @@ async function main(argv) {
       for (const example of exportSplit(args[0])) process.stdout.write(`${JSON.stringify(example)}\n`);
       return 0;
     case 'content':
-      if (!['check', 'build'].includes(args[0])) throw new UsageError('content needs check or build');
+      if (!['check', 'build', 'due'].includes(args[0])) throw new UsageError('content needs check, build or due');
       return contentCommand(args, process.stdout);
     case 'chat':
       return chat(args, process.stdin, process.stdout);
