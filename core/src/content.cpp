@@ -191,7 +191,7 @@ class Checker {
       }
       // National facts residents act on (an amount, a number of days) name the public page they come from.
       const auto digits = [](const json& v) { return v.dump().find_first_of("0123456789") != std::string::npos; };
-      if ((name.rfind("fee.", 0) == 0 || name.rfind("days.", 0) == 0) && digits(value) && !decl.contains("source"))
+      if ((name.rfind("fee.", 0) == 0 || name.rfind("days.", 0) == 0) && digits(value_of(value)) && !decl.contains("source"))
         error(where, "variable '" + name + "' is a national fact without a source: add source: https://… and checked: YYYY-MM-DD");
       vars_[name] = {where, value, product, false};
     }
@@ -268,7 +268,10 @@ class Checker {
           error(where, "'" + before + " {" + p.formal + "|" + p.informal + "}' shares the verb between both tones, which is wrong in one of them: "
                        "put the verb inside the alternation, e.g. {Wilt u|Wil je}");
         const auto after = i + 1 < parts.size() && parts[i + 1].kind == TemplatePart::literal ? first_word(parts[i + 1].text) : "";
-        if (lower(after) == "heeft")
+        // "van {u|je} heeft": after a preposition the pronoun is no subject.
+        static const std::set<std::string> prepositions = {"van", "voor", "met", "aan", "bij", "over", "naar", "op", "om",
+                                                           "door", "zonder", "tegen", "dan"};
+        if (lower(after) == "heeft" && !prepositions.count(lower(before)))
           error(where, "'{" + p.formal + "|" + p.informal + "} " + after + "' renders 'je heeft': write {u heeft|je hebt}");
       }
       check_variant(p.formal, "u", kInformalOnlyVerbs, where);
