@@ -177,9 +177,11 @@ test('a resident in the widget and an agent in the console hand over a conversat
   await finish(resident);
 });
 
-test('the console speaks English to an English browser, also at 400% zoom', async () => {
+test('the console is Dutch by default and speaks English after the switch, also at 400% zoom', async () => {
   const { ctx, page } = await openConsole('en-GB');
   await page.setViewportSize({ width: 320, height: 400 });
+  await page.getByRole('heading', { name: 'Aanmelden' }).waitFor(WAIT);
+  await page.getByRole('button', { name: 'English' }).click();
   await page.getByRole('heading', { name: 'Sign in' }).waitFor(WAIT);
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
   await page.getByRole('button', { name: 'Sign in' }).click();
