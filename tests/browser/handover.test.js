@@ -181,12 +181,23 @@ test('the console is Dutch by default and speaks English after the switch, also 
   const { ctx, page } = await openConsole('en-GB');
   await page.setViewportSize({ width: 320, height: 400 });
   await page.getByRole('heading', { name: 'Aanmelden' }).waitFor(WAIT);
-  await page.getByRole('button', { name: 'English' }).click();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'nl');
+  await axe(page, 'Dutch sign-in in an English browser, 320 px');
+  // The switch names the other language in that language, and works with the keyboard.
+  const english = page.getByRole('button', { name: 'English' });
+  assert.equal(await english.getAttribute('lang'), 'en');
+  await english.focus();
+  await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Sign in' }).waitFor(WAIT);
+  assert.equal(await page.getByRole('button', { name: 'Nederlands' }).getAttribute('lang'), 'nl');
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('alert').filter({ hasText: 'Enter your user name and password.' }).waitFor(WAIT);
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no horizontal scrolling at 320 px');
   await axe(page, 'English sign-in error, 320 px');
+  await page.getByRole('button', { name: 'Nederlands' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Aanmelden' }).waitFor(WAIT);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'nl');
   await ctx.close();
 });
