@@ -36,9 +36,21 @@ std::string compile_pack(const std::string& source, const val& labels, const std
   }
 }
 
+// [{at, url, checked}] as JSON: sources whose check date is older than max_age_months before `today`.
+std::string review_due(const std::string& source, const std::string& today, int max_age_months) {
+  try {
+    auto due = nlohmann::json::array();
+    for (const auto& d : gem::review_due(source, today, max_age_months)) due.push_back({{"at", d.at}, {"url", d.url}, {"checked", d.checked}});
+    return due.dump();
+  } catch (const std::exception& e) {
+    throw_js(e);
+  }
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(gem_tools) {
   emscripten::function("checkContent", &check_content);
   emscripten::function("compilePack", &compile_pack);
+  emscripten::function("reviewDue", &review_due);
 }

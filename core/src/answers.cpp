@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "dialogue_impl.h"
+#include "safety.h"
 #include "entities.h"
 #include "gem/redact.h"
 
@@ -346,6 +347,13 @@ Response Dialogue::Impl::apply_reading(Conversation& c, const std::string& inten
     c.aspect = aspect;
   }
   return answer(c, intent);
+}
+
+Response Dialogue::Impl::crisis(Conversation& c, const Crisis& crisis) const {
+  if (!crisis.lang.empty()) c.lang = crisis.lang;
+  Response r = start(c, "crisis");
+  r.text = say(crisis.kind == CrisisKind::suicide ? "crisis_suicide" : "crisis_emergency", c);
+  return r;
 }
 
 }  // namespace gem

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -28,7 +30,7 @@ const std::vector<std::string> kDialogueKeys = {
     "bevestigen", "ontkennen", "ask_product", "ask_document", "ask_aspect", "did_you_mean", "not_understood",
     "not_understood_again", "handover_offer", "handover_closed", "aspect_missing", "ask_address", "ask_reference",
     "live_unavailable", "feedback", "truncated", "pii_warning", "new_conversation", "id_card_country_yes",
-    "id_card_country_passport", "id_card_country_unknown",
+    "id_card_country_passport", "id_card_country_unknown", "crisis_suicide", "crisis_emergency",
     // what the widget's moments sound like (core/src/moments.cpp, core/src/live_text.cpp)
     "pii_agent", "live_not_connected", "offline", "live_not_found_reference", "live_unknown_municipality",
     "live_invalid", "live_invalid_postcode", "live_invalid_house_number", "live_invalid_reference", "live_busy",
@@ -87,6 +89,78 @@ bool variable_name(const std::string& name) {
 
 bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 
+bool is_https(const json& v) { return v.is_string() && v.get<std::string>().rfind("https://", 0) == 0; }
+
+// "2026-11-30": a calendar date as YYYY-MM-DD.
+bool is_date(const json& v) {
+  if (!v.is_string()) return false;
+  const auto d = v.get<std::string>();
+  if (d.size() != 10 || d[4] != '-' || d[7] != '-') return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (d[i] < '0' || d[i] > '9') return false;
+  const int month = std::stoi(d.substr(5, 2)), day = std::stoi(d.substr(8, 2));
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+// A value as written: text, {nl, en}, or either with its source: {value: …, source, checked} or {nl, en, source, checked}.
+json value_of(const json& v) {
+  if (v.is_object() && v.contains("value")) return v["value"];
+  if (v.is_object() && v.contains("nl") && v.contains("en")) return json{{"nl", v["nl"]}, {"en", v["en"]}};
+  return v;
+}
+bool is_value(const json& v) { return v.is_string() || (v.is_object() && v.contains("nl") && v.contains("en")); }
+
+// Verb forms that agree with only one of 'u' and inverted 'je': "Wilt u" but "Wil je". A shared verb
+// in front of {u|je} is wrong in one of the two tones. Stems ending in t ("moet je", "weet je") agree with both.
+const std::set<std::string> kFormalOnlyVerbs = {"wilt", "kunt", "bent", "hebt", "heeft", "zult", "gaat", "doet", "komt", "vindt",
+                                                "krijgt", "wordt", "staat", "ziet", "woont", "betaalt", "vraagt", "maakt",
+                                                "neemt", "geeft", "houdt", "blijft", "zoekt", "meldt", "regelt", "trouwt"};
+const std::set<std::string> kInformalOnlyVerbs = {"wil", "kun", "ben", "heb", "zul", "ga", "doe", "kom", "vind", "krijg",
+                                                  "word", "sta", "zie", "woon", "betaal", "maak", "neem", "geef",
+                                                  "houd", "blijf", "zoek", "meld", "trouw"};  // not "vraag", "regel": also nouns
+
+std::string lower(std::string w) {
+  for (auto& c : w) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return w;
+}
+
+// The words of a text: letters, apostrophes and UTF-8 bytes ("z'n", "één").
+std::vector<std::string> words_of(const std::string& text) {
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : text + " ") {
+    const auto b = static_cast<unsigned char>(c);
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '\'' || b >= 0x80) {
+      word += c;
+    } else if (!word.empty()) {
+      words.push_back(word);
+      word.clear();
+    }
+  }
+  return words;
+}
+
+bool is_pronoun_alternation(const TemplatePart& p) {
+  const auto f = lower(p.formal), i = lower(p.informal);
+  return p.kind == TemplatePart::alternation && f == "u" && (i == "je" || i == "jij");
+}
+
+// Does a literal end with a word (only spaces between it and what follows)? Returns the word or "".
+std::string last_word(const std::string& literal) {
+  if (literal.empty() || literal.back() != ' ') return {};
+  const auto w = words_of(literal);
+  if (w.empty()) return {};
+  const auto end = literal.find_last_not_of(' ');
+  return literal.compare(end + 1 - w.back().size(), w.back().size(), w.back()) == 0 ? w.back() : std::string();
+}
+std::string first_word(const std::string& literal) {
+  if (literal.empty() || literal.front() != ' ') return {};
+  const auto w = words_of(literal);
+  if (w.empty()) return {};
+  const auto start = literal.find_first_not_of(' ');
+  return literal.compare(start, w.front().size(), w.front()) == 0 ? w.front() : std::string();
+}
+
 class Checker {
  public:
   Checker(const json& source, const LabelSet& labels) : src_(source), labels_(labels) {}
@@ -105,6 +179,7 @@ class Checker {
     check_countries();
     for (const auto& m : src_.value("municipalities", json::array())) check_municipality(m);
     check_unused_variables();
+    check_sources(src_);
     return errors_;
   }
 
@@ -137,10 +212,14 @@ class Checker {
         continue;
       }
       const auto& value = decl["value"];
-      if (!value.is_string() && !(value.is_object() && value.contains("nl") && value.contains("en"))) {
+      if (!is_value(value)) {
         error(at(decl, "value"), "variable '" + name + "': expected a text value or {nl, en}, found " + kind_of(value));
         continue;
       }
+      // National facts residents act on (an amount, a number of days) name the public page they come from.
+      const auto digits = [](const json& v) { return v.dump().find_first_of("0123456789") != std::string::npos; };
+      if ((name.rfind("fee.", 0) == 0 || name.rfind("days.", 0) == 0) && digits(value_of(value)) && !decl.contains("source"))
+        error(where, "variable '" + name + "' is a national fact without a source: add source: https://… and checked: YYYY-MM-DD");
       vars_[name] = {where, value, product, false};
     }
   }
@@ -181,7 +260,7 @@ class Checker {
       check_template(t[lang].get<std::string>(), at(t, lang), tone_checked ? lang : "", slots);
     }
     for (const auto& [k, v] : t.items())
-      if (!is_meta(k) && k != "nl" && k != "en" && k != "live")
+      if (!is_meta(k) && k != "nl" && k != "en" && k != "live" && k != "source" && k != "checked")
         error(at(t, k), "'" + key + "': unexpected key '" + k + "' (expected nl, en)");
   }
 
@@ -200,6 +279,51 @@ class Checker {
         error(where, "English text has a tone alternation {" + part.formal + "|" + part.informal +
                          "}: English needs none");
     }
+    if (lang == "nl") check_agreement(parts, where);
+  }
+
+  // Verb and pronoun must agree in both tones. Caught where the checker can see it: a verb shared by both
+  // variants next to {u|je}, a verb inside a variant that belongs to the other tone, and 'heeft' that the
+  // municipality's choice 'u hebt' must be able to replace.
+  void check_agreement(const std::vector<TemplatePart>& parts, const std::string& where) {
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      const auto& p = parts[i];
+      if (p.kind != TemplatePart::alternation) continue;
+      if (is_pronoun_alternation(p)) {
+        const auto before = i > 0 && parts[i - 1].kind == TemplatePart::literal ? last_word(parts[i - 1].text) : "";
+        if (kFormalOnlyVerbs.count(lower(before)) || kInformalOnlyVerbs.count(lower(before)))
+          error(where, "'" + before + " {" + p.formal + "|" + p.informal + "}' shares the verb between both tones, which is wrong in one of them: "
+                       "put the verb inside the alternation, e.g. {Wilt u|Wil je}");
+        const auto after = i + 1 < parts.size() && parts[i + 1].kind == TemplatePart::literal ? first_word(parts[i + 1].text) : "";
+        // "van {u|je} heeft": after a preposition the pronoun is no subject.
+        static const std::set<std::string> prepositions = {"van", "voor", "met", "aan", "bij", "over", "naar", "op", "om",
+                                                           "door", "zonder", "tegen", "dan"};
+        if (lower(after) == "heeft" && !prepositions.count(lower(before)))
+          error(where, "'{" + p.formal + "|" + p.informal + "} " + after + "' renders 'je heeft': write {u heeft|je hebt}");
+      }
+      check_variant(p.formal, "u", kInformalOnlyVerbs, where);
+      check_variant(p.informal, "je", kFormalOnlyVerbs, where);
+      check_variant(p.informal, "jij", kFormalOnlyVerbs, where);
+      const auto formal = words_of(p.formal);
+      const bool has_u = std::any_of(formal.begin(), formal.end(), [](const std::string& w) { return lower(w) == "u"; });
+      for (const auto& w : formal) {
+        if (lower(w) == "hebt")
+          error(where, "{" + p.formal + "|" + p.informal + "}: write 'heeft' in the u-form; a municipality that says "
+                       "'u hebt' sets 'hebben: hebt' and gets it everywhere");
+        if (lower(w) == "heeft" && !has_u && formal.size() > 1)
+          error(where, "{" + p.formal + "|" + p.informal + "}: 'heeft' in the u-form must go with 'u' in the same variant "
+                       "(a municipality may choose 'u hebt'); write e.g. {u het heeft|je het hebt}");
+      }
+    }
+  }
+
+  // "Heeft je", "Wil u": a verb form of the other tone right before the pronoun inside one variant.
+  void check_variant(const std::string& variant, const std::string& pronoun, const std::set<std::string>& wrong,
+                     const std::string& where) {
+    const auto w = words_of(variant);
+    for (std::size_t k = 1; k < w.size(); ++k)
+      if (lower(w[k]) == pronoun && wrong.count(lower(w[k - 1])))
+        error(where, "'" + w[k - 1] + " " + w[k] + "' in {" + variant + "}: the verb does not agree with '" + pronoun + "'");
   }
 
   void use_variable(const std::string& name, const std::string& where, const std::set<std::string>& slots) {
@@ -321,8 +445,35 @@ class Checker {
         }
     }
     if (!p.contains("sources") || !p["sources"].is_array() || p["sources"].empty())
-      error(at(p), "product '" + id + "' cites no sources: expected a list of official URLs");
+      error(at(p), "product '" + id + "' cites no sources: expected a list of {url: https://…, checked: YYYY-MM-DD}");
+    else
+      check_source_list(p["sources"], at(p, "sources"));
     (void)file;
+  }
+
+  void check_source_list(const json& sources, const std::string& where) {
+    for (const auto& s : sources)
+      if (!s.is_object() || !s.contains("url") || !s.contains("checked"))
+        error(s.is_object() ? at(s) : where, "source " + (s.is_string() ? "'" + s.get<std::string>() + "'" : kind_of(s)) +
+                                                 ": expected {url: https://…, checked: YYYY-MM-DD}");
+  }
+
+  // Wherever a 'checked' date or a 'source' stands, both are there and well-formed; this covers every file.
+  void check_sources(const json& v) {
+    if (v.is_array()) {
+      for (const auto& x : v) check_sources(x);
+      return;
+    }
+    if (!v.is_object()) return;
+    if (v.contains("checked") || v.contains("source")) {
+      const char* link = v.contains("url") && !v.contains("source") ? "url" : "source";
+      if (!v.contains(link) || !is_https(v[link]))
+        error(at(v, link), std::string("'") + link + "': expected a public https:// address");
+      if (!v.contains("checked") || !is_date(v["checked"]))
+        error(at(v, "checked"), "'checked': expected the date the source was last checked, as YYYY-MM-DD (e.g. 2026-11-30)");
+    }
+    for (const auto& [k, x] : v.items())
+      if (!is_meta(k)) check_sources(x);
   }
 
   // "kosten", "kosten@kind": an aspect of the label set, optionally for a person.
@@ -402,6 +553,10 @@ class Checker {
       }
     }
     check_text(c, "other_countries", kDialogueSlots);
+    if (!c.contains("sources") || !c["sources"].is_array() || c["sources"].empty())
+      error(at(c), "countries cite no sources: expected a list of {url: https://…, checked: YYYY-MM-DD}");
+    else
+      check_source_list(c["sources"], at(c, "sources"));
   }
 
   // --- municipalities ---------------------------------------------------------------------------
@@ -420,6 +575,11 @@ class Checker {
     if (!m.contains("name") || !m["name"].is_string()) error(at(m), "missing 'name': expected the municipality's name");
     const auto tone = m.contains("tone") && m["tone"].is_string() ? m["tone"].get<std::string>() : "";
     if (tone != "u" && tone != "je") error(at(m, "tone"), "tone '" + tone + "': expected u or je");
+    if (m.contains("hebben")) {
+      const auto hebben = m["hebben"].is_string() ? m["hebben"].get<std::string>() : "";
+      if (hebben != "heeft" && hebben != "hebt") error(at(m, "hebben"), "hebben '" + hebben + "': expected heeft (u heeft) or hebt (u hebt)");
+      else if (tone == "je") error(at(m, "hebben"), "hebben: only for the u-form, but this municipality says je");
+    }
     if (m.contains("variables")) {
       const json& vars = m["variables"];
       for (const auto& [name, value] : vars.items()) {
@@ -429,10 +589,15 @@ class Checker {
           error(at(vars, name), "unknown variable '" + name + "': only variables declared in content/variables.yml or a product file can be set");
           continue;
         }
-        if (!value.is_string() && !(value.is_object() && value.contains("nl") && value.contains("en")))
-          error(at(vars, name), "variable '" + name + "': expected a text value or {nl, en}, found " + kind_of(value));
-        const bool url = it->second.value.is_string() && it->second.value.get<std::string>().rfind("https://", 0) == 0;
-        if (url && !(value.is_string() && value.get<std::string>().rfind("https://", 0) == 0))
+        if (!is_value(value_of(value))) {
+          error(at(vars, name), "variable '" + name + "': expected a text value or {nl, en}, found " + kind_of(value_of(value)));
+          continue;
+        }
+        if (!value.is_object() || !value.contains("source"))
+          error(at(vars, name), "variable '" + name + "' has no source: write {value: …, source: https://…, checked: YYYY-MM-DD}, "
+                                "or remove it so the national value applies");
+        const bool url = is_https(it->second.value);
+        if (url && !is_https(value_of(value)))
           error(at(vars, name), "variable '" + name + "' is a link: expected an https:// address");
       }
     }
@@ -448,7 +613,8 @@ class Checker {
         }
         if (!check_section_key(key.substr(dot + 1), at(sections, key), nullptr)) continue;
         check_text(sections, key, {}, false);
-        (void)text;
+        if (text.is_object() && !text.contains("source"))
+          error(at(sections, key), "section '" + key + "' has no source: add source: https://… and checked: YYYY-MM-DD");
       }
     }
   }
@@ -465,7 +631,7 @@ json strip(const json& v) {
   if (v.is_object()) {
     json out = json::object();
     for (const auto& [k, x] : v.items())
-      if (!is_meta(k) && k != "sources" && k != "note") out[k] = strip(x);
+      if (!is_meta(k) && k != "sources" && k != "note" && k != "source" && k != "checked") out[k] = strip(x);
     return out;
   }
   if (v.is_array()) {
@@ -476,15 +642,75 @@ json strip(const json& v) {
   return v;
 }
 
-json per_language(const json& value) {
+json per_language(const json& written) {
+  const json value = value_of(written);
   if (value.is_string()) return {{"nl", value}, {"en", value}};
   return {{"nl", value["nl"]}, {"en", value["en"]}};
+}
+
+// A municipality that says "u hebt" gets it in every u-form: content is written once with "heeft".
+json with_hebt(const json& v) {
+  if (v.is_array()) {
+    json out = json::array();
+    for (const auto& x : v) out.push_back(with_hebt(x));
+    return out;
+  }
+  if (!v.is_object()) return v;
+  json out = json::object();
+  for (const auto& [k, x] : v.items())
+    out[k] = k == "nl" && x.is_string() ? json(rewrite_formal(x.get<std::string>(), [](std::string_view formal) {
+      std::string result;
+      for (std::size_t i = 0; i < formal.size();) {
+        const bool start = i == 0 || !std::isalpha(static_cast<unsigned char>(formal[i - 1]));
+        const auto word = formal.substr(i, 5);
+        if (start && (word == "heeft" || word == "Heeft") && (i + 5 == formal.size() || !std::isalpha(static_cast<unsigned char>(formal[i + 5])))) {
+          result += word[0] == 'H' ? "Hebt" : "hebt";
+          i += 5;
+        } else {
+          result += formal[i++];
+        }
+      }
+      return result;
+    }))
+                                          : with_hebt(x);
+  return out;
 }
 
 }  // namespace
 
 const std::vector<std::string>& required_dialogue_texts() { return kDialogueKeys; }
 const std::vector<std::string>& required_ui_texts() { return kUiKeys; }
+
+std::vector<ReviewItem> review_due(std::string_view source_json, std::string_view today, int max_age_months) {
+  if (!is_date(json(std::string(today)))) throw Error("review_due: today must be YYYY-MM-DD, got '" + std::string(today) + "'");
+  if (max_age_months < 0) throw Error("review_due: the maximum age must be 0 months or more");
+  json source;
+  try {
+    source = json::parse(source_json);
+  } catch (const json::parse_error& e) {
+    throw Error(std::string("review_due: content is not valid JSON: ") + e.what());
+  }
+  // Due when checked before today minus the maximum age (same day of the month).
+  int year = std::stoi(std::string(today.substr(0, 4))), month = std::stoi(std::string(today.substr(5, 2))) - max_age_months;
+  while (month < 1) month += 12, --year;
+  char cutoff[11];
+  std::snprintf(cutoff, sizeof cutoff, "%04d-%02d-%s", year, month, std::string(today.substr(8, 2)).c_str());
+  std::vector<ReviewItem> due;
+  std::function<void(const json&)> walk = [&](const json& v) {
+    if (v.is_array())
+      for (const auto& x : v) walk(x);
+    if (!v.is_object()) return;
+    if (is_date(v.value("checked", json())) && v["checked"].get<std::string>() < cutoff) {
+      const char* link = v.contains("source") ? "source" : "url";
+      due.push_back({at(v, "checked"), v.value(link, std::string()), v["checked"].get<std::string>()});
+    }
+    for (const auto& [k, x] : v.items())
+      if (!is_meta(k)) walk(x);
+  };
+  walk(source);
+  std::stable_sort(due.begin(), due.end(), [](const ReviewItem& a, const ReviewItem& b) { return a.checked < b.checked; });
+  return due;
+}
 
 std::vector<ContentError> check_content(std::string_view source_json, const LabelSet& labels) {
   json source;
@@ -546,6 +772,8 @@ std::string compile_pack(std::string_view source_json, const LabelSet& labels, s
   pack["dialogue"] = strip(source["dialogue"]);
   pack["ui"] = strip(source["widget"]);
   pack["countries"] = strip(source["countries"]);
+  if (home && home->value("hebben", "heeft") == "hebt")
+    for (const char* part : {"products", "dialogue", "countries"}) pack[part] = with_hebt(pack[part]);
   return pack.dump();
 }
 

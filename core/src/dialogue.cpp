@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "dialogue_impl.h"
+#include "safety.h"
 
 namespace gem {
 namespace {
@@ -59,6 +60,11 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   const auto& I = *impl_;
   const auto& o = I.options;
   ++c.turns;
+  if (const auto danger = detect_crisis(u.text); danger.kind != CrisisKind::none) {
+    Response r = I.crisis(c, danger);
+    I.finish(r, c);
+    return r;
+  }
   const auto words = split_words(u.normalized);
   const bool unsure = u.confidence < o.unsure_below;
   // Short replies ("ok", "paspoort", "3012 CL 40"), unsure readings and gibberish (no word the lexicon

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gem/dialogue.h"
+#include "safety.h"
 #include "templates.h"
 
 namespace gem {
@@ -48,6 +49,8 @@ struct Dialogue::Impl {
   void offer_handover(Response& r, Conversation& c, const std::string& why) const;
   void add_links(Response& r, const Conversation& c, const json& product) const;
   Response answer(Conversation& c, const std::string& intent) const;
+  // Thoughts of suicide or an emergency: the crisis numbers first and nothing else; the topic stays.
+  Response crisis(Conversation& c, const Crisis& crisis) const;
   void aspect_buttons(Response& r, const Conversation& c, const json& product, const std::string& title) const;
   void live_request(Response& r, Conversation& c, const std::string& kind) const;
   Response reference_given(Conversation& c, const Understanding& u) const;

@@ -76,6 +76,18 @@ std::string render_template(std::string_view text, Tone tone, const VariableLook
   return out;
 }
 
+std::string rewrite_formal(std::string_view text, const std::function<std::string(std::string_view)>& rewrite) {
+  std::string out;
+  for (const auto& part : parse_template(text)) {
+    switch (part.kind) {
+      case TemplatePart::literal: out += part.text; break;
+      case TemplatePart::variable: out += "{" + part.text + "}"; break;
+      case TemplatePart::alternation: out += "{" + rewrite(part.formal) + "|" + part.informal + "}"; break;
+    }
+  }
+  return out;
+}
+
 std::vector<std::string> template_variables(std::string_view text) {
   std::vector<std::string> names;
   for (const auto& part : parse_template(text))

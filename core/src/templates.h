@@ -34,6 +34,10 @@ using VariableLookup = std::function<std::optional<std::string>(std::string_view
 std::string render_template(std::string_view text, Tone tone, const VariableLookup& lookup,
                             std::vector<std::string>* missing = nullptr);
 
+// The template with every formal variant passed through `rewrite` (informal variants, variables and
+// literals unchanged), e.g. "u heeft" → "u hebt" for a municipality that says so.
+std::string rewrite_formal(std::string_view text, const std::function<std::string(std::string_view)>& rewrite);
+
 // Names of the variables a template uses, in order of appearance.
 std::vector<std::string> template_variables(std::string_view text);
 

@@ -105,6 +105,18 @@ export function packFor(tools, source, code, root = ROOT) {
   return tools.compilePack(JSON.stringify(source), labelSet(root), code, municipality.name);
 }
 
+// Sources whose check date is older than `maxAgeMonths` (default 12) before `today`, oldest first.
+export function dueForReview(tools, source, { today = new Date().toISOString().slice(0, 10), maxAgeMonths = 12 } = {}) {
+  return JSON.parse(tools.reviewDue(JSON.stringify(source), today, maxAgeMonths));
+}
+
+function maxAgeOption(args) {
+  if (!args.includes('--max-age')) return 12;
+  const months = Number(args[args.indexOf('--max-age') + 1]);
+  if (!Number.isInteger(months) || months < 0) throw new Error('--max-age: expected a number of months, e.g. --max-age 12');
+  return months;
+}
+
 export async function contentCommand(args, out) {
   const [action] = args;
   const tools = await loadTools();
@@ -115,8 +127,16 @@ export async function contentCommand(args, out) {
     return 1;
   }
   const files = source.products.length + source.municipalities.length + 4;
+  const maxAgeMonths = maxAgeOption(args);
+  const due = dueForReview(tools, source, { maxAgeMonths });
+  if (action === 'due') {
+    for (const d of due) out.write(`${d.at}: checked ${d.checked}, look again at ${d.url}\n`);
+    out.write(`content due: ${due.length} source(s) checked more than ${maxAgeMonths} months ago\n`);
+    return 0;
+  }
   if (action === 'check') {
     out.write(`content check: ${files} files, ${source.products.length} products, ${source.municipalities.length} municipalities, no errors\n`);
+    if (due.length) out.write(`warning: ${due.length} source(s) checked more than ${maxAgeMonths} months ago; list them with: scripts/gem content due\n`);
     return 0;
   }
   if (action !== 'build') throw new Error(`unknown content action '${action}' (expected check or build)`);

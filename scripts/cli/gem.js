@@ -11,6 +11,7 @@
 //                                     (default build/eval-conversation-report.json)
 //   scripts/gem nlu-export SPLIT      content/nlu/SPLIT/*.yml as JSONL on stdout (SPLIT: train | dev | external)
 //   scripts/gem content check|build   validate content/; compile one pack per municipality (build/content)
+//   scripts/gem content due [--max-age MONTHS]   sources whose check date is older than 12 months
 //   scripts/gem chat [--municipality GM0599] [--jsonl]   a conversation (REPL, or one JSON line per message)
 import { chat } from './chat.js';
 import { classify } from './classify.js';
@@ -23,7 +24,7 @@ const USAGE = `usage: scripts/gem classify < lines
        scripts/gem eval FILE.jsonl | --split train|dev|external [--report FILE.json]
        scripts/gem eval --conversation FILE.jsonl | --split SPLIT [--split SPLIT ...] [--municipality GM0599] [--report FILE.json]
        scripts/gem nlu-export train|dev|external
-       scripts/gem content check|build [--out DIR]
+       scripts/gem content check|build|due [--out DIR] [--max-age MONTHS]
        scripts/gem chat [--municipality GM0599] [--jsonl]`;
 
 async function main(argv) {
@@ -47,7 +48,7 @@ async function main(argv) {
       for (const example of exportSplit(args[0])) process.stdout.write(`${JSON.stringify(example)}\n`);
       return 0;
     case 'content':
-      if (!['check', 'build'].includes(args[0])) throw new UsageError('content needs check or build');
+      if (!['check', 'build', 'due'].includes(args[0])) throw new UsageError('content needs check, build or due');
       return contentCommand(args, process.stdout);
     case 'chat':
       return chat(args, process.stdin, process.stdout);

@@ -177,14 +177,27 @@ test('a resident in the widget and an agent in the console hand over a conversat
   await finish(resident);
 });
 
-test('the console speaks English to an English browser, also at 400% zoom', async () => {
+test('the console is Dutch by default and speaks English after the switch, also at 400% zoom', async () => {
   const { ctx, page } = await openConsole('en-GB');
   await page.setViewportSize({ width: 320, height: 400 });
+  await page.getByRole('heading', { name: 'Aanmelden' }).waitFor(WAIT);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'nl');
+  await axe(page, 'Dutch sign-in in an English browser, 320 px');
+  // The switch names the other language in that language, and works with the keyboard.
+  const english = page.getByRole('button', { name: 'English' });
+  assert.equal(await english.getAttribute('lang'), 'en');
+  await english.focus();
+  await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Sign in' }).waitFor(WAIT);
+  assert.equal(await page.getByRole('button', { name: 'Nederlands' }).getAttribute('lang'), 'nl');
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('alert').filter({ hasText: 'Enter your user name and password.' }).waitFor(WAIT);
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no horizontal scrolling at 320 px');
   await axe(page, 'English sign-in error, 320 px');
+  await page.getByRole('button', { name: 'Nederlands' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Aanmelden' }).waitFor(WAIT);
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'nl');
   await ctx.close();
 });

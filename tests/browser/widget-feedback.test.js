@@ -37,7 +37,7 @@ test('NPS at the end of a conversation: eleven buttons in a labelled group, chos
   await openByMouse(page);
   await recordAnnouncements(page);
   await say(page, 'wat kost een paspoort?');
-  await botMessages(page).filter({ hasText: '€ 84,70' }).waitFor();
+  await botMessages(page).filter({ hasText: 'maximaal € 88,65' }).waitFor();
   assert.equal(await nps(page).count(), 0, 'no NPS question before the conversation ends');
 
   await say(page, 'tot ziens');
@@ -88,7 +88,7 @@ test('NPS offered on closing after a real conversation, once, without holding up
 
   await panel(page).getByRole('button', { name: 'Paspoort' }).click();
   await panel(page).getByRole('button', { name: 'Kosten' }).click();
-  await botMessages(page).filter({ hasText: '€ 84,70' }).waitFor();
+  await botMessages(page).filter({ hasText: 'maximaal € 88,65' }).waitFor();
   await page.keyboard.press('Escape');
   assert.equal(await panel(page).count(), 0, 'the panel closed at once');
   assert.equal((await focused(page)).cls, 'launcher');

@@ -262,7 +262,7 @@ test('handover: availability, consent, redacted transcript, queue, agent joins, 
   assert.equal((await page.evaluate(() => JSON.parse(sessionStorage.getItem('gem:conversation:GM0599')))).handover, null);
   // The assistant answers again.
   await say(page, 'wat kost een ID-kaart?');
-  await botMessages(page).filter({ hasText: '€ 76,40' }).waitFor(WAIT);
+  await botMessages(page).filter({ hasText: 'maximaal € 80,10' }).waitFor(WAIT);
   await axe(page, 'handover ended');
   await staff.close();
   await finish(run);
@@ -353,7 +353,7 @@ test('network loss during a handover: said in the status, the assistant answers 
   await status(page).filter({ hasText: 'De verbinding met de medewerker is weg.' }).waitFor(WAIT);
   await notes(page).filter({ hasText: 'Er is geen internetverbinding. Gem werkt gewoon verder op dit apparaat' }).waitFor();
   await say(page, 'wat kost een paspoort?');
-  await botMessages(page).filter({ hasText: '€ 84,70' }).waitFor(WAIT);
+  await botMessages(page).filter({ hasText: 'maximaal € 88,65' }).waitFor(WAIT);
   await axe(page, 'handover connection lost');
   await shot(page, 'handover-offline');
 
@@ -381,7 +381,7 @@ test('analytics: enumerated events only, batched to /v1/events, nothing before o
   await openByMouse(page);
   await panel(page).getByRole('button', { name: 'Paspoort' }).click();
   await panel(page).getByRole('button', { name: 'Kosten' }).click();
-  const answer = botMessages(page).filter({ hasText: '€ 84,70' });
+  const answer = botMessages(page).filter({ hasText: 'maximaal € 88,65' });
   await answer.waitFor();
   await answer.getByRole('button', { name: 'Ja' }).click();
   await say(page, 'hoe lang is een id kaart geldig? mijn telefoon is 06-12345678');

@@ -86,13 +86,13 @@ test('a conversation by mouse: welcome, quick replies, a typed follow-up, links,
   await topics.getByRole('button', { name: 'Paspoort' }).click();
   await panel(page).getByText('Met een paspoort kun je naar alle landen reizen').waitFor();
   await panel(page).getByRole('group', { name: 'Wat wil je weten over paspoort?' }).getByRole('button', { name: 'Kosten' }).click();
-  await botMessages(page).filter({ hasText: '€ 84,70' }).waitFor();
+  await botMessages(page).filter({ hasText: 'maximaal € 88,65' }).waitFor();
   // Focus went back to the input after the quick replies it was on were replaced.
   assert.equal((await focused(page)).tag, 'textarea');
 
   await input(page).fill('en voor een kind?');
   await panel(page).getByRole('button', { name: 'Verstuur' }).click();
-  const answer = botMessages(page).filter({ hasText: 'kind onder 18 kost € 63,60' });
+  const answer = botMessages(page).filter({ hasText: 'kind onder 18 kost maximaal € 67,05' });
   await answer.waitFor(WAIT);
 
   // Every message says which language it is in; the user's message gets the detected language.
@@ -118,8 +118,8 @@ test('a conversation by mouse: welcome, quick replies, a typed follow-up, links,
   });
   assert.deepEqual(roles, { log: 'off', announcer: 'polite', status: 2 });
   const announcements = await page.evaluate(() => window.__announcements);
-  assert.equal(announcements.filter((a) => a.text.includes('84,70')).length, 1, JSON.stringify(announcements));
-  assert.equal(announcements.filter((a) => a.text.includes('kind onder 18 kost € 63,60')).length, 1, JSON.stringify(announcements));
+  assert.equal(announcements.filter((a) => a.text.includes('88,65')).length, 1, JSON.stringify(announcements));
+  assert.equal(announcements.filter((a) => a.text.includes('kind onder 18 kost maximaal € 67,05')).length, 1, JSON.stringify(announcements));
   assert.ok(announcements.every((a) => a.lang === 'nl' && a.text.startsWith('Gem: ')));
   assert.match(announcements[0].text, /Keuzes: Kosten, Afspraak/);
   // Targets: every button and every link under an answer is at least 44 × 44 CSS px.
@@ -135,17 +135,17 @@ test('a conversation by mouse: welcome, quick replies, a typed follow-up, links,
 
   // The conversation survives navigation (sessionStorage, written after opening) ...
   const stored = await page.evaluate(() => sessionStorage.getItem('gem:conversation:GM0599'));
-  assert.match(stored, /63,60/);
+  assert.match(stored, /67,05/);
   await page.reload();
   await launcher(page).click();
-  await botMessages(page).filter({ hasText: 'kind onder 18 kost € 63,60' }).waitFor();
+  await botMessages(page).filter({ hasText: 'kind onder 18 kost maximaal € 67,05' }).waitFor();
   // Closing after a real conversation added the NPS question (widget-feedback.test.js tests it).
   assert.equal(await panel(page).locator('.message').count(), langs.length + 1);
   // ... and "new conversation" clears it.
   await panel(page).getByRole('button', { name: 'Nieuw gesprek' }).click();
   await panel(page).getByText('Ik ben Gem').waitFor();
   assert.equal(await panel(page).locator('.message').count(), 1);
-  assert.doesNotMatch(await page.evaluate(() => sessionStorage.getItem('gem:conversation:GM0599') ?? ''), /63,60/);
+  assert.doesNotMatch(await page.evaluate(() => sessionStorage.getItem('gem:conversation:GM0599') ?? ''), /67,05/);
   assert.equal((await focused(page)).tag, 'textarea');
   await finish(run);
 });
@@ -175,7 +175,7 @@ test('a conversation by keyboard only, with focus order and focus return', async
   assert.deepEqual(await focused(page), { tag: 'button', name: 'Kosten', cls: 'choice', inWidget: true });
   await shot(page, 'keyboard-focus');
   await page.keyboard.press('Enter');
-  await botMessages(page).filter({ hasText: '€ 84,70' }).waitFor();
+  await botMessages(page).filter({ hasText: 'maximaal € 88,65' }).waitFor();
   assert.equal((await focused(page)).tag, 'textarea');
 
   // Focus order: launcher → close → new conversation → language → transcript → … → input → send → out.
@@ -202,7 +202,7 @@ test('a conversation by keyboard only, with focus order and focus return', async
   await page.keyboard.press('Enter');
   await panel(page).waitFor();
   assert.equal((await focused(page)).tag, 'textarea');
-  assert.equal(await botMessages(page).filter({ hasText: '€ 84,70' }).count(), 1);
+  assert.equal(await botMessages(page).filter({ hasText: 'maximaal € 88,65' }).count(), 1);
   await finish(run);
 });
 
@@ -229,7 +229,7 @@ test('quick replies work while the model loads; a typed message waits with a vis
   await shot(page, 'waiting-for-model');
 
   release();
-  await botMessages(page).filter({ hasText: '€ 84,70' }).waitFor(WAIT);
+  await botMessages(page).filter({ hasText: 'maximaal € 88,65' }).waitFor(WAIT);
   assert.equal(await status.textContent(), '');
   await finish(run);
 });
@@ -292,7 +292,7 @@ test('200% text and the WCAG text-spacing overrides: nothing is clipped, the inp
   assert.ok(await input(page).isVisible());
   await input(page).fill('wat kost het?');
   await page.keyboard.press('Enter');
-  await botMessages(page).filter({ hasText: '€ 84,70' }).waitFor(WAIT);
+  await botMessages(page).filter({ hasText: 'maximaal € 88,65' }).waitFor(WAIT);
   await shot(page, 'text-200-spacing');
   await finish(run);
 });

@@ -43,6 +43,11 @@ inline json text(const std::string& file, int line, const std::string& nl, const
   return at(file, line, {{"nl", nl}, {"en", en}});
 }
 
+// A municipal value with its source and check date, as content/README.md asks.
+inline json sourced(const std::string& file, int line, json value, const std::string& checked = "2026-11-30") {
+  return at(file, line, {{"value", std::move(value)}, {"source", "https://www.rotterdam.nl/contact"}, {"checked", checked}});
+}
+
 inline json product(const std::string& id, int extra_sections = 0) {
   const std::string f = "content/products/" + id + ".yml";
   json sections = at(f, 10, {{"informatie", text(f, 11, "Over " + id + ": {U kunt|Je kunt} het aanvragen.", "About " + id + ".")},
@@ -56,12 +61,13 @@ inline json product(const std::string& id, int extra_sections = 0) {
   }
   return at(f, 1, {{"product", id},
                    {"title", text(f, 2, id, id)},
-                   {"sources", json::array({"https://www.rijksoverheid.nl/"})},
+                   {"sources", json::array({at(f, 3, {{"url", "https://www.rijksoverheid.nl/"}, {"checked", "2026-11-23"}})})},
                    {"summary", text(f, 5, "Samenvatting van " + id + " voor {uw|je} gemeente {name}.", "Summary of " + id + " in {name}.")},
                    {"common_aspects", json::array({"kosten"})},
                    {"sections", sections},
                    {"links", json::array({at(f, 30, {{"title", text(f, 30, "Meer", "More")}, {"url", "{url." + id + "}"}})})},
-                   {"variables", at(f, 40, {{"fee." + id, at(f, 40, {{"value", {{"nl", "maximaal € 10,00"}, {"en", "at most € 10.00"}}}})},
+                   {"variables", at(f, 40, {{"fee." + id, at(f, 40, {{"value", {{"nl", "maximaal € 10,00"}, {"en", "at most € 10.00"}}},
+                                                                   {"source", "https://www.rijksoverheid.nl/kosten"}, {"checked", "2025-06-01"}})},
                                             {"url." + id, at(f, 41, {{"value", "https://www.rijksoverheid.nl/" + id}})}})}});
 }
 
@@ -92,15 +98,17 @@ inline json valid_source() {
   json countries = at(c, 1, {{"id_card_accepted", json::array({at(c, 2, {{"code", "DE"}, {"nl", "Duitsland"}, {"en", "Germany"}})})},
                              {"passport_required", json::array({at(c, 5, {{"code", "GB"}, {"nl", "Verenigd Koninkrijk"}, {"en", "United Kingdom"},
                                                                        {"reason", text(c, 6, "Sinds 2021.", "Since 2021.")}})})},
-                             {"other_countries", text(c, 9, "Vraag het de ambassade.", "Ask the embassy.")}});
+                             {"other_countries", text(c, 9, "Vraag het de ambassade.", "Ask the embassy.")},
+                             {"sources", json::array({at(c, 12, {{"url", "https://www.rijksoverheid.nl/landen"}, {"checked", "2026-11-23"}})})}});
   const std::string v = "content/variables.yml";
   json variables = at(v, 1, {{"name", at(v, 1, {{"value", {{"nl", "de gemeente"}, {"en", "the municipality"}}}})},
                              {"phone", at(v, 2, {{"value", "14 + netnummer"}})}});
   const std::string m = "content/municipalities/GM0599.yml";
   json rotterdam = at(m, 2, {{"municipality", "GM0599"}, {"name", "Rotterdam"}, {"tone", "je"},
-                             {"variables", at(m, 5, {{"phone", "14 010"}, {"fee.paspoort", {{"nl", "€ 8,00"}, {"en", "€ 8.00"}}},
-                                                     {"name", {{"nl", "de gemeente Rotterdam"}, {"en", "the municipality of Rotterdam"}}}})},
-                             {"sections", at(m, 9, {{"afval.wanneer", text(m, 10, "In Rotterdam kijk je in de app.", "In Rotterdam, check the app.")}})}});
+                             {"variables", at(m, 5, {{"phone", sourced(m, 5, "14 010")}, {"fee.paspoort", sourced(m, 6, {{"nl", "€ 8,00"}, {"en", "€ 8.00"}})},
+                                                     {"name", sourced(m, 7, {{"nl", "de gemeente Rotterdam"}, {"en", "the municipality of Rotterdam"}})}})},
+                             {"sections", at(m, 9, {{"afval.wanneer", at(m, 10, {{"nl", "In Rotterdam kijk je in de app."}, {"en", "In Rotterdam, check the app."},
+                                                                                  {"source", "https://www.rotterdam.nl/afval"}, {"checked", "2026-11-30"}})}})}});
   return {{"variables", variables},
           {"products", json::array({product("paspoort"), product("identiteitskaart"), product("reisdocument"), product("afval", 1)})},
           {"dialogue", dialogue},

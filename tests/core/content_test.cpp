@@ -165,6 +165,89 @@ BOOST_AUTO_TEST_CASE(live_kinds) {
                   "waste_collection, application_status");
 }
 
+BOOST_AUTO_TEST_CASE(verb_and_pronoun_agree_in_both_tones) {
+  const std::string at = "content/products/paspoort.yml:15: ";
+  for (const auto& [text, message] : std::vector<std::pair<std::string, std::string>>{
+           {"Wilt {u|je} betalen?", "'Wilt {u|je}' shares the verb between both tones, which is wrong in one of them: put the verb inside the alternation, e.g. {Wilt u|Wil je}"},
+           {"Dan kun {u|je} betalen.", "'kun {u|je}' shares the verb between both tones, which is wrong in one of them: put the verb inside the alternation, e.g. {Wilt u|Wil je}"},
+           {"Als {u|je} heeft betaald.", "'{u|je} heeft' renders 'je heeft': write {u heeft|je hebt}"},
+           {"{Heeft u|Heeft je} betaald?", "'Heeft je' in {Heeft je}: the verb does not agree with 'je'"},
+           {"{Wil u|Wil je} betalen?", "'Wil u' in {Wil u}: the verb does not agree with 'u'"},
+           {"{Hebt u|Heb je} betaald?", "{Hebt u|Heb je}: write 'heeft' in the u-form; a municipality that says 'u hebt' sets 'hebben: hebt' and gets it everywhere"},
+           {"Als {het kind heeft|je hebt} betaald.", "{het kind heeft|je hebt}: 'heeft' in the u-form must go with 'u' in the same variant (a municipality may choose 'u hebt'); write e.g. {u het heeft|je het hebt}"}}) {
+    auto s = gem::test::valid_source();
+    product(s, 0)["sections"]["kosten@kind"]["nl"] = text;
+    expect_error(s, at + message);
+  }
+  // Agreeing forms pass: the verb inside the alternation, a stem ending in t, a bare verb alternation.
+  auto s = gem::test::valid_source();
+  product(s, 0)["sections"]["kosten@kind"]["nl"] = "{Wilt u|Wil je} betalen? Dan mag {u|je} pinnen. Moet {u|je} wachten? Als {u|je} {heeft|hebt} betaald.";
+  BOOST_TEST(check(s).empty());
+}
+
+BOOST_AUTO_TEST_CASE(municipal_values_and_sections_need_a_source) {
+  const std::string m = "content/municipalities/GM0599.yml";
+  auto s = gem::test::valid_source();
+  s["municipalities"][0]["variables"]["phone"] = "14 010";
+  expect_error(s, m + ":5: variable 'phone' has no source: write {value: …, source: https://…, checked: YYYY-MM-DD}, "
+                      "or remove it so the national value applies");
+  s = gem::test::valid_source();
+  s["municipalities"][0]["sections"]["afval.wanneer"].erase("source");
+  s["municipalities"][0]["sections"]["afval.wanneer"].erase("checked");
+  expect_error(s, m + ":9: section 'afval.wanneer' has no source: add source: https://… and checked: YYYY-MM-DD");
+  s = gem::test::valid_source();
+  s["municipalities"][0]["variables"]["phone"]["checked"] = "30-11-2026";
+  expect_error(s, m + ":7: 'checked': expected the date the source was last checked, as YYYY-MM-DD (e.g. 2026-11-30)");
+  s = gem::test::valid_source();
+  s["municipalities"][0]["variables"]["phone"]["source"] = "../shared/facts.md";
+  expect_error(s, m + ":6: 'source': expected a public https:// address");
+}
+
+BOOST_AUTO_TEST_CASE(national_facts_need_a_source) {
+  auto s = gem::test::valid_source();
+  product(s, 0)["variables"]["fee.paspoort"].erase("source");
+  product(s, 0)["variables"]["fee.paspoort"].erase("checked");
+  expect_error(s, "content/products/paspoort.yml:40: variable 'fee.paspoort' is a national fact without a source: add source: https://… and checked: YYYY-MM-DD");
+  s = gem::test::valid_source();
+  product(s, 0)["sources"] = json::array({"https://www.rijksoverheid.nl/"});
+  expect_error(s, "content/products/paspoort.yml:3: source 'https://www.rijksoverheid.nl/': expected {url: https://…, checked: YYYY-MM-DD}");
+  s = gem::test::valid_source();
+  s["countries"].erase("sources");
+  expect_error(s, "content/countries.yml:1: countries cite no sources: expected a list of {url: https://…, checked: YYYY-MM-DD}");
+}
+
+BOOST_AUTO_TEST_CASE(sources_due_for_review_oldest_first) {
+  const auto source = gem::test::valid_source().dump();
+  // The fixture's dates: fee.* 2025-06-01 (four products), product and country sources 2026-11-23, Rotterdam 2026-11-30.
+  BOOST_TEST(gem::review_due(source, "2026-12-02", 24).empty());
+  const auto due = gem::review_due(source, "2026-12-02", 12);
+  BOOST_REQUIRE(due.size() == 4u);
+  BOOST_TEST(due[0].at == "content/products/paspoort.yml:42");
+  BOOST_TEST(due[0].url == "https://www.rijksoverheid.nl/kosten");
+  BOOST_TEST(due[0].checked == "2025-06-01");
+  BOOST_TEST(gem::review_due(source, "2027-12-01", 12).size() == 4u + 4u + 1u + 4u);
+  BOOST_CHECK_THROW(gem::review_due(source, "1 december", 12), gem::Error);
+}
+
+BOOST_AUTO_TEST_CASE(u_hebt_is_a_municipal_choice) {
+  auto s = gem::test::valid_source();
+  auto& rotterdam = s["municipalities"][0];
+  product(s, 0)["summary"]["nl"] = "{Heeft u|Heb je} een vraag? Dan {heeft|hebt} {u|je} geluk.";
+  BOOST_TEST(check(s).empty());
+  rotterdam["tone"] = "u";
+  rotterdam["hebben"] = "hebt";
+  rotterdam["_lines"]["hebben"] = 4;
+  const auto pack = json::parse(gem::compile_pack(s.dump(), gem::test::small_labels(), "GM0599", "Rotterdam"));
+  BOOST_TEST(pack["products"]["paspoort"]["summary"]["nl"] == "{Hebt u|Heb je} een vraag? Dan {hebt|hebt} {u|je} geluk.");
+  BOOST_TEST(pack["products"]["paspoort"]["summary"]["en"] == product(s, 0)["summary"]["en"]);
+  rotterdam.erase("hebben");
+  const auto default_pack = json::parse(gem::compile_pack(s.dump(), gem::test::small_labels(), "GM0599", "Rotterdam"));
+  BOOST_TEST(default_pack["products"]["paspoort"]["summary"]["nl"] == product(s, 0)["summary"]["nl"]);
+  rotterdam["hebben"] = "hebt";
+  rotterdam["tone"] = "je";
+  expect_error(s, "content/municipalities/GM0599.yml:4: hebben: only for the u-form, but this municipality says je");
+}
+
 BOOST_AUTO_TEST_CASE(packs_apply_municipal_overrides) {
   const auto source = gem::test::valid_source().dump();
   const auto pack = json::parse(gem::compile_pack(source, gem::test::small_labels(), "GM0599", "Rotterdam"));

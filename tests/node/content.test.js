@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 
 import { ROOT, loadCore, loadTools } from '../../wasm/node.js';
-import { ContentSyntaxError, checkContent, packFor, readYamlWithPositions } from '../../scripts/cli/content.js';
+import { ContentSyntaxError, checkContent, dueForReview, packFor, readYamlWithPositions } from '../../scripts/cli/content.js';
 
 let tools;
 before(async () => {
@@ -75,6 +75,14 @@ describe('content', () => {
     });
   });
 
+  test('a source due for review is listed by gem content due', () => {
+    const { source } = checkContent(tools);
+    const due = dueForReview(tools, source, { today: '2028-01-01', maxAgeMonths: 12 });
+    assert.ok(due.some((d) => d.at.startsWith('content/municipalities/GM0599.yml:') && d.url.startsWith('https://')));
+    assert.deepEqual(dueForReview(tools, source, { today: '2026-12-02', maxAgeMonths: 12 }), []);
+    assert.ok(due.every((d, i) => i === 0 || due[i - 1].checked <= d.checked), 'oldest first');
+  });
+
   test('packs carry each municipality\'s tone and values', () => {
     const { source } = checkContent(tools);
     const rotterdam = JSON.parse(packFor(tools, source, 'GM0599'));
@@ -82,7 +90,14 @@ describe('content', () => {
     const zwolle = JSON.parse(packFor(tools, source, 'GM0193'));
     assert.equal(rotterdam.tone, 'je');
     assert.equal(tilburg.tone, 'u');
-    assert.notEqual(rotterdam.variables.home['fee.paspoort.adult'].nl, tilburg.variables.home['fee.paspoort.adult']?.nl ?? '');
+    assert.equal(rotterdam.variables.home.phone.nl, '14 010');
+    assert.equal(tilburg.variables.home.phone, undefined, 'a value without a source is not in the content: the fallback applies');
+    assert.equal(tilburg.variables.fallback['fee.paspoort.adult'].nl, 'maximaal € 88,65');
+    // Utrecht says "u hebt": the pack carries it in every u-form, written once as "heeft".
+    const utrecht = JSON.stringify(JSON.parse(packFor(tools, source, 'GM0344')).products.rijbewijs);
+    assert.match(utrecht, /\{Hebt u\|Heb je\}/);
+    assert.doesNotMatch(utrecht, /Heeft u/);
+    assert.match(JSON.stringify(tilburg.products.rijbewijs), /\{Heeft u\|Heb je\}/);
     assert.equal(zwolle.overrides, false);
     assert.deepEqual(zwolle.variables.home, {});
     assert.throws(() => packFor(tools, source, 'GM9999'), /unknown municipality GM9999/);

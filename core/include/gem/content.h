@@ -25,6 +25,17 @@ struct ContentError {
   std::string message;  // what was expected and what was found
 };
 
+// A source whose check date is older than the allowed age: an editor should look at the page again.
+struct ReviewItem {
+  std::string at;       // "content/municipalities/GM0599.yml:12" (the 'checked' line)
+  std::string url;      // the source to look at
+  std::string checked;  // YYYY-MM-DD
+};
+
+// Every `checked` date (with its `source` or `url`) older than `max_age_months` before `today`
+// (YYYY-MM-DD), oldest first. The core has no clock: the caller says what day it is.
+std::vector<ReviewItem> review_due(std::string_view source_json, std::string_view today, int max_age_months = 12);
+
 // The dialogue texts every content set must provide (content/dialogue.yml).
 const std::vector<std::string>& required_dialogue_texts();
 // The chat panel's own texts every content set must provide (content/widget.yml).

@@ -5,7 +5,7 @@
 
 const TEXT = {
   nl: {
-    skip: 'Naar de inhoud', title: 'Gem – gesprekken met inwoners', logout: 'Afmelden',
+    skip: 'Naar de inhoud', title: 'Gem – gesprekken met inwoners', logout: 'Afmelden', switch_language: 'English',
     signin_title: 'Aanmelden', username: 'Gebruikersnaam', password: 'Wachtwoord', signin: 'Aanmelden',
     queue_title: 'Wachtrij', queue_empty: 'Er wacht niemand.', chats_title: 'Mijn gesprekken',
     chats_empty: 'U hebt geen open gesprekken.', transcript: 'Gesprek met de assistent (geanonimiseerd)',
@@ -26,7 +26,7 @@ const TEXT = {
       other: 'Er ging iets mis. Probeer het opnieuw.' },
   },
   en: {
-    skip: 'Skip to content', title: 'Gem – conversations with residents', logout: 'Sign out',
+    skip: 'Skip to content', title: 'Gem – conversations with residents', logout: 'Sign out', switch_language: 'Nederlands',
     signin_title: 'Sign in', username: 'User name', password: 'Password', signin: 'Sign in',
     queue_title: 'Queue', queue_empty: 'Nobody is waiting.', chats_title: 'My conversations',
     chats_empty: 'You have no open conversations.', transcript: 'Conversation with the assistant (redacted)',
@@ -47,14 +47,16 @@ const TEXT = {
       other: 'Something went wrong. Please try again.' },
   },
 };
-const lang = (navigator.language || 'nl').toLowerCase().startsWith('en') ? 'en' : 'nl';
-const t = TEXT[lang];
+// Dutch by default, like the widget; the switch in the header changes the console's own texts.
+let lang = 'nl';
+let t = TEXT[lang];
 
 const $ = (id) => document.getElementById(id);
 const state = { csrf: null, socket: null, queue: new Set(), chats: new Map(), count: 0, retry: 0 };
 
 function translatePage() {
   document.documentElement.lang = lang;
+  $('language').lang = lang === 'nl' ? 'en' : 'nl';
   document.title = t.title;
   for (const el of document.querySelectorAll('[data-text]')) el.textContent = t[el.dataset.text];
   for (const el of $('chat-template').content.querySelectorAll('[data-text]')) el.textContent = t[el.dataset.text];
@@ -314,6 +316,11 @@ function addMessage(chat, from, text) {
 // ---- start ---------------------------------------------------------------------------------
 
 translatePage();
+$('language').addEventListener('click', () => {
+  lang = lang === 'nl' ? 'en' : 'nl';
+  t = TEXT[lang];
+  translatePage();
+});
 $('signin-form').addEventListener('submit', signIn);
 $('logout').addEventListener('click', signOut);
 api('GET', '/v1/agent/session').then(({ ok, data }) => {
