@@ -6,6 +6,9 @@
 //        [--report FILE.json]         (default build/eval-report.json)
 //   scripts/gem nlu-export SPLIT      content/nlu/SPLIT/*.yml as JSONL on stdout (SPLIT: train | dev)
 //   scripts/gem content check|build   validate content/; compile one pack per municipality (build/content)
+//   scripts/gem content import-almanac FILE [--checked DATE]     the almanac's XML export → content/registers/almanac.yml
+//   scripts/gem content import-catalogue FILE [--municipality GMxxxx] [--checked DATE]
+//                                     a product catalogue (SC XML or API JSON) → content/registers/catalogue/
 //   scripts/gem chat [--municipality GM0599] [--jsonl]   a conversation (REPL, or one JSON line per message)
 import { chat } from './chat.js';
 import { classify } from './classify.js';
@@ -16,7 +19,9 @@ import { exportSplit } from './nlu-data.js';
 const USAGE = `usage: scripts/gem classify < lines
        scripts/gem eval FILE.jsonl [--report FILE.json]
        scripts/gem nlu-export train|dev
-       scripts/gem content check|build [--out DIR]
+       scripts/gem content check|build [--out DIR] [--verbose]
+       scripts/gem content import-almanac exportOO_gemeenten.xml [--checked YYYY-MM-DD]
+       scripts/gem content import-catalogue FILE [--municipality GMxxxx] [--checked YYYY-MM-DD]
        scripts/gem chat [--municipality GM0599] [--jsonl]`;
 
 async function main(argv) {
@@ -35,7 +40,9 @@ async function main(argv) {
       for (const example of exportSplit(args[0])) process.stdout.write(`${JSON.stringify(example)}\n`);
       return 0;
     case 'content':
-      if (!['check', 'build'].includes(args[0])) throw new UsageError('content needs check or build');
+      if (!['check', 'build', 'import-almanac', 'import-catalogue'].includes(args[0])) {
+        throw new UsageError('content needs check, build, import-almanac or import-catalogue');
+      }
       return contentCommand(args, process.stdout);
     case 'chat':
       return chat(args, process.stdin, process.stdout);
