@@ -355,7 +355,7 @@ test('language switch, handover and live data without a server', async () => {
   await finish(run);
 });
 
-test('the <gem-assistant> element and the ES module: other municipalities, the generic pack, position', async () => {
+test('the <gem-assistant> element and the ES module: other municipalities and their packs, position', async () => {
   const run = await openPage();
   const { page, watch } = run;
   // A municipality without a hand-written file: its own pack from the registers, formal tone, bottom left.
