@@ -12,6 +12,9 @@
 //   scripts/gem nlu-export SPLIT      content/nlu/SPLIT/*.yml as JSONL on stdout (SPLIT: train | dev | external)
 //   scripts/gem content check|build   validate content/; compile one pack per municipality (build/content)
 //   scripts/gem content due [--max-age MONTHS]   sources whose check date is older than 12 months
+//   scripts/gem content import-almanac FILE [--checked DATE]     the almanac's XML export → content/registers/almanac.yml
+//   scripts/gem content import-catalogue FILE [--municipality GMxxxx] [--checked DATE]
+//                                     a product catalogue (SC XML or API JSON) → content/registers/catalogue/
 //   scripts/gem chat [--municipality GM0599] [--jsonl]   a conversation (REPL, or one JSON line per message)
 import { chat } from './chat.js';
 import { classify } from './classify.js';
@@ -24,7 +27,9 @@ const USAGE = `usage: scripts/gem classify < lines
        scripts/gem eval FILE.jsonl | --split train|dev|external [--report FILE.json]
        scripts/gem eval --conversation FILE.jsonl | --split SPLIT [--split SPLIT ...] [--municipality GM0599] [--report FILE.json]
        scripts/gem nlu-export train|dev|external
-       scripts/gem content check|build|due [--out DIR] [--max-age MONTHS]
+       scripts/gem content check|build|due [--out DIR] [--verbose] [--max-age MONTHS]
+       scripts/gem content import-almanac exportOO_gemeenten.xml [--checked YYYY-MM-DD]
+       scripts/gem content import-catalogue FILE [--municipality GMxxxx] [--checked YYYY-MM-DD]
        scripts/gem chat [--municipality GM0599] [--jsonl]`;
 
 async function main(argv) {
@@ -48,7 +53,9 @@ async function main(argv) {
       for (const example of exportSplit(args[0])) process.stdout.write(`${JSON.stringify(example)}\n`);
       return 0;
     case 'content':
-      if (!['check', 'build', 'due'].includes(args[0])) throw new UsageError('content needs check, build or due');
+      if (!['check', 'build', 'due', 'import-almanac', 'import-catalogue'].includes(args[0])) {
+        throw new UsageError('content needs check, build, due, import-almanac or import-catalogue');
+      }
       return contentCommand(args, process.stdout);
     case 'chat':
       return chat(args, process.stdin, process.stdout);

@@ -355,10 +355,10 @@ test('language switch, handover and live data without a server', async () => {
   await finish(run);
 });
 
-test('the <gem-assistant> element and the ES module: other municipalities, the generic pack, position', async () => {
+test('the <gem-assistant> element and the ES module: other municipalities and their packs, position', async () => {
   const run = await openPage();
   const { page, watch } = run;
-  // A municipality without its own pack gets the generic one (its 404 is expected), placed bottom left.
+  // A municipality without a hand-written file: its own pack from the registers, formal tone, bottom left.
   await page.evaluate(() => {
     document.querySelector('gem-assistant').remove();
     const el = document.createElement('gem-assistant');
@@ -371,7 +371,6 @@ test('the <gem-assistant> element and the ES module: other municipalities, the g
   assert.equal(await panel(page).locator('.subtitle').textContent(), 'Gemeente Amsterdam');
   await panel(page).getByLabel('Uw vraag').waitFor();  // the generic content says 'u'
   assert.ok((await launcher(page).boundingBox()).x < 100);
-  watch.problems = watch.problems.filter((p) => !/404/.test(p));
 
   // The ES module entry: import and mount.
   await page.evaluate(async () => {
@@ -382,6 +381,30 @@ test('the <gem-assistant> element and the ES module: other municipalities, the g
   await page.getByRole('button', { name: 'Ask Gem' }).click();
   await botMessages(page).first().waitFor(WAIT);
   assert.match(await botMessages(page).first().textContent(), /municipality of Utrecht/);
+  await finish(run);
+});
+
+test('the municipality picker: any of the 342 by keyboard, the widget then loads only that pack', async () => {
+  const run = await openPage();
+  const { page, watch } = run;
+  const picker = page.getByLabel('Gemeente van de assistent');
+  assert.equal(await picker.locator('option').count(), 342);
+  assert.equal(await picker.inputValue(), 'GM0599');
+  await picker.focus();
+  await page.keyboard.type('Zwolle');
+  assert.equal(await picker.inputValue(), 'GM0193');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Kies');
+  await Promise.all([page.waitForURL(/municipality=GM0193/), page.keyboard.press('Enter')]);
+  assert.match(page.url(), /server=off/);
+  assert.equal(await page.locator('.brand span').textContent(), 'Zwolle');
+  await axe(page, 'municipality picker');
+  await openByMouse(page);
+  await input(page).fill('wat is het telefoonnummer van de gemeente?');
+  await page.keyboard.press('Enter');
+  await botMessages(page).filter({ hasText: '14 038' }).first().waitFor(WAIT);
+  const packs = watch.requests.map((r) => r.url()).filter((url) => /\/content\/[^/]+\.json$/.test(url));
+  assert.deepEqual(packs.map((url) => url.split('/').pop()), ['GM0193.json']);
   await finish(run);
 });
 

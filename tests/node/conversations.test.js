@@ -45,6 +45,10 @@ function verify(response, expect, where) {
   for (const fragment of expect.not_text ?? []) {
     assert.ok(!response.text.includes(fragment), `${where}: text should not contain "${fragment}"\n--- text:\n${response.text}`);
   }
+  const urls = (response.links ?? []).map((l) => l.url);
+  for (const fragment of expect.links ?? []) {
+    assert.ok(urls.some((url) => url.includes(fragment)), `${where}: no link containing "${fragment}" (got ${urls.join(', ')})`);
+  }
   const ids = response.quick_replies.map((q) => q.id);
   for (const id of expect.buttons ?? []) assert.ok(ids.includes(id), `${where}: button ${id} missing (got ${ids.join(', ')})`);
   const types = response.events.map((e) => e.type);
