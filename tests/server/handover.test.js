@@ -268,8 +268,8 @@ describe('two instances share handovers through Redis', { skip: !fs.existsSync(B
   test('resident on A, agent on B', async () => {
     const dir = tempDir();
     const redis = await startRedis(dir);
-    const a = await startServer(handoverSetup(), { GEM_REDIS_URL: redis.url });
-    const b = await startServer(handoverSetup(), { GEM_REDIS_URL: redis.url });
+    const a = await startServer(handoverSetup(), redis.env);
+    const b = await startServer(handoverSetup(), redis.env);
     addAccount(b, 'anna');
     try {
       const anna = await login(b, 'anna');

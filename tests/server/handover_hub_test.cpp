@@ -7,8 +7,11 @@
 #include <iterator>
 #include <mutex>
 
+#include <thread>
+
 #include "handover/adapter.h"
 #include "handover/hub.h"
+#include "handover/keys.h"
 #include "storage/sqlite.h"
 
 using namespace gem::handover;
@@ -47,12 +50,13 @@ struct Fixture {
   std::unique_ptr<Bus> bus = make_local_bus();
   bool open = true;
   std::chrono::system_clock::time_point clock = std::chrono::system_clock::now();
+  HubOptions options;
   std::shared_ptr<Hub> hub;
 
-  explicit Fixture(const std::string& db = ":memory:") : store(make_sqlite_store(db)) { hub = make(); }
+  explicit Fixture(const std::string& db = ":memory:", HubOptions base = {}) : Fixture(make_sqlite_store(db), std::move(base)) {}
+  Fixture(std::unique_ptr<Store> s, HubOptions base) : store(std::move(s)), options(std::move(base)) { hub = make(); }
 
   std::shared_ptr<Hub> make() {
-    HubOptions options;
     options.now = [this] { return clock; };
     return std::make_shared<Hub>(*store, *bus, [this](const std::string& gm) -> std::optional<Municipality> {
       if (gm != "GM0599") return std::nullopt;
@@ -370,5 +374,279 @@ BOOST_AUTO_TEST_CASE(an_ended_conversation_leaves_no_text_in_the_database_file) 
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   BOOST_TEST(bytes.size() > 0u);
   BOOST_TEST(bytes.find(marker) == std::string::npos);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db.string() + suffix);
+}
+
+namespace {
+
+HubOptions with(const std::function<void(HubOptions&)>& set) {
+  HubOptions options;
+  set(options);
+  return options;
+}
+
+std::string accept_frame(const std::string& id) { return Json{{"type", "accept"}, {"conversation", id}}.dump(); }
+
+// What the store says about conversation `id`: "queued", "with_agent:<agent>" or "gone", and
+// whether that is consistent (queued exactly once and owned by nobody, or owned by exactly its agent).
+std::string where(Store& store, const std::string& id, const std::vector<std::string>& agents) {
+  auto record = store.get(gem::handover::keys::conversation(id));
+  auto queue = store.range(gem::handover::keys::queue("GM0599"));
+  auto in_queue = std::count(queue.begin(), queue.end(), id);
+  int owners = 0;
+  for (const auto& a : agents) owners += static_cast<int>(store.hash_all(gem::handover::keys::agent_conversations(a)).count(id));
+  if (!record) return in_queue || owners ? "orphaned" : "gone";
+  Json c = Json::parse(*record);
+  if (c["state"] == "queued") return in_queue == 1 && owners == 0 ? "queued" : "inconsistent queued";
+  return in_queue == 0 && owners == 1 && store.hash_all(gem::handover::keys::agent_conversations(c["agent"].get<std::string>())).count(id)
+             ? "with_agent:" + c["agent"].get<std::string>()
+             : "inconsistent with_agent";
+}
+
+// A slow store, so a load → change → save that is not atomic loses against a concurrent one,
+// reliably: reads take 2 ms, single writes 20 ms. Atomic updates (Store::update) read as slowly.
+class SlowStore final : public Store {
+ public:
+  explicit SlowStore(std::unique_ptr<Store> inner) : inner_(std::move(inner)) {}
+  static void pause() { std::this_thread::sleep_for(std::chrono::milliseconds(2)); }
+  static void long_pause() { std::this_thread::sleep_for(std::chrono::milliseconds(20)); }
+
+  std::optional<std::string> get(const std::string& key) override { return pause(), inner_->get(key); }
+  void set(const std::string& key, const std::string& value) override { long_pause(), inner_->set(key, value); }
+  void del(const std::string& key) override { inner_->del(key); }
+  std::int64_t incr(const std::string& key) override { return inner_->incr(key); }
+  void push_back(const std::string& list, const std::string& value) override { inner_->push_back(list, value); }
+  void push_front(const std::string& list, const std::string& value) override { inner_->push_front(list, value); }
+  std::int64_t remove(const std::string& list, const std::string& value) override { return long_pause(), inner_->remove(list, value); }
+  std::vector<std::string> range(const std::string& list) override { return pause(), inner_->range(list); }
+  void hash_set(const std::string& hash, const std::string& field, const std::string& value) override { inner_->hash_set(hash, field, value); }
+  void hash_del(const std::string& hash, const std::string& field) override { inner_->hash_del(hash, field); }
+  std::map<std::string, std::string> hash_all(const std::string& hash) override { return pause(), inner_->hash_all(hash); }
+  bool update(const std::vector<std::string>& watched, const std::function<bool(Transaction&)>& decide) override {
+    return inner_->update(watched, [&](Transaction& tx) {
+      struct Slow final : Transaction {
+        Transaction& tx;
+        explicit Slow(Transaction& t) : tx(t) {}
+        std::optional<std::string> get(const std::string& key) override { return pause(), tx.get(key); }
+        std::vector<std::string> range(const std::string& list) override { return pause(), tx.range(list); }
+        std::map<std::string, std::string> hash_all(const std::string& hash) override { return pause(), tx.hash_all(hash); }
+      } slow(tx);
+      bool decided = decide(slow);
+      for (const auto& w : slow.writes()) {
+        switch (w.kind) {
+          case Transaction::Write::set: tx.set(w.key, w.field_or_value); break;
+          case Transaction::Write::del: tx.del(w.key); break;
+          case Transaction::Write::push_back: tx.push_back(w.key, w.field_or_value); break;
+          case Transaction::Write::push_front: tx.push_front(w.key, w.field_or_value); break;
+          case Transaction::Write::remove: tx.remove(w.key, w.field_or_value); break;
+          case Transaction::Write::hash_set: tx.hash_set(w.key, w.field_or_value, w.value); break;
+          case Transaction::Write::hash_del: tx.hash_del(w.key, w.field_or_value); break;
+        }
+      }
+      return decided;
+    });
+  }
+
+ private:
+  std::unique_ptr<Store> inner_;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_resident_leaving_while_an_agent_accepts_never_loses_the_accept) {
+  Fixture f(std::make_unique<SlowStore>(make_sqlite_store(":memory:")), {});
+  Inbox agent_in;
+  auto agent = f.hub->connect_agent(anna(), agent_in.sender());
+  for (int round = 0; round < 10; ++round) {
+    Inbox r_in;
+    auto r = f.hub->connect_resident(r_in.sender());
+    r->receive(start_frame().dump());
+    std::string id = r_in.last("started")["conversation"];
+    std::thread leaving([&] { r->closed(); });
+    std::thread accepting([&] { agent->receive(accept_frame(id)); });
+    leaving.join();
+    accepting.join();
+    BOOST_TEST_INFO("round " << round);
+    BOOST_TEST(where(*f.store, id, {"anna"}) == "with_agent:anna");
+    // The resident is detached (the sweeper will end it later), not lost.
+    BOOST_TEST(Json::parse(f.store->get("conv:" + id).value())["detached_at"] != 0);
+    agent->receive(Json{{"type", "end"}, {"conversation", id}}.dump());
+    BOOST_TEST(where(*f.store, id, {"anna"}) == "gone");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_full_queue_answers_busy_with_the_alternatives) {
+  Fixture f(":memory:", with([](HubOptions& o) { o.max_queue = 2; }));
+  Inbox agent_in;
+  auto agent = f.hub->connect_agent(anna(), agent_in.sender());
+  std::vector<Inbox> inboxes(3);
+  std::vector<std::shared_ptr<Hub::Peer>> residents;
+  for (auto& inbox : inboxes) {
+    residents.push_back(f.hub->connect_resident(inbox.sender(), nullptr, "192.0.2." + std::to_string(residents.size())));
+    residents.back()->receive(start_frame().dump());
+  }
+  BOOST_TEST(inboxes[1].last("queued")["position"] == 2);
+  BOOST_TEST(inboxes[2].count("started") == 0);
+  BOOST_TEST(inboxes[2].last("ended")["reason"] == "busy");
+  BOOST_TEST(inboxes[2].last("ended")["alternatives"]["phone"] == "14 010");
+  BOOST_TEST(f.hub->availability("GM0599")->at("queue_length") == 2);
+  // Room again once someone is taken.
+  agent->receive(accept_frame(inboxes[0].last("started")["conversation"]));
+  residents[2]->receive(start_frame().dump());
+  BOOST_TEST(inboxes[2].count("started") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(one_address_holds_only_a_few_live_conversations) {
+  Fixture f(":memory:", with([](HubOptions& o) { o.max_conversations_per_address = 2; }));
+  Inbox agent_in;
+  auto agent = f.hub->connect_agent(anna(), agent_in.sender());
+  std::vector<Inbox> inboxes(4);
+  std::vector<std::shared_ptr<Hub::Peer>> residents;
+  for (int i = 0; i < 3; ++i) {
+    residents.push_back(f.hub->connect_resident(inboxes[i].sender(), nullptr, "198.51.100.7"));
+    residents.back()->receive(start_frame().dump());
+  }
+  BOOST_TEST(inboxes[2].last("ended")["reason"] == "busy");
+  BOOST_TEST(inboxes[2].count("started") == 0);
+  // Another address is not affected; an ended conversation frees a place.
+  auto other = f.hub->connect_resident(inboxes[3].sender(), nullptr, "198.51.100.8");
+  other->receive(start_frame().dump());
+  BOOST_TEST(inboxes[3].count("started") == 1);
+  residents[0]->receive(R"({"type":"cancel"})");
+  residents[2]->receive(start_frame().dump());
+  BOOST_TEST(inboxes[2].count("started") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(abandoned_conversations_no_agent_has_seen_go_sooner) {
+  Fixture f;
+  Inbox agent_in, seen_in, unseen_in;
+  auto agent = f.hub->connect_agent(anna(), agent_in.sender());
+  auto seen = f.hub->connect_resident(seen_in.sender());
+  auto unseen = f.hub->connect_resident(unseen_in.sender());
+  seen->receive(start_frame().dump());
+  unseen->receive(start_frame().dump());
+  std::string seen_id = seen_in.last("started")["conversation"], unseen_id = unseen_in.last("started")["conversation"];
+  agent->receive(accept_frame(seen_id));
+  agent->receive(Json{{"type", "release"}, {"conversation", seen_id}}.dump());  // seen, then back in the queue
+  seen->closed();
+  unseen->closed();
+  f.clock += std::chrono::seconds(31);
+  f.hub->sweep();
+  BOOST_TEST(!f.store->get("conv:" + unseen_id));
+  BOOST_TEST(f.hub->availability("GM0599")->at("queue_length") == 1);
+  BOOST_TEST(where(*f.store, seen_id, {"anna"}) == "queued");
+  f.clock += std::chrono::seconds(90);
+  f.hub->sweep();
+  BOOST_TEST(where(*f.store, seen_id, {"anna"}) == "gone");
+}
+
+BOOST_AUTO_TEST_CASE(a_conversation_holds_a_bounded_number_of_messages_and_bytes) {
+  Fixture f(":memory:", with([](HubOptions& o) {
+    o.max_messages = 5;
+    o.max_conversation_bytes = 3000;
+  }));
+  Inbox agent_in, r_in;
+  auto agent = f.hub->connect_agent(anna(), agent_in.sender());
+  auto r = f.hub->connect_resident(r_in.sender());
+  r->receive(start_frame().dump());
+  std::string id = r_in.last("started")["conversation"];
+  agent->receive(accept_frame(id));
+  r->receive(Json{{"type", "message"}, {"text", std::string(1500, 'a')}}.dump());
+  r->receive(Json{{"type", "message"}, {"text", std::string(1500, 'b')}}.dump());
+  BOOST_TEST(r_in.count("error") == 0);
+  r->receive(Json{{"type", "message"}, {"text", "c"}}.dump());  // 3001 bytes
+  BOOST_TEST(r_in.last("error")["error"] == "too_large");
+  BOOST_TEST(f.store->range("conv:" + id + ":msgs").size() == 2u);
+
+  Fixture g(":memory:", with([](HubOptions& o) { o.max_messages = 5; }));
+  Inbox g_agent_in, g_in;
+  auto g_agent = g.hub->connect_agent(anna(), g_agent_in.sender());
+  auto g_r = g.hub->connect_resident(g_in.sender());
+  g_r->receive(start_frame().dump());
+  std::string g_id = g_in.last("started")["conversation"];
+  g_agent->receive(accept_frame(g_id));
+  for (int i = 0; i < 5; ++i) g_agent->receive(Json{{"type", "message"}, {"conversation", g_id}, {"text", "m"}}.dump());
+  BOOST_TEST(g_agent_in.count("error") == 0);
+  g_agent->receive(Json{{"type", "message"}, {"conversation", g_id}, {"text", "one too many"}}.dump());
+  BOOST_TEST(g_agent_in.last("error")["error"] == "too_large");
+  BOOST_TEST(g_in.count("message") == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(each_message_is_one_row_and_the_sweeper_checkpoints) {
+  auto db = std::filesystem::temp_directory_path() / ("gem-handover-rows-" + std::to_string(::getpid()) + ".db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db.string() + suffix);
+  const std::string marker = "Rij per bericht 91c2";
+  {
+    Fixture f(db.string());
+    Inbox agent_in, r_in;
+    auto agent = f.hub->connect_agent(anna(), agent_in.sender());
+    auto r = f.hub->connect_resident(r_in.sender());
+    r->receive(start_frame().dump());
+    std::string id = r_in.last("started")["conversation"];
+    agent->receive(accept_frame(id));
+    for (int i = 0; i < 7; ++i) r->receive(Json{{"type", "message"}, {"text", marker + std::string(1500, 'x')}}.dump());
+    {
+      gem::storage::Database reader(db);
+      auto rows = reader.prepare("SELECT COUNT(*) FROM handover_lists WHERE key = ?1");
+      rows.bind(1, "conv:" + id + ":msgs").step();
+      BOOST_TEST(rows.integer(0) == 7);
+    }
+    agent->receive(Json{{"type", "end"}, {"conversation", id}}.dump());
+    // Ending does not checkpoint on the caller's (network) thread; the sweep does.
+    BOOST_TEST(std::filesystem::file_size(db.string() + "-wal") > 0u);
+    f.hub->sweep();
+    BOOST_TEST(std::filesystem::file_size(db.string() + "-wal") == 0u);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db.string() + suffix);
+}
+
+BOOST_AUTO_TEST_CASE(finishing_leaves_no_agent_gone_key) {
+  Fixture f;
+  Inbox agent_in, r_in;
+  auto agent = f.hub->connect_agent(anna(), agent_in.sender());
+  auto r = f.hub->connect_resident(r_in.sender());
+  r->receive(start_frame().dump());
+  std::string id = r_in.last("started")["conversation"];
+  agent->receive(accept_frame(id));
+  agent->closed();
+  f.hub->sweep();
+  BOOST_TEST(f.store->get("conv:" + id + ":agent_gone").has_value());
+  r->receive(R"({"type":"end"})");
+  BOOST_TEST(!f.store->get("conv:" + id));
+  BOOST_TEST(!f.store->get("conv:" + id + ":agent_gone"));
+}
+
+BOOST_AUTO_TEST_CASE(a_restarted_instance_withdraws_what_its_killed_predecessor_left) {
+  Fixture f(":memory:", with([](HubOptions& o) { o.instance = "a1b2c3d4e5f60718"; }));
+  Inbox agent_in, r_in;
+  auto agent = f.hub->connect_agent(anna(), agent_in.sender());
+  auto r = f.hub->connect_resident(r_in.sender());
+  r->receive(start_frame().dump());
+  std::string id = r_in.last("started")["conversation"];
+  BOOST_TEST(f.hub->availability("GM0599")->at("agents_available") == 1);
+  // kill -9: no shutdown, no closed(); the same instance starts again on the same store.
+  auto restarted = f.make();
+  BOOST_TEST(restarted->availability("GM0599")->at("agents_available") == 0);
+  // The resident's socket died with it: gone since the restart, ended by the sweep in time.
+  Json record = Json::parse(f.store->get("conv:" + id).value());
+  BOOST_TEST(record["detached_at"] != 0);
+  f.clock += std::chrono::seconds(31);
+  restarted->sweep();
+  BOOST_TEST(!f.store->get("conv:" + id));
+}
+
+BOOST_AUTO_TEST_CASE(an_upgrade_keeps_the_queue_stored_by_the_previous_format) {
+  auto db = std::filesystem::temp_directory_path() / ("gem-handover-upgrade-" + std::to_string(::getpid()) + ".db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db.string() + suffix);
+  {
+    gem::storage::Database old(db);
+    old.exec("CREATE TABLE handover_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    old.exec(R"(INSERT INTO handover_state VALUES ('queue:GM0599', '["c1","c2"]'), ('conversations', '{"c1":"GM0599"}'), ('handling:GM0599', '"120.0"'))");
+  }
+  auto store = make_sqlite_store(db.string());
+  BOOST_TEST(store->range("queue:GM0599") == (std::vector<std::string>{"c1", "c2"}));
+  BOOST_TEST(store->hash_all("conversations").at("c1") == "GM0599");
+  BOOST_TEST(store->get("handling:GM0599").value() == "120.0");
+  store.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db.string() + suffix);
 }
