@@ -216,6 +216,26 @@ describe('handover on one server', { skip: !fs.existsSync(BINARY) && `no ${BINAR
     assert.equal((await fetch(`${server.url}/v1/handover/GM0599/availability`)).status, 200);
   });
 
+  test('an ended chat leaves no text in the data folder (checkpointed at once, off the network thread)', async () => {
+    const secret = `dossier-${crypto.randomUUID()}`;
+    const a = await agent(server, anna.cookie);
+    const r = await resident(server);
+    r.send(start({ transcript: [{ role: 'resident', text: `${secret} ${'x'.repeat(1500)}` }] }));
+    const { conversation } = await r.next('started');
+    a.send({ type: 'accept', conversation });
+    await r.next('agent_joined');
+    for (let i = 0; i < 10; i++) r.send({ type: 'message', text: `${secret} ${i} ${'y'.repeat(1500)}` });
+    for (let i = 0; i < 10; i++) await a.next('message');
+    const files = () => fs.readdirSync(server.dataDir).map((name) => fs.readFileSync(`${server.dataDir}/${name}`, 'latin1'));
+    assert.ok(files().some((content) => content.includes(secret)), 'the live chat is written through to the data folder');
+    a.send({ type: 'end', conversation });
+    await r.next('ended');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.ok(!files().some((content) => content.includes(secret)), 'an ended chat left text in the data folder');
+    await a.close();
+    await r.close();
+  });
+
   test('no message text in the server output', async () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.ok(server.logs().includes('/v1/handover'), 'the access log is captured');

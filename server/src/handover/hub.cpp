@@ -625,6 +625,7 @@ void Hub::finish(const std::string& id, const std::function<std::optional<std::s
     return true;
   });
   if (!ended) return;
+  if (options_.deleted) options_.deleted();
   if (ended->state == State::with_agent) to_agent(ended->agent, {{"type", "ended"}, {"conversation", id}, {"reason", reason}});
   to_resident(id, {{"type", "ended"}, {"reason", reason}});
   if (auto v = vendor(ended->municipality))

@@ -60,6 +60,9 @@ struct HubOptions {
   // restarts (routes.cpp keeps it in the data folder), so a restarted instance withdraws what its
   // killed predecessor left; empty: random.
   std::string instance;
+  // Called after a conversation was deleted; the server wakes its sweeper thread to checkpoint the
+  // store soon (Store::checkpoint), off the network threads.
+  std::function<void()> deleted;
   std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
 };
 

@@ -51,12 +51,23 @@ void wire(const std::shared_ptr<http::WebSocketSession>& session, std::shared_pt
   session->on_close([peer] { peer->closed(); });
 }
 
-// Runs the hub's sweep every few seconds until shutdown.
+// Runs the hub's sweep every few seconds until shutdown, and checkpoints the store soon after a
+// conversation was deleted (so its text leaves the write-ahead log at once, not on a network thread).
 class Sweeper {
  public:
-  explicit Sweeper(std::shared_ptr<handover::Hub> hub)
-      : hub_(std::move(hub)), thread_([this] { run(); }) {}
+  explicit Sweeper(handover::Store& store) : store_(store) {}
   ~Sweeper() { stop(); }
+  void start(std::shared_ptr<handover::Hub> hub) {
+    hub_ = std::move(hub);
+    thread_ = std::thread([this] { run(); });
+  }
+  void checkpoint_soon() {
+    {
+      std::lock_guard lock(mutex_);
+      checkpoint_ = true;
+    }
+    wake_.notify_all();
+  }
   void stop() {
     {
       std::lock_guard lock(mutex_);
@@ -69,20 +80,28 @@ class Sweeper {
  private:
   void run() {
     std::unique_lock lock(mutex_);
-    while (!wake_.wait_for(lock, std::chrono::seconds(5), [this] { return stopping_; })) {
+    auto next_sweep = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!stopping_) {
+      wake_.wait_until(lock, next_sweep, [this] { return stopping_ || checkpoint_; });
+      if (stopping_) break;
+      bool sweep = std::chrono::steady_clock::now() >= next_sweep;
+      checkpoint_ = false;
       lock.unlock();
       try {
-        hub_->sweep();
+        if (sweep) hub_->sweep();  // checkpoints too
+        else store_.checkpoint();
       } catch (const std::exception& e) {
         std::cerr << "gem-server: handover sweep failed: " << e.what() << "\n";
       }
       lock.lock();
+      if (sweep) next_sweep = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     }
   }
+  handover::Store& store_;
   std::shared_ptr<handover::Hub> hub_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;
+  bool stopping_ = false, checkpoint_ = false;
   std::thread thread_;
 };
 
@@ -183,6 +202,8 @@ void register_handover(App& app, std::shared_ptr<auth::Store> accounts) {
     out.alternatives = {{"phone", m->phone}, {"contact_form_url", m->contact_form_url}, {"callback_url", m->callback_url}};
     return out;
   };
+  module->sweeper = std::make_unique<Sweeper>(*module->store);
+  options.deleted = [sweeper = module->sweeper.get()] { sweeper->checkpoint_soon(); };  // the module outlives the hub
   module->hub = std::make_shared<handover::Hub>(*module->store, *module->bus, std::move(directory), options);
 
   // "handover": {"vendors": {"GM0363": {"webhook_url": "http://…", "secret": "…"}}}
@@ -251,7 +272,7 @@ void register_handover(App& app, std::shared_ptr<auth::Store> accounts) {
   router.get("/agent", [files](const http::Request& req) { return files->serve(req); });
   router.get("/agent/{file}", [files](const http::Request& req) { return files->serve(req); });
 
-  module->sweeper = std::make_unique<Sweeper>(module->hub);
+  module->sweeper->start(module->hub);
   app.on_shutdown([module] {
     module->sweeper->stop();
     module->hub->shutdown();
