@@ -453,25 +453,41 @@ class SlowStore final : public Store {
 
 }  // namespace
 
+namespace {
+// A resident who sent `start`: what it received, its socket, and the conversation ("" when refused).
+struct Resident {
+  Inbox in;
+  std::shared_ptr<Hub::Peer> peer;
+  std::string id;
+  void say(const std::string& frame) {
+    peer->receive(frame);
+    if (id.empty() && in.count("started")) id = in.last("started")["conversation"];
+  }
+};
+std::unique_ptr<Resident> started(Fixture& f, const std::string& address = {}) {
+  auto r = std::make_unique<Resident>();
+  r->peer = f.hub->connect_resident(r->in.sender(), nullptr, address);
+  r->say(start_frame().dump());
+  return r;
+}
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(a_resident_leaving_while_an_agent_accepts_never_loses_the_accept) {
   Fixture f(std::make_unique<SlowStore>(make_sqlite_store(":memory:")), {});
   Inbox agent_in;
   auto agent = f.hub->connect_agent(anna(), agent_in.sender());
   for (int round = 0; round < 10; ++round) {
-    Inbox r_in;
-    auto r = f.hub->connect_resident(r_in.sender());
-    r->receive(start_frame().dump());
-    std::string id = r_in.last("started")["conversation"];
-    std::thread leaving([&] { r->closed(); });
-    std::thread accepting([&] { agent->receive(accept_frame(id)); });
+    auto r = started(f);
+    std::thread leaving([&] { r->peer->closed(); });
+    std::thread accepting([&] { agent->receive(accept_frame(r->id)); });
     leaving.join();
     accepting.join();
     BOOST_TEST_INFO("round " << round);
-    BOOST_TEST(where(*f.store, id, {"anna"}) == "with_agent:anna");
+    BOOST_TEST(where(*f.store, r->id, {"anna"}) == "with_agent:anna");
     // The resident is detached (the sweeper will end it later), not lost.
-    BOOST_TEST(Json::parse(f.store->get("conv:" + id).value())["detached_at"] != 0);
-    agent->receive(Json{{"type", "end"}, {"conversation", id}}.dump());
-    BOOST_TEST(where(*f.store, id, {"anna"}) == "gone");
+    BOOST_TEST(Json::parse(f.store->get("conv:" + r->id).value())["detached_at"] != 0);
+    agent->receive(Json{{"type", "end"}, {"conversation", r->id}}.dump());
+    BOOST_TEST(where(*f.store, r->id, {"anna"}) == "gone");
   }
 }
 
@@ -479,65 +495,49 @@ BOOST_AUTO_TEST_CASE(a_full_queue_answers_busy_with_the_alternatives) {
   Fixture f(":memory:", with([](HubOptions& o) { o.max_queue = 2; }));
   Inbox agent_in;
   auto agent = f.hub->connect_agent(anna(), agent_in.sender());
-  std::vector<Inbox> inboxes(3);
-  std::vector<std::shared_ptr<Hub::Peer>> residents;
-  for (auto& inbox : inboxes) {
-    residents.push_back(f.hub->connect_resident(inbox.sender(), nullptr, "192.0.2." + std::to_string(residents.size())));
-    residents.back()->receive(start_frame().dump());
-  }
-  BOOST_TEST(inboxes[1].last("queued")["position"] == 2);
-  BOOST_TEST(inboxes[2].count("started") == 0);
-  BOOST_TEST(inboxes[2].last("ended")["reason"] == "busy");
-  BOOST_TEST(inboxes[2].last("ended")["alternatives"]["phone"] == "14 010");
+  auto first = started(f, "192.0.2.1"), second = started(f, "192.0.2.2"), third = started(f, "192.0.2.3");
+  BOOST_TEST(second->in.last("queued")["position"] == 2);
+  BOOST_TEST(third->id.empty());
+  BOOST_TEST(third->in.last("ended")["reason"] == "busy");
+  BOOST_TEST(third->in.last("ended")["alternatives"]["phone"] == "14 010");
   BOOST_TEST(f.hub->availability("GM0599")->at("queue_length") == 2);
   // Room again once someone is taken.
-  agent->receive(accept_frame(inboxes[0].last("started")["conversation"]));
-  residents[2]->receive(start_frame().dump());
-  BOOST_TEST(inboxes[2].count("started") == 1);
+  agent->receive(accept_frame(first->id));
+  third->say(start_frame().dump());
+  BOOST_TEST(!third->id.empty());
 }
 
 BOOST_AUTO_TEST_CASE(one_address_holds_only_a_few_live_conversations) {
   Fixture f(":memory:", with([](HubOptions& o) { o.max_conversations_per_address = 2; }));
   Inbox agent_in;
   auto agent = f.hub->connect_agent(anna(), agent_in.sender());
-  std::vector<Inbox> inboxes(4);
-  std::vector<std::shared_ptr<Hub::Peer>> residents;
-  for (int i = 0; i < 3; ++i) {
-    residents.push_back(f.hub->connect_resident(inboxes[i].sender(), nullptr, "198.51.100.7"));
-    residents.back()->receive(start_frame().dump());
-  }
-  BOOST_TEST(inboxes[2].last("ended")["reason"] == "busy");
-  BOOST_TEST(inboxes[2].count("started") == 0);
+  auto first = started(f, "198.51.100.7"), second = started(f, "198.51.100.7"), third = started(f, "198.51.100.7");
+  BOOST_TEST(third->in.last("ended")["reason"] == "busy");
+  BOOST_TEST(third->id.empty());
   // Another address is not affected; an ended conversation frees a place.
-  auto other = f.hub->connect_resident(inboxes[3].sender(), nullptr, "198.51.100.8");
-  other->receive(start_frame().dump());
-  BOOST_TEST(inboxes[3].count("started") == 1);
-  residents[0]->receive(R"({"type":"cancel"})");
-  residents[2]->receive(start_frame().dump());
-  BOOST_TEST(inboxes[2].count("started") == 1);
+  auto other = started(f, "198.51.100.8");
+  BOOST_TEST(!other->id.empty());
+  first->say(R"({"type":"cancel"})");
+  third->say(start_frame().dump());
+  BOOST_TEST(!third->id.empty());
 }
 
 BOOST_AUTO_TEST_CASE(abandoned_conversations_no_agent_has_seen_go_sooner) {
   Fixture f;
-  Inbox agent_in, seen_in, unseen_in;
+  Inbox agent_in;
   auto agent = f.hub->connect_agent(anna(), agent_in.sender());
-  auto seen = f.hub->connect_resident(seen_in.sender());
-  auto unseen = f.hub->connect_resident(unseen_in.sender());
-  seen->receive(start_frame().dump());
-  unseen->receive(start_frame().dump());
-  std::string seen_id = seen_in.last("started")["conversation"], unseen_id = unseen_in.last("started")["conversation"];
-  agent->receive(accept_frame(seen_id));
-  agent->receive(Json{{"type", "release"}, {"conversation", seen_id}}.dump());  // seen, then back in the queue
-  seen->closed();
-  unseen->closed();
+  auto seen = started(f), unseen = started(f);
+  agent->receive(accept_frame(seen->id));
+  agent->receive(Json{{"type", "release"}, {"conversation", seen->id}}.dump());  // seen, then back in the queue
+  seen->peer->closed();
+  unseen->peer->closed();
   f.clock += std::chrono::seconds(31);
   f.hub->sweep();
-  BOOST_TEST(!f.store->get("conv:" + unseen_id));
-  BOOST_TEST(f.hub->availability("GM0599")->at("queue_length") == 1);
-  BOOST_TEST(where(*f.store, seen_id, {"anna"}) == "queued");
+  BOOST_TEST(where(*f.store, unseen->id, {"anna"}) == "gone");
+  BOOST_TEST(where(*f.store, seen->id, {"anna"}) == "queued");
   f.clock += std::chrono::seconds(90);
   f.hub->sweep();
-  BOOST_TEST(where(*f.store, seen_id, {"anna"}) == "gone");
+  BOOST_TEST(where(*f.store, seen->id, {"anna"}) == "gone");
 }
 
 BOOST_AUTO_TEST_CASE(a_conversation_holds_a_bounded_number_of_messages_and_bytes) {
@@ -545,31 +545,24 @@ BOOST_AUTO_TEST_CASE(a_conversation_holds_a_bounded_number_of_messages_and_bytes
     o.max_messages = 5;
     o.max_conversation_bytes = 3000;
   }));
-  Inbox agent_in, r_in;
+  Inbox agent_in;
   auto agent = f.hub->connect_agent(anna(), agent_in.sender());
-  auto r = f.hub->connect_resident(r_in.sender());
-  r->receive(start_frame().dump());
-  std::string id = r_in.last("started")["conversation"];
-  agent->receive(accept_frame(id));
-  r->receive(Json{{"type", "message"}, {"text", std::string(1500, 'a')}}.dump());
-  r->receive(Json{{"type", "message"}, {"text", std::string(1500, 'b')}}.dump());
-  BOOST_TEST(r_in.count("error") == 0);
-  r->receive(Json{{"type", "message"}, {"text", "c"}}.dump());  // 3001 bytes
-  BOOST_TEST(r_in.last("error")["error"] == "too_large");
-  BOOST_TEST(f.store->range("conv:" + id + ":msgs").size() == 2u);
-
-  Fixture g(":memory:", with([](HubOptions& o) { o.max_messages = 5; }));
-  Inbox g_agent_in, g_in;
-  auto g_agent = g.hub->connect_agent(anna(), g_agent_in.sender());
-  auto g_r = g.hub->connect_resident(g_in.sender());
-  g_r->receive(start_frame().dump());
-  std::string g_id = g_in.last("started")["conversation"];
-  g_agent->receive(accept_frame(g_id));
-  for (int i = 0; i < 5; ++i) g_agent->receive(Json{{"type", "message"}, {"conversation", g_id}, {"text", "m"}}.dump());
-  BOOST_TEST(g_agent_in.count("error") == 0);
-  g_agent->receive(Json{{"type", "message"}, {"conversation", g_id}, {"text", "one too many"}}.dump());
-  BOOST_TEST(g_agent_in.last("error")["error"] == "too_large");
-  BOOST_TEST(g_in.count("message") == 5u);
+  auto r = started(f);
+  agent->receive(accept_frame(r->id));
+  r->say(Json{{"type", "message"}, {"text", std::string(1500, 'a')}}.dump());
+  r->say(Json{{"type", "message"}, {"text", std::string(1500, 'b')}}.dump());
+  BOOST_TEST(r->in.count("error") == 0);
+  r->say(Json{{"type", "message"}, {"text", "c"}}.dump());  // 3001 bytes
+  BOOST_TEST(r->in.last("error")["error"] == "too_large");
+  BOOST_TEST(f.store->range("conv:" + r->id + ":msgs").size() == 2u);
+  // The message cap, in a fresh conversation: 5 messages from either side, not 6.
+  auto other = started(f);
+  agent->receive(accept_frame(other->id));
+  for (int i = 0; i < 5; ++i) agent->receive(Json{{"type", "message"}, {"conversation", other->id}, {"text", "m"}}.dump());
+  BOOST_TEST(agent_in.count("error") == 0);
+  agent->receive(Json{{"type", "message"}, {"conversation", other->id}, {"text", "one too many"}}.dump());
+  BOOST_TEST(agent_in.last("error")["error"] == "too_large");
+  BOOST_TEST(other->in.count("message") == 5u);
 }
 
 BOOST_AUTO_TEST_CASE(each_message_is_one_row_and_the_sweeper_checkpoints) {
@@ -578,20 +571,18 @@ BOOST_AUTO_TEST_CASE(each_message_is_one_row_and_the_sweeper_checkpoints) {
   const std::string marker = "Rij per bericht 91c2";
   {
     Fixture f(db.string());
-    Inbox agent_in, r_in;
+    Inbox agent_in;
     auto agent = f.hub->connect_agent(anna(), agent_in.sender());
-    auto r = f.hub->connect_resident(r_in.sender());
-    r->receive(start_frame().dump());
-    std::string id = r_in.last("started")["conversation"];
-    agent->receive(accept_frame(id));
-    for (int i = 0; i < 7; ++i) r->receive(Json{{"type", "message"}, {"text", marker + std::string(1500, 'x')}}.dump());
+    auto r = started(f);
+    agent->receive(accept_frame(r->id));
+    for (int i = 0; i < 7; ++i) r->say(Json{{"type", "message"}, {"text", marker + std::string(1500, 'x')}}.dump());
     {
       gem::storage::Database reader(db);
       auto rows = reader.prepare("SELECT COUNT(*) FROM handover_lists WHERE key = ?1");
-      rows.bind(1, "conv:" + id + ":msgs").step();
+      rows.bind(1, "conv:" + r->id + ":msgs").step();
       BOOST_TEST(rows.integer(0) == 7);
     }
-    agent->receive(Json{{"type", "end"}, {"conversation", id}}.dump());
+    agent->receive(Json{{"type", "end"}, {"conversation", r->id}}.dump());
     // Ending does not checkpoint on the caller's (network) thread; the sweep does.
     BOOST_TEST(std::filesystem::file_size(db.string() + "-wal") > 0u);
     f.hub->sweep();
@@ -602,37 +593,32 @@ BOOST_AUTO_TEST_CASE(each_message_is_one_row_and_the_sweeper_checkpoints) {
 
 BOOST_AUTO_TEST_CASE(finishing_leaves_no_agent_gone_key) {
   Fixture f;
-  Inbox agent_in, r_in;
+  Inbox agent_in;
   auto agent = f.hub->connect_agent(anna(), agent_in.sender());
-  auto r = f.hub->connect_resident(r_in.sender());
-  r->receive(start_frame().dump());
-  std::string id = r_in.last("started")["conversation"];
-  agent->receive(accept_frame(id));
+  auto r = started(f);
+  agent->receive(accept_frame(r->id));
   agent->closed();
   f.hub->sweep();
-  BOOST_TEST(f.store->get("conv:" + id + ":agent_gone").has_value());
-  r->receive(R"({"type":"end"})");
-  BOOST_TEST(!f.store->get("conv:" + id));
-  BOOST_TEST(!f.store->get("conv:" + id + ":agent_gone"));
+  BOOST_TEST(f.store->get("conv:" + r->id + ":agent_gone").has_value());
+  r->say(R"({"type":"end"})");
+  BOOST_TEST(!f.store->get("conv:" + r->id));
+  BOOST_TEST(!f.store->get("conv:" + r->id + ":agent_gone"));
 }
 
 BOOST_AUTO_TEST_CASE(a_restarted_instance_withdraws_what_its_killed_predecessor_left) {
   Fixture f(":memory:", with([](HubOptions& o) { o.instance = "a1b2c3d4e5f60718"; }));
-  Inbox agent_in, r_in;
+  Inbox agent_in;
   auto agent = f.hub->connect_agent(anna(), agent_in.sender());
-  auto r = f.hub->connect_resident(r_in.sender());
-  r->receive(start_frame().dump());
-  std::string id = r_in.last("started")["conversation"];
+  auto r = started(f);
   BOOST_TEST(f.hub->availability("GM0599")->at("agents_available") == 1);
   // kill -9: no shutdown, no closed(); the same instance starts again on the same store.
   auto restarted = f.make();
   BOOST_TEST(restarted->availability("GM0599")->at("agents_available") == 0);
   // The resident's socket died with it: gone since the restart, ended by the sweep in time.
-  Json record = Json::parse(f.store->get("conv:" + id).value());
-  BOOST_TEST(record["detached_at"] != 0);
+  BOOST_TEST(Json::parse(f.store->get("conv:" + r->id).value())["detached_at"] != 0);
   f.clock += std::chrono::seconds(31);
   restarted->sweep();
-  BOOST_TEST(!f.store->get("conv:" + id));
+  BOOST_TEST(!f.store->get("conv:" + r->id));
 }
 
 BOOST_AUTO_TEST_CASE(an_upgrade_keeps_the_queue_stored_by_the_previous_format) {

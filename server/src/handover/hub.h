@@ -117,8 +117,10 @@ class Hub : public std::enable_shared_from_this<Hub> {
     std::int64_t created = 0, queued_since = 0, accepted_at = 0, detached_at = 0;
     std::string resident_instance;  // the instance holding the resident's socket; empty: none
     bool owned_by(const std::string& username) const { return state == State::with_agent && agent == username; }
-    Json to_json() const;
-    static Conversation from_json(const Json& j);
+    // The stored record; fields missing in an older record keep the defaults above.
+    NLOHMANN_DEFINE_TYPE_INTRUSIVE_WITH_DEFAULT(Conversation, id, token_hash, municipality, lang, state, agent, agent_name,
+                                                consent, ever_with_agent, transcript, topic, created, queued_since,
+                                                accepted_at, detached_at, resident_instance)
   };
 
   // Resident side.
@@ -139,6 +141,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
   void release(const std::string& id, const std::string& agent, const std::string& why);
   void agent_closed(AgentPeer& peer);
   void replay_messages(const std::string& id, const Send& to);
+  static Json message_frame(const Json& stored);  // a stored message as a `message` frame
 
   std::optional<Conversation> load(const std::string& id);
   // Changes conversation `id` atomically: `change` edits it (and may add writes) or returns false to
