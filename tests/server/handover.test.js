@@ -6,11 +6,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import http from 'node:http';
+import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 
 import {
-  BINARY, RESIDENT_ORIGIN, addAccount, agent, handoverSetup, login, resident, startRedis, startServer, tempDir,
+  BINARY, BUS_SECRET, RESIDENT_ORIGIN, addAccount, agent, handoverSetup, login, resident, startRedis, startServer, tempDir,
 } from './handover_fixture.js';
 
 const MARKER = `geheim-${crypto.randomUUID()}`;  // must never appear in the server's output
@@ -215,6 +216,26 @@ describe('handover on one server', { skip: !fs.existsSync(BINARY) && `no ${BINAR
     assert.equal((await fetch(`${server.url}/v1/handover/GM0599/availability`)).status, 200);
   });
 
+  test('an ended chat leaves no text in the data folder (checkpointed at once, off the network thread)', async () => {
+    const secret = `dossier-${crypto.randomUUID()}`;
+    const a = await agent(server, anna.cookie);
+    const r = await resident(server);
+    r.send(start({ transcript: [{ role: 'resident', text: `${secret} ${'x'.repeat(1500)}` }] }));
+    const { conversation } = await r.next('started');
+    a.send({ type: 'accept', conversation });
+    await r.next('agent_joined');
+    for (let i = 0; i < 10; i++) r.send({ type: 'message', text: `${secret} ${i} ${'y'.repeat(1500)}` });
+    for (let i = 0; i < 10; i++) await a.next('message');
+    const files = () => fs.readdirSync(server.dataDir).map((name) => fs.readFileSync(`${server.dataDir}/${name}`, 'latin1'));
+    assert.ok(files().some((content) => content.includes(secret)), 'the live chat is written through to the data folder');
+    a.send({ type: 'end', conversation });
+    await r.next('ended');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.ok(!files().some((content) => content.includes(secret)), 'an ended chat left text in the data folder');
+    await a.close();
+    await r.close();
+  });
+
   test('no message text in the server output', async () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.ok(server.logs().includes('/v1/handover'), 'the access log is captured');
@@ -268,8 +289,8 @@ describe('two instances share handovers through Redis', { skip: !fs.existsSync(B
   test('resident on A, agent on B', async () => {
     const dir = tempDir();
     const redis = await startRedis(dir);
-    const a = await startServer(handoverSetup(), { GEM_REDIS_URL: redis.url });
-    const b = await startServer(handoverSetup(), { GEM_REDIS_URL: redis.url });
+    const a = await startServer(handoverSetup(), redis.env);
+    const b = await startServer(handoverSetup(), redis.env);
     addAccount(b, 'anna');
     try {
       const anna = await login(b, 'anna');
@@ -305,6 +326,52 @@ describe('two instances share handovers through Redis', { skip: !fs.existsSync(B
     } finally {
       await a.stop();
       await b.stop();
+      await redis.stop();
+    }
+  });
+});
+
+describe('Redis credentials and signed bus messages', { skip: !fs.existsSync(BINARY) && `no ${BINARY}` }, () => {
+  test('an ACL user signs in; unsigned, wrongly signed or stale bus messages are dropped', async () => {
+    const redis = await startRedis(tempDir(), ['--user', 'default', 'off', '--user', 'gem', 'on', '>redis pass word', '~*', '&*', '+@all']);
+    const setup = handoverSetup();
+    try {
+      await assert.rejects(startServer(setup, redis.env), /GEM_REDIS_PASSWORD/);
+      const credentials = { ...redis.env, GEM_REDIS_USERNAME: 'gem', GEM_REDIS_PASSWORD: 'redis pass word' };
+      await assert.rejects(startServer(setup, { ...credentials, GEM_REDIS_PASSWORD: 'wrong' }), /GEM_REDIS_USERNAME\/GEM_REDIS_PASSWORD failed/);
+      await assert.rejects(startServer(setup, { ...credentials, GEM_BUS_SECRET: 'short' }), /GEM_BUS_SECRET/);
+      await assert.rejects(startServer(setup, { ...credentials, GEM_REDIS_TLS: '1' }), /TLS/);
+
+      const server = await startServer(setup, credentials);
+      try {
+        addAccount(server, 'anna');
+        const a = await agent(server, (await login(server, 'anna')).cookie);
+        await a.next('queue');
+        const publish = (wire) => {
+          const r = spawnSync('redis-cli', ['-p', String(redis.port), '--user', 'gem', '--pass', 'redis pass word', '--no-auth-warning',
+            'PUBLISH', 'gem:handover:events', wire], { encoding: 'utf8' });
+          assert.equal(r.status, 0, r.stderr);
+        };
+        const forged = (text) => JSON.stringify({ agent: 'anna', frame: { type: 'message', conversation: 'c1', from: 'resident', text, id: 1 } });
+        const signed = (secret, message, at = Math.floor(Date.now() / 1000)) => {
+          const body = `${at} ${message}`;
+          return `${crypto.createHmac('sha256', secret).update(body).digest('hex')} ${body}`;
+        };
+        publish(forged('unsigned'));
+        publish(signed('not the bus secret, but long enough', forged('wrong secret')));
+        publish(signed(BUS_SECRET, forged('stale'), Math.floor(Date.now() / 1000) - 600));
+        publish(signed(BUS_SECRET, forged('signed')));
+        // Only the signed, fresh message arrives (bus messages are delivered in order).
+        assert.equal((await a.next('message')).text, 'signed');
+        assert.deepEqual(a.frames.filter((f) => f.type === 'message'), []);
+        for (let i = 0; i < 50 && !/dropped a bus message/.test(server.logs()); i++) await new Promise((r) => setTimeout(r, 20));
+        assert.match(server.logs(), /dropped a bus message without a valid signature/);
+        assert.ok(!server.logs().includes('wrong secret'), 'bus message content in the log');
+        await a.close();
+      } finally {
+        await server.stop();
+      }
+    } finally {
       await redis.stop();
     }
   });

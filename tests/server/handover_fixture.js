@@ -14,6 +14,7 @@ import { serverBinary, startGemServer } from '../lib/gem-server.js';
 export const BINARY = serverBinary();
 export const RESIDENT_ORIGIN = 'https://www.rotterdam.nl';
 export const PASSWORD = 'a long test password';
+export const BUS_SECRET = 'test bus secret, 32 characters or more';
 
 const allWeek = Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [String(d), [['00:00', '23:59']]]));
 
@@ -61,9 +62,10 @@ export async function freePort() {
   return port;
 }
 
-export async function startRedis(dir) {
+// `extraArgs`: more redis-server options, e.g. an ACL user.
+export async function startRedis(dir, extraArgs = []) {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'],
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', ...extraArgs],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
@@ -72,7 +74,12 @@ export async function startRedis(dir) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  return { url: `redis://127.0.0.1:${port}/0`, stop: async () => { child.kill('SIGTERM'); await once(child, 'exit'); } };
+  const url = `redis://127.0.0.1:${port}/0`;
+  // `env`: what a gem-server instance needs to share handovers through this Redis.
+  return {
+    url, port, env: { GEM_REDIS_URL: url, GEM_BUS_SECRET: BUS_SECRET },
+    stop: async () => { child.kill('SIGTERM'); await once(child, 'exit'); },
+  };
 }
 
 export async function login(server, username, password = PASSWORD) {

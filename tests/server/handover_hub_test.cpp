@@ -7,8 +7,11 @@
 #include <iterator>
 #include <mutex>
 
+#include <thread>
+
 #include "handover/adapter.h"
 #include "handover/hub.h"
+#include "handover/keys.h"
 #include "storage/sqlite.h"
 
 using namespace gem::handover;
@@ -47,12 +50,13 @@ struct Fixture {
   std::unique_ptr<Bus> bus = make_local_bus();
   bool open = true;
   std::chrono::system_clock::time_point clock = std::chrono::system_clock::now();
+  HubOptions options;
   std::shared_ptr<Hub> hub;
 
-  explicit Fixture(const std::string& db = ":memory:") : store(make_sqlite_store(db)) { hub = make(); }
+  explicit Fixture(const std::string& db = ":memory:", HubOptions base = {}) : Fixture(make_sqlite_store(db), std::move(base)) {}
+  Fixture(std::unique_ptr<Store> s, HubOptions base) : store(std::move(s)), options(std::move(base)) { hub = make(); }
 
   std::shared_ptr<Hub> make() {
-    HubOptions options;
     options.now = [this] { return clock; };
     return std::make_shared<Hub>(*store, *bus, [this](const std::string& gm) -> std::optional<Municipality> {
       if (gm != "GM0599") return std::nullopt;
@@ -370,5 +374,265 @@ BOOST_AUTO_TEST_CASE(an_ended_conversation_leaves_no_text_in_the_database_file) 
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   BOOST_TEST(bytes.size() > 0u);
   BOOST_TEST(bytes.find(marker) == std::string::npos);
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db.string() + suffix);
+}
+
+namespace {
+
+HubOptions with(const std::function<void(HubOptions&)>& set) {
+  HubOptions options;
+  set(options);
+  return options;
+}
+
+std::string accept_frame(const std::string& id) { return Json{{"type", "accept"}, {"conversation", id}}.dump(); }
+
+// What the store says about conversation `id`: "queued", "with_agent:<agent>" or "gone", and
+// whether that is consistent (queued exactly once and owned by nobody, or owned by exactly its agent).
+std::string where(Store& store, const std::string& id, const std::vector<std::string>& agents) {
+  auto record = store.get(gem::handover::keys::conversation(id));
+  auto queue = store.range(gem::handover::keys::queue("GM0599"));
+  auto in_queue = std::count(queue.begin(), queue.end(), id);
+  int owners = 0;
+  for (const auto& a : agents) owners += static_cast<int>(store.hash_all(gem::handover::keys::agent_conversations(a)).count(id));
+  if (!record) return in_queue || owners ? "orphaned" : "gone";
+  Json c = Json::parse(*record);
+  if (c["state"] == "queued") return in_queue == 1 && owners == 0 ? "queued" : "inconsistent queued";
+  return in_queue == 0 && owners == 1 && store.hash_all(gem::handover::keys::agent_conversations(c["agent"].get<std::string>())).count(id)
+             ? "with_agent:" + c["agent"].get<std::string>()
+             : "inconsistent with_agent";
+}
+
+// A slow store, so a load → change → save that is not atomic loses against a concurrent one,
+// reliably: reads take 2 ms, single writes 20 ms. Atomic updates (Store::update) read as slowly.
+class SlowStore final : public Store {
+ public:
+  explicit SlowStore(std::unique_ptr<Store> inner) : inner_(std::move(inner)) {}
+  static void pause() { std::this_thread::sleep_for(std::chrono::milliseconds(2)); }
+  static void long_pause() { std::this_thread::sleep_for(std::chrono::milliseconds(20)); }
+
+  std::optional<std::string> get(const std::string& key) override { return pause(), inner_->get(key); }
+  void set(const std::string& key, const std::string& value) override { long_pause(), inner_->set(key, value); }
+  void del(const std::string& key) override { inner_->del(key); }
+  std::int64_t incr(const std::string& key) override { return inner_->incr(key); }
+  void push_back(const std::string& list, const std::string& value) override { inner_->push_back(list, value); }
+  void push_front(const std::string& list, const std::string& value) override { inner_->push_front(list, value); }
+  std::int64_t remove(const std::string& list, const std::string& value) override { return long_pause(), inner_->remove(list, value); }
+  std::vector<std::string> range(const std::string& list) override { return pause(), inner_->range(list); }
+  void hash_set(const std::string& hash, const std::string& field, const std::string& value) override { inner_->hash_set(hash, field, value); }
+  void hash_del(const std::string& hash, const std::string& field) override { inner_->hash_del(hash, field); }
+  std::map<std::string, std::string> hash_all(const std::string& hash) override { return pause(), inner_->hash_all(hash); }
+  bool update(const std::vector<std::string>& watched, const std::function<bool(Transaction&)>& decide) override {
+    return inner_->update(watched, [&](Transaction& tx) {
+      struct Slow final : Transaction {
+        Transaction& tx;
+        explicit Slow(Transaction& t) : tx(t) {}
+        std::optional<std::string> get(const std::string& key) override { return pause(), tx.get(key); }
+        std::vector<std::string> range(const std::string& list) override { return pause(), tx.range(list); }
+        std::map<std::string, std::string> hash_all(const std::string& hash) override { return pause(), tx.hash_all(hash); }
+      } slow(tx);
+      bool decided = decide(slow);
+      for (const auto& w : slow.writes()) {
+        switch (w.kind) {
+          case Transaction::Write::set: tx.set(w.key, w.field_or_value); break;
+          case Transaction::Write::del: tx.del(w.key); break;
+          case Transaction::Write::push_back: tx.push_back(w.key, w.field_or_value); break;
+          case Transaction::Write::push_front: tx.push_front(w.key, w.field_or_value); break;
+          case Transaction::Write::remove: tx.remove(w.key, w.field_or_value); break;
+          case Transaction::Write::hash_set: tx.hash_set(w.key, w.field_or_value, w.value); break;
+          case Transaction::Write::hash_del: tx.hash_del(w.key, w.field_or_value); break;
+        }
+      }
+      return decided;
+    });
+  }
+
+ private:
+  std::unique_ptr<Store> inner_;
+};
+
+}  // namespace
+
+namespace {
+// A resident who sent `start`: what it received, its socket, and the conversation ("" when refused).
+struct Resident {
+  Inbox in;
+  std::shared_ptr<Hub::Peer> peer;
+  std::string id;
+  void say(const std::string& frame) {
+    peer->receive(frame);
+    if (id.empty() && in.count("started")) id = in.last("started")["conversation"];
+  }
+};
+std::unique_ptr<Resident> started(Fixture& f, const std::string& address = {}) {
+  auto r = std::make_unique<Resident>();
+  r->peer = f.hub->connect_resident(r->in.sender(), nullptr, address);
+  r->say(start_frame().dump());
+  return r;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_resident_leaving_while_an_agent_accepts_never_loses_the_accept) {
+  Fixture f(std::make_unique<SlowStore>(make_sqlite_store(":memory:")), {});
+  Inbox agent_in;
+  auto agent = f.hub->connect_agent(anna(), agent_in.sender());
+  for (int round = 0; round < 10; ++round) {
+    auto r = started(f);
+    std::thread leaving([&] { r->peer->closed(); });
+    std::thread accepting([&] { agent->receive(accept_frame(r->id)); });
+    leaving.join();
+    accepting.join();
+    BOOST_TEST_INFO("round " << round);
+    BOOST_TEST(where(*f.store, r->id, {"anna"}) == "with_agent:anna");
+    // The resident is detached (the sweeper will end it later), not lost.
+    BOOST_TEST(Json::parse(f.store->get("conv:" + r->id).value())["detached_at"] != 0);
+    agent->receive(Json{{"type", "end"}, {"conversation", r->id}}.dump());
+    BOOST_TEST(where(*f.store, r->id, {"anna"}) == "gone");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_full_queue_answers_busy_with_the_alternatives) {
+  Fixture f(":memory:", with([](HubOptions& o) { o.max_queue = 2; }));
+  Inbox agent_in;
+  auto agent = f.hub->connect_agent(anna(), agent_in.sender());
+  auto first = started(f, "192.0.2.1"), second = started(f, "192.0.2.2"), third = started(f, "192.0.2.3");
+  BOOST_TEST(second->in.last("queued")["position"] == 2);
+  BOOST_TEST(third->id.empty());
+  BOOST_TEST(third->in.last("ended")["reason"] == "busy");
+  BOOST_TEST(third->in.last("ended")["alternatives"]["phone"] == "14 010");
+  BOOST_TEST(f.hub->availability("GM0599")->at("queue_length") == 2);
+  // Room again once someone is taken.
+  agent->receive(accept_frame(first->id));
+  third->say(start_frame().dump());
+  BOOST_TEST(!third->id.empty());
+}
+
+BOOST_AUTO_TEST_CASE(one_address_holds_only_a_few_live_conversations) {
+  Fixture f(":memory:", with([](HubOptions& o) { o.max_conversations_per_address = 2; }));
+  Inbox agent_in;
+  auto agent = f.hub->connect_agent(anna(), agent_in.sender());
+  auto first = started(f, "198.51.100.7"), second = started(f, "198.51.100.7"), third = started(f, "198.51.100.7");
+  BOOST_TEST(third->in.last("ended")["reason"] == "busy");
+  BOOST_TEST(third->id.empty());
+  // Another address is not affected; an ended conversation frees a place.
+  auto other = started(f, "198.51.100.8");
+  BOOST_TEST(!other->id.empty());
+  first->say(R"({"type":"cancel"})");
+  third->say(start_frame().dump());
+  BOOST_TEST(!third->id.empty());
+}
+
+BOOST_AUTO_TEST_CASE(abandoned_conversations_no_agent_has_seen_go_sooner) {
+  Fixture f;
+  Inbox agent_in;
+  auto agent = f.hub->connect_agent(anna(), agent_in.sender());
+  auto seen = started(f), unseen = started(f);
+  agent->receive(accept_frame(seen->id));
+  agent->receive(Json{{"type", "release"}, {"conversation", seen->id}}.dump());  // seen, then back in the queue
+  seen->peer->closed();
+  unseen->peer->closed();
+  f.clock += std::chrono::seconds(31);
+  f.hub->sweep();
+  BOOST_TEST(where(*f.store, unseen->id, {"anna"}) == "gone");
+  BOOST_TEST(where(*f.store, seen->id, {"anna"}) == "queued");
+  f.clock += std::chrono::seconds(90);
+  f.hub->sweep();
+  BOOST_TEST(where(*f.store, seen->id, {"anna"}) == "gone");
+}
+
+BOOST_AUTO_TEST_CASE(a_conversation_holds_a_bounded_number_of_messages_and_bytes) {
+  Fixture f(":memory:", with([](HubOptions& o) {
+    o.max_messages = 5;
+    o.max_conversation_bytes = 3000;
+  }));
+  Inbox agent_in;
+  auto agent = f.hub->connect_agent(anna(), agent_in.sender());
+  auto r = started(f);
+  agent->receive(accept_frame(r->id));
+  r->say(Json{{"type", "message"}, {"text", std::string(1500, 'a')}}.dump());
+  r->say(Json{{"type", "message"}, {"text", std::string(1500, 'b')}}.dump());
+  BOOST_TEST(r->in.count("error") == 0);
+  r->say(Json{{"type", "message"}, {"text", "c"}}.dump());  // 3001 bytes
+  BOOST_TEST(r->in.last("error")["error"] == "too_large");
+  BOOST_TEST(f.store->range("conv:" + r->id + ":msgs").size() == 2u);
+  // The message cap, in a fresh conversation: 5 messages from either side, not 6.
+  auto other = started(f);
+  agent->receive(accept_frame(other->id));
+  for (int i = 0; i < 5; ++i) agent->receive(Json{{"type", "message"}, {"conversation", other->id}, {"text", "m"}}.dump());
+  BOOST_TEST(agent_in.count("error") == 0);
+  agent->receive(Json{{"type", "message"}, {"conversation", other->id}, {"text", "one too many"}}.dump());
+  BOOST_TEST(agent_in.last("error")["error"] == "too_large");
+  BOOST_TEST(other->in.count("message") == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(each_message_is_one_row_and_the_sweeper_checkpoints) {
+  auto db = std::filesystem::temp_directory_path() / ("gem-handover-rows-" + std::to_string(::getpid()) + ".db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db.string() + suffix);
+  const std::string marker = "Rij per bericht 91c2";
+  {
+    Fixture f(db.string());
+    Inbox agent_in;
+    auto agent = f.hub->connect_agent(anna(), agent_in.sender());
+    auto r = started(f);
+    agent->receive(accept_frame(r->id));
+    for (int i = 0; i < 7; ++i) r->say(Json{{"type", "message"}, {"text", marker + std::string(1500, 'x')}}.dump());
+    {
+      gem::storage::Database reader(db);
+      auto rows = reader.prepare("SELECT COUNT(*) FROM handover_lists WHERE key = ?1");
+      rows.bind(1, "conv:" + r->id + ":msgs").step();
+      BOOST_TEST(rows.integer(0) == 7);
+    }
+    agent->receive(Json{{"type", "end"}, {"conversation", r->id}}.dump());
+    // Ending does not checkpoint on the caller's (network) thread; the sweep does.
+    BOOST_TEST(std::filesystem::file_size(db.string() + "-wal") > 0u);
+    f.hub->sweep();
+    BOOST_TEST(std::filesystem::file_size(db.string() + "-wal") == 0u);
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db.string() + suffix);
+}
+
+BOOST_AUTO_TEST_CASE(finishing_leaves_no_agent_gone_key) {
+  Fixture f;
+  Inbox agent_in;
+  auto agent = f.hub->connect_agent(anna(), agent_in.sender());
+  auto r = started(f);
+  agent->receive(accept_frame(r->id));
+  agent->closed();
+  f.hub->sweep();
+  BOOST_TEST(f.store->get("conv:" + r->id + ":agent_gone").has_value());
+  r->say(R"({"type":"end"})");
+  BOOST_TEST(!f.store->get("conv:" + r->id));
+  BOOST_TEST(!f.store->get("conv:" + r->id + ":agent_gone"));
+}
+
+BOOST_AUTO_TEST_CASE(a_restarted_instance_withdraws_what_its_killed_predecessor_left) {
+  Fixture f(":memory:", with([](HubOptions& o) { o.instance = "a1b2c3d4e5f60718"; }));
+  Inbox agent_in;
+  auto agent = f.hub->connect_agent(anna(), agent_in.sender());
+  auto r = started(f);
+  BOOST_TEST(f.hub->availability("GM0599")->at("agents_available") == 1);
+  // kill -9: no shutdown, no closed(); the same instance starts again on the same store.
+  auto restarted = f.make();
+  BOOST_TEST(restarted->availability("GM0599")->at("agents_available") == 0);
+  // The resident's socket died with it: gone since the restart, ended by the sweep in time.
+  BOOST_TEST(Json::parse(f.store->get("conv:" + r->id).value())["detached_at"] != 0);
+  f.clock += std::chrono::seconds(31);
+  restarted->sweep();
+  BOOST_TEST(!f.store->get("conv:" + r->id));
+}
+
+BOOST_AUTO_TEST_CASE(an_upgrade_keeps_the_queue_stored_by_the_previous_format) {
+  auto db = std::filesystem::temp_directory_path() / ("gem-handover-upgrade-" + std::to_string(::getpid()) + ".db");
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db.string() + suffix);
+  {
+    gem::storage::Database old(db);
+    old.exec("CREATE TABLE handover_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    old.exec(R"(INSERT INTO handover_state VALUES ('queue:GM0599', '["c1","c2"]'), ('conversations', '{"c1":"GM0599"}'), ('handling:GM0599', '"120.0"'))");
+  }
+  auto store = make_sqlite_store(db.string());
+  BOOST_TEST(store->range("queue:GM0599") == (std::vector<std::string>{"c1", "c2"}));
+  BOOST_TEST(store->hash_all("conversations").at("c1") == "GM0599");
+  BOOST_TEST(store->get("handling:GM0599").value() == "120.0");
+  store.reset();
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db.string() + suffix);
 }

@@ -17,11 +17,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "handover/frames.h"
 #include "handover/store.h"
 
 namespace gem::handover {
 
-using Json = nlohmann::json;
 using Send = std::function<void(const std::string& frame)>;
 
 // What the hub needs to know about a municipality; the server fills it from its config and its
@@ -38,16 +38,31 @@ struct Agent {
   std::vector<std::string> municipalities;
 };
 
+// Where a conversation is; an ended conversation is deleted.
+enum class ConversationState { queued, with_agent };
+NLOHMANN_JSON_SERIALIZE_ENUM(ConversationState, {{ConversationState::queued, "queued"}, {ConversationState::with_agent, "with_agent"}})
+
 // A municipality whose own live-chat product takes the conversations (see adapter.h).
 class VendorAdapter;
 
 struct HubOptions {
   std::chrono::seconds default_handling_time{300};
-  std::chrono::seconds pickup_time{30};        // ETA when an agent is free
-  std::chrono::seconds abandon_after{120};     // a resident gone this long without resuming: ended
+  std::chrono::seconds pickup_time{30};          // ETA when an agent is free
+  std::chrono::seconds abandon_after{120};       // a resident gone this long without resuming: ended
+  std::chrono::seconds abandon_unseen_after{30};  // … if no agent ever took the conversation
   int max_conversations_per_agent = 3;
-  std::size_t max_text_chars = 2000;
-  std::size_t max_transcript_items = 50;
+  std::size_t max_queue = 50;                    // per municipality; more residents get `ended` busy
+  std::size_t max_conversations_per_address = 3;  // live conversations started from one client address
+  std::size_t max_messages = 500;                 // per conversation
+  std::size_t max_conversation_bytes = 256 * 1024;  // message text per conversation
+  FrameLimits frames;
+  // Names this instance's entries in the store (agent presence, resident sockets). Stable across
+  // restarts (routes.cpp keeps it in the data folder), so a restarted instance withdraws what its
+  // killed predecessor left; empty: random.
+  std::string instance;
+  // Called after a conversation was deleted; the server wakes its sweeper thread to checkpoint the
+  // store soon (Store::checkpoint), off the network threads.
+  std::function<void()> deleted;
   std::function<std::chrono::system_clock::time_point()> now = [] { return std::chrono::system_clock::now(); };
 };
 
@@ -65,7 +80,9 @@ class Hub : public std::enable_shared_from_this<Hub> {
     virtual void closed() = 0;
   };
   // `may_act_for(gm)`: whether this socket's Origin is allowed for the municipality it starts or resumes.
-  std::shared_ptr<Peer> connect_resident(Send send, std::function<bool(const std::string& gm)> may_act_for = nullptr);
+  // `address`: the client's address, for the cap on live conversations per address (kept in memory only).
+  std::shared_ptr<Peer> connect_resident(Send send, std::function<bool(const std::string& gm)> may_act_for = nullptr,
+                                         std::string address = {});
   std::shared_ptr<Peer> connect_agent(Agent agent, Send send);
 
   // GET /v1/handover/{gm}/availability; nullopt for an unknown municipality.
@@ -90,35 +107,55 @@ class Hub : public std::enable_shared_from_this<Hub> {
   class ResidentPeer;
   class AgentPeer;
 
+  using State = ConversationState;
   struct Conversation {
-    std::string id, token_hash, municipality, lang = "nl", state = "queued", agent, agent_name;
-    bool consent = false;
+    std::string id, token_hash, municipality, lang = "nl";
+    State state = State::queued;
+    std::string agent, agent_name;
+    bool consent = false, ever_with_agent = false;
     Json transcript = Json::array(), topic = nullptr;
     std::int64_t created = 0, queued_since = 0, accepted_at = 0, detached_at = 0;
-    Json to_json() const;
-    static Conversation from_json(const Json& j);
+    std::string resident_instance;  // the instance holding the resident's socket; empty: none
+    bool owned_by(const std::string& username) const { return state == State::with_agent && agent == username; }
+    // The stored record; fields missing in an older record keep the defaults above.
+    NLOHMANN_DEFINE_TYPE_INTRUSIVE_WITH_DEFAULT(Conversation, id, token_hash, municipality, lang, state, agent, agent_name,
+                                                consent, ever_with_agent, transcript, topic, created, queued_since,
+                                                accepted_at, detached_at, resident_instance)
   };
 
   // Resident side.
-  void start(ResidentPeer& peer, const Json& frame);
-  void resume(ResidentPeer& peer, const Json& frame);
+  void start(ResidentPeer& peer, resident::Start frame);
+  void resume(ResidentPeer& peer, const resident::Resume& frame);
+  // The cap on live conversations per client address (in memory: addresses are never stored).
+  bool reserve_address(const std::string& address, const std::string& id);
+  void release_address(const std::string& address, const std::string& id);
   void resident_message(ResidentPeer& peer, const std::string& text);
   void resident_typing(ResidentPeer& peer);
   void resident_leaves(ResidentPeer& peer, const std::string& reason);
   void resident_closed(ResidentPeer& peer);
   // Agent side.
   void agent_connected(AgentPeer& peer);
+  void handle(const Agent& agent, const agent::Frame& frame, const Send& reply);
   void accept(const Agent& agent, const std::string& id, const Send& reply);
   void agent_message(const Agent& agent, const std::string& id, const std::string& text, const Send& reply);
-  void agent_typing(const Agent& agent, const std::string& id, const Send& reply);
-  void agent_end(const Agent& agent, const std::string& id, const Send& reply);
-  void release(const std::string& id, const std::string& why);
+  void release(const std::string& id, const std::string& agent, const std::string& why);
   void agent_closed(AgentPeer& peer);
+  void replay_messages(const std::string& id, const Send& to);
+  static Json message_frame(const Json& stored);  // a stored message as a `message` frame
 
   std::optional<Conversation> load(const std::string& id);
-  void save(const Conversation& c);
-  void finish(Conversation c, const std::string& reason);
-  std::optional<Conversation> owned(const Agent& agent, const std::string& id, const Send& reply);
+  // Changes conversation `id` atomically: `change` edits it (and may add writes) or returns false to
+  // leave it alone. Returns the saved conversation, nullopt when it does not exist or was left alone.
+  std::optional<Conversation> change(const std::string& id, const std::function<bool(Conversation&, Transaction&)>& change,
+                                     std::vector<std::string> also_watched = {});
+  // Appends a message (within the caps) if `may` allows it; its id, or a FrameError.
+  std::int64_t append_message(const std::string& id, const std::string& from, const std::string& text,
+                              const std::function<bool(const Conversation&)>& may);
+  // Ends conversation `id` atomically when `reason_for` gives a reason, then tells everyone.
+  void finish(const std::string& id, const std::function<std::optional<std::string>(const Conversation&)>& reason_for);
+  // Withdraws a killed predecessor's agent presence and resident sockets (same instance name).
+  void forget_previous_run();
+  std::shared_ptr<VendorAdapter> vendor(const std::string& gm);
   Json agent_view(const Conversation& c);
   // Likely wait for the resident at `position` (1 = next): free agents pick up at once, others in turn.
   std::int64_t eta_seconds(const std::string& gm, int position);
@@ -129,6 +166,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
   void to_agent(const std::string& username, Json frame);
   void queue_changed(const std::string& gm);
   void deliver(const std::string& message);
+  void mark_seen(const std::string& id, std::int64_t message);
 
   Store& store_;
   Bus& bus_;
@@ -140,6 +178,7 @@ class Hub : public std::enable_shared_from_this<Hub> {
   std::map<std::string, std::shared_ptr<ResidentPeer>> residents_;  // by conversation id
   std::multimap<std::string, std::weak_ptr<AgentPeer>> agents_;     // by username
   std::map<std::string, std::shared_ptr<VendorAdapter>> vendors_;   // by municipality
+  std::map<std::string, std::set<std::string>> by_address_;         // conversations started here, by address
 };
 
 }  // namespace gem::handover

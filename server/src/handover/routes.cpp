@@ -3,10 +3,19 @@
 // POST /v1/handover/webhook/{gm}. Frames are never logged: they carry what residents type.
 #include "handover/routes.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <cstdint>
 #include <condition_variable>
+#include <fstream>
 #include <iostream>
+#include <set>
 #include <thread>
+#include <type_traits>
+
+#include <sodium.h>
 
 #include "app.h"
 #include "handover/hub.h"
@@ -42,12 +51,23 @@ void wire(const std::shared_ptr<http::WebSocketSession>& session, std::shared_pt
   session->on_close([peer] { peer->closed(); });
 }
 
-// Runs the hub's sweep every few seconds until shutdown.
+// Runs the hub's sweep every few seconds until shutdown, and checkpoints the store soon after a
+// conversation was deleted (so its text leaves the write-ahead log at once, not on a network thread).
 class Sweeper {
  public:
-  explicit Sweeper(std::shared_ptr<handover::Hub> hub)
-      : hub_(std::move(hub)), thread_([this] { run(); }) {}
+  explicit Sweeper(handover::Store& store) : store_(store) {}
   ~Sweeper() { stop(); }
+  void start(std::shared_ptr<handover::Hub> hub) {
+    hub_ = std::move(hub);
+    thread_ = std::thread([this] { run(); });
+  }
+  void checkpoint_soon() {
+    {
+      std::lock_guard lock(mutex_);
+      checkpoint_ = true;
+    }
+    wake_.notify_all();
+  }
   void stop() {
     {
       std::lock_guard lock(mutex_);
@@ -60,22 +80,84 @@ class Sweeper {
  private:
   void run() {
     std::unique_lock lock(mutex_);
-    while (!wake_.wait_for(lock, std::chrono::seconds(5), [this] { return stopping_; })) {
+    auto next_sweep = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!stopping_) {
+      wake_.wait_until(lock, next_sweep, [this] { return stopping_ || checkpoint_; });
+      if (stopping_) break;
+      bool sweep = std::chrono::steady_clock::now() >= next_sweep;
+      checkpoint_ = false;
       lock.unlock();
       try {
-        hub_->sweep();
+        if (sweep) hub_->sweep();  // checkpoints too
+        else store_.checkpoint();
       } catch (const std::exception& e) {
         std::cerr << "gem-server: handover sweep failed: " << e.what() << "\n";
       }
       lock.lock();
+      if (sweep) next_sweep = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     }
   }
+  handover::Store& store_;
   std::shared_ptr<handover::Hub> hub_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;
+  bool stopping_ = false, checkpoint_ = false;
   std::thread thread_;
 };
+
+// This instance's name in the shared store, kept in the data folder so that a restart (also after
+// kill -9) withdraws what the previous run left there. A second live process on the same folder gets
+// a fresh name (the file lock tells).
+std::string instance_name(const std::filesystem::path& data_dir) {
+  auto file = data_dir / "handover-instance";
+  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return {};
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return {};
+  }
+  // Held (and the descriptor kept open) for the life of the process.
+  std::string name;
+  std::ifstream(file) >> name;
+  if (name.size() != 16 || name.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    unsigned char raw[8];
+    randombytes_buf(raw, sizeof raw);
+    char hex[17];
+    sodium_bin2hex(hex, sizeof hex, raw, sizeof raw);
+    name = hex;
+    std::ofstream(file, std::ios::trunc) << name << "\n";
+  }
+  return name;
+}
+
+// "handover": {"vendors": {…}, "max_queue": 50, …}: the hub's limits (HubOptions), each optional.
+handover::HubOptions hub_options(const json& section, const Config& config) {
+  handover::HubOptions options;
+  static const std::set<std::string> known{"vendors", "max_queue", "max_conversations_per_address", "max_messages",
+                                           "max_conversation_bytes", "abandon_unseen_seconds", "abandon_seconds"};
+  for (const auto& [key, value] : section.items())
+    if (!known.count(key)) throw ConfigError("config.handover." + key + ": unknown key");
+  auto whole = [&](const char* key, auto& field, std::int64_t low, std::int64_t high) {
+    if (!section.contains(key)) return;
+    const json& v = section[key];
+    if (!v.is_number_integer() || v.get<std::int64_t>() < low || v.get<std::int64_t>() > high)
+      throw ConfigError("config.handover." + std::string(key) + ": expected a whole number from " + std::to_string(low) +
+                        " to " + std::to_string(high));
+    field = static_cast<std::remove_reference_t<decltype(field)>>(v.get<std::int64_t>());
+  };
+  whole("max_queue", options.max_queue, 1, 100000);
+  whole("max_conversations_per_address", options.max_conversations_per_address, 1, 1000);
+  whole("max_messages", options.max_messages, 1, 100000);
+  whole("max_conversation_bytes", options.max_conversation_bytes, 1024, 64 * 1024 * 1024);
+  std::int64_t unseen = options.abandon_unseen_after.count(), abandon = options.abandon_after.count();
+  whole("abandon_unseen_seconds", unseen, 5, 86400);
+  whole("abandon_seconds", abandon, 5, 86400);
+  options.abandon_unseen_after = std::chrono::seconds(unseen);
+  options.abandon_after = std::chrono::seconds(abandon);
+  options.frames.frame_bytes = config.max_frame_bytes;
+  options.instance = instance_name(config.data_dir);
+  return options;
+}
 
 // One hub per process, with what it needs kept alive as long as the server runs.
 struct Module {
@@ -93,11 +175,20 @@ struct Module {
 void register_handover(App& app, std::shared_ptr<auth::Store> accounts) {
   const Config& config = app.config();
   auto module = std::make_shared<Module>();
+  std::filesystem::create_directories(config.data_dir);
+  const json section = config.raw.value("handover", json::object());
+  if (!section.is_object()) throw ConfigError("config.handover: expected an object");
+  handover::HubOptions options = hub_options(section, config);
   if (!config.redis_url.empty()) {
-    module->store = handover::make_redis_store(config.redis_url);
-    module->bus = handover::make_redis_bus(config.redis_url);
+    handover::RedisOptions redis;
+    try {
+      redis = handover::redis_options_from_environment(config.redis_url);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(e.what());
+    }
+    module->store = handover::make_redis_store(redis);
+    module->bus = handover::make_redis_bus(redis);
   } else {
-    std::filesystem::create_directories(config.data_dir);
     module->store = handover::make_sqlite_store((config.data_dir / "handover.sqlite").string());
     module->bus = handover::make_local_bus();
   }
@@ -111,10 +202,12 @@ void register_handover(App& app, std::shared_ptr<auth::Store> accounts) {
     out.alternatives = {{"phone", m->phone}, {"contact_form_url", m->contact_form_url}, {"callback_url", m->callback_url}};
     return out;
   };
-  module->hub = std::make_shared<handover::Hub>(*module->store, *module->bus, std::move(directory));
+  module->sweeper = std::make_unique<Sweeper>(*module->store);
+  options.deleted = [sweeper = module->sweeper.get()] { sweeper->checkpoint_soon(); };  // the module outlives the hub
+  module->hub = std::make_shared<handover::Hub>(*module->store, *module->bus, std::move(directory), options);
 
   // "handover": {"vendors": {"GM0363": {"webhook_url": "http://…", "secret": "…"}}}
-  const json vendors = config.raw.value("handover", json::object()).value("vendors", json::object());
+  const json vendors = section.value("vendors", json::object());
   for (const auto& [gm, vendor] : vendors.items()) {
     if (!config.municipality(gm)) throw ConfigError("config.handover.vendors: " + gm + " is not a configured municipality");
     try {
@@ -139,9 +232,11 @@ void register_handover(App& app, std::shared_ptr<auth::Store> accounts) {
 
   // The `start` frame carries the consented transcript: up to 64 KiB; the hub holds others to 4 KiB.
   router.websocket("/v1/handover", [&app, module](std::shared_ptr<http::WebSocketSession> session) {
-    auto peer = module->hub->connect_resident(sender(session), [&app, session](const std::string& gm) {
-      return app.origin_allowed(session->request(), gm);
-    });
+    std::weak_ptr<http::WebSocketSession> weak = session;  // the session owns the peer: no cycle
+    auto peer = module->hub->connect_resident(sender(session), [&app, weak](const std::string& gm) {
+      auto s = weak.lock();
+      return s && app.origin_allowed(s->request(), gm);
+    }, session->request().client_ip);
     wire(session, peer, module->frames);
   }, 64 * 1024);
 
@@ -177,7 +272,7 @@ void register_handover(App& app, std::shared_ptr<auth::Store> accounts) {
   router.get("/agent", [files](const http::Request& req) { return files->serve(req); });
   router.get("/agent/{file}", [files](const http::Request& req) { return files->serve(req); });
 
-  module->sweeper = std::make_unique<Sweeper>(module->hub);
+  module->sweeper->start(module->hub);
   app.on_shutdown([module] {
     module->sweeper->stop();
     module->hub->shutdown();
