@@ -124,6 +124,7 @@ class JsSession {
         live.error = e.is_object() ? e.value("kind", "") : e.is_string() ? e.get<std::string>() : "";
         live.field = e.is_object() ? e.value("field", "") : "";
         if (live.error.empty()) throw gem::Error("live result: 'error' needs a kind");
+        if (result.contains("reference") && result["reference"].is_string()) live.reference = result["reference"].get<std::string>();
       } else if (result.contains("data")) {
         live.data_json = result["data"].dump();
       } else {

@@ -32,7 +32,7 @@ const std::vector<std::string> kDialogueKeys = {
     "live_unavailable", "feedback", "truncated", "pii_warning", "new_conversation", "id_card_country_yes",
     "id_card_country_passport", "id_card_country_unknown", "crisis_suicide", "crisis_emergency",
     // what the widget's moments sound like (core/src/moments.cpp, core/src/live_text.cpp)
-    "pii_agent", "live_not_connected", "offline", "live_not_found_reference", "live_unknown_municipality",
+    "pii_agent", "live_not_connected", "offline", "live_not_found_reference", "live_not_found_reference_unnamed", "live_unknown_municipality",
     "live_invalid", "live_invalid_postcode", "live_invalid_house_number", "live_invalid_reference", "live_busy",
     "live_open_now", "live_closed_now", "live_phone", "live_hours", "live_closed_day", "live_slots", "live_no_slots",
     "live_book_appointment", "live_waste", "live_no_collections", "live_application", "live_updated",
@@ -42,7 +42,7 @@ const std::vector<std::string> kDialogueKeys = {
     "handover_consent_yes", "handover_consent_no", "handover_connecting", "handover_queued", "handover_left_one",
     "handover_left_many", "handover_agent_joined", "handover_agent", "handover_typing", "handover_agent_left",
     "handover_reconnecting", "handover_reconnected", "handover_ended_agent_ended", "handover_ended_resident_ended",
-    "handover_ended_cancelled", "handover_ended_no_agent", "handover_ended_closed", "handover_ended_shutdown",
+    "handover_ended_cancelled", "handover_ended_no_agent", "handover_ended_closed", "handover_ended_busy", "handover_ended_shutdown",
     "topics_label", "documents_label", "did_you_mean_label"};
 
 // The panel's own texts every content set must provide (content/widget.yml).

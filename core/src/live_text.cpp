@@ -122,7 +122,9 @@ Response Dialogue::live(Conversation& c, std::string_view kind_view, const LiveR
       c.house_number.reset();
       c.awaiting = Awaiting::address;
     }
-    if (e == "not_found") r.text = I.say(kind == "application_status" ? "live_not_found_reference" : "live_invalid", c);
+    if (e == "not_found" && kind == "application_status" && !result.reference.empty())
+      r.text = I.say("live_not_found_reference", c, {{"reference", result.reference}});
+    else if (e == "not_found") r.text = I.say(kind == "application_status" ? "live_not_found_reference_unnamed" : "live_invalid", c);
     else if (e == "unknown_municipality") r.text = I.say("live_unknown_municipality", c);
     else if (e == "invalid")
       r.text = I.say(result.field == "postcode" || result.field == "house_number" || result.field == "reference"

@@ -17,7 +17,7 @@ const std::vector<std::string> kSayKeys = {"new_conversation", "offline", "live_
 constexpr PiiKind kNoteOrder[] = {PiiKind::bsn, PiiKind::iban, PiiKind::document_number, PiiKind::phone,
                                   PiiKind::email, PiiKind::birth_date, PiiKind::licence_plate, PiiKind::address};
 
-const std::vector<std::string> kEndedReasons = {"agent_ended", "resident_ended", "cancelled", "no_agent", "closed", "shutdown"};
+const std::vector<std::string> kEndedReasons = {"agent_ended", "resident_ended", "cancelled", "no_agent", "closed", "busy", "shutdown"};
 
 std::string string_field(const json& e, const char* key) {
   if (!e.contains(key) || e[key].is_null()) return {};
@@ -174,8 +174,8 @@ Response Dialogue::handover(Conversation& c, std::string_view event_json) const 
   } else if (type == "ended") {
     c.handover = HandoverPhase::ended;
     const auto reason = string_field(e, "reason");
-    if (reason == "failed") {
-      r.text = I.say("handover_failed", c);
+    if (reason == "failed" || reason == "busy") {  // busy: the queue is full, nothing was started
+      r.text = I.say(reason == "busy" ? "handover_ended_busy" : "handover_failed", c);
       alternatives();
     } else {
       const bool known = std::find(kEndedReasons.begin(), kEndedReasons.end(), reason) != kEndedReasons.end();

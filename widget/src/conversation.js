@@ -304,7 +304,9 @@ export class Conversation {
     this.ui.status(this.t('live_loading'), true);
     const result = await this.live.lookUp(event);
     this.ui.status('');
-    const response = this.session.live(event.kind, result);
+    // The reference goes back only so the core can name it in a not-found answer.
+    const response = this.session.live(event.kind, result.error && event.params?.reference
+      ? { ...result, reference: event.params.reference } : result);
     this.say(response, { role: result.error ? 'note' : 'live', announce: announce || Boolean(result.error) });
     this.save();
   }

@@ -134,6 +134,7 @@ struct Response {
 struct LiveResult {
   std::string data_json;
   std::string error, field;
+  std::string reference;  // the application reference the look-up asked for (named in the not-found text)
 };
 
 // How the privacy note is asked for: the message went to a staff member, or an address was asked for.
