@@ -8,6 +8,8 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <nlohmann/json.hpp>
+
 #include "gem/dialogue.h"
 #include "gem/nlu.h"
 #include "gem/redact.h"

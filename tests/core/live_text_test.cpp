@@ -75,6 +75,8 @@ BOOST_AUTO_TEST_CASE(failures_are_said_for_what_they_are_and_a_wrong_input_is_as
   d.respond(c, understood({.product = "paspoort", .aspect = "wanneer"}));
   d.respond(c, understood({.intent = "buiten_bereik", .confidence = 0.2f, .normalized = "z 2026 0042", .text = "Z-2026-0042"}));
   auto r = d.live(c, "application_status", {"", "not_found", ""});
+  BOOST_TEST(r.text == "Tekst live_not_found_reference_unnamed je.");
+  r = d.live(c, "application_status", {"", "not_found", "", "Z-2026-0042"});
   BOOST_TEST(r.text == "Tekst live_not_found_reference je.");
   BOOST_TEST(gem::name(r.awaiting) == "reference");
   r = d.live(c, "waste_collection", {"", "invalid", "postcode"});
