@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { ROOT, loadUnderstanding } from '../../wasm/node.js';
+import { ROOT, loadTools, loadUnderstanding } from '../../wasm/node.js';
 import { Session } from '../../wasm/session.js';
 import { checkContent, packFor } from '../../scripts/cli/content.js';
 
@@ -15,8 +15,9 @@ let understanding;
 let packs;
 before(async () => {
   understanding = await loadUnderstanding();
-  const { source } = checkContent(understanding.core);
-  packs = { GM0599: packFor(understanding.core, source, 'GM0599'), GM0855: packFor(understanding.core, source, 'GM0855') };
+  const tools = await loadTools();
+  const { source } = checkContent(tools);
+  packs = { GM0599: packFor(tools, source, 'GM0599'), GM0855: packFor(tools, source, 'GM0855') };
 });
 after(async () => {
   await understanding?.close();
@@ -54,7 +55,7 @@ test('live() puts the server data into words in the conversation language', () =
   session.setLanguage('en');
   const hours = session.live('opening_hours', { data: { open_now: false, phone: '14 010',
     week: [{ date: '2026-11-23', periods: [{ from: '08:30', to: '17:00' }] }] } });
-  assert.equal(hours.text, 'The municipality is closed now. Phone: 14 010. Opening hours:');
+  assert.equal(hours.text, 'The municipality is closed now. Phone: 14 010 Opening hours:');
   assert.deepEqual(hours.items, ['Monday 23 November: 08:30–17:00']);
   assert.equal(hours.plain, true);
   const busy = session.live('opening_hours', { error: { kind: 'busy' } });

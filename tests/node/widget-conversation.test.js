@@ -253,7 +253,7 @@ test('a live_request: exactly the core\'s params go to the server; the core word
   const live = (kind, params) => response('Even kijken.', { events: [{ type: 'live_request', kind, params }] });
   const { conversation, session, ui, fetch } = setup({
     answers: {
-      afval: live('waste_collection', { municipality: 'GM0599', product: 'afval', postcode: '3011 AB', huisnummer: '12' }),
+      afval: live('waste_collection', { municipality: 'GM0599', product: 'afval', postcode: '3011 AB', house_number: '12' }),
       status: live('application_status', { municipality: 'GM0599', product: 'paspoort', reference: 'Z-2026-9999' }),
       lang: live('application_status', { municipality: 'GM0599', product: 'paspoort', reference: 'Z-2026-000000000000000000000000000042' }),
     },

@@ -30,6 +30,8 @@ export function readRegisters(root, read) {
 }
 
 const valueOf = (field) => (field && typeof field === 'object' && 'value' in field ? field.value : undefined);
+// A municipality's value as written in any of the content's forms: plain, {value, …} or {nl, en, …}.
+const plainValue = (field) => (typeof field === 'string' ? field : field?.value ?? field?.nl);
 const isHttps = (v) => typeof v === 'string' && v.startsWith('https://');
 
 // 'ALPHEN AAN DEN RIJN' → 'Alphen aan den Rijn' (the almanac writes most place names in capitals).
@@ -48,27 +50,28 @@ export function placeName(raw) {
 export function registerVariables(code, registers) {
   const vars = {};
   const lines = {};
-  const set = (name, value, line) => {
+  // Each value keeps the source and check date of the register field it came from (content/README.md).
+  const set = (name, value, line, field) => {
     if (value === undefined || value === '' || name in vars) return;
-    vars[name] = value;
+    vars[name] = { value, source: field?.source, checked: field?.checked };
     lines[name] = line;
   };
   const catalogue = registers.catalogues.find((c) => c.municipality === code);
   for (const [name, field] of Object.entries(catalogue?.variables ?? {})) {
-    if (!name.startsWith('_') && isHttps(valueOf(field))) set(name, valueOf(field), catalogue.variables._lines[name]);
+    if (!name.startsWith('_') && isHttps(valueOf(field))) set(name, valueOf(field), catalogue.variables._lines[name], field);
   }
   const entry = registers.almanac?.municipalities?.[code];
   if (entry) {
     const line = (field) => entry._lines[field];
-    set('phone', valueOf(entry.phone), line('phone'));
-    if (isHttps(valueOf(entry.website))) set('url.website', valueOf(entry.website), line('website'));
-    if (isHttps(valueOf(entry.contact))) set('url.contact', valueOf(entry.contact), line('contact'));
-    else if (isHttps(valueOf(entry.website))) set('url.contact', valueOf(entry.website), line('website'));
-    if (isHttps(valueOf(entry.appointment))) set('url.afspraak', valueOf(entry.appointment), line('appointment'));
+    set('phone', valueOf(entry.phone), line('phone'), entry.phone);
+    if (isHttps(valueOf(entry.website))) set('url.website', valueOf(entry.website), line('website'), entry.website);
+    if (isHttps(valueOf(entry.contact))) set('url.contact', valueOf(entry.contact), line('contact'), entry.contact);
+    else if (isHttps(valueOf(entry.website))) set('url.contact', valueOf(entry.website), line('website'), entry.website);
+    if (isHttps(valueOf(entry.appointment))) set('url.afspraak', valueOf(entry.appointment), line('appointment'), entry.appointment);
     const visit = valueOf(entry.visit);
     if (visit?.street && visit?.city) {
       const where = `${visit.street}, ${placeName(visit.city)}`;
-      set('address.stadswinkel', { nl: `het gemeentehuis (${where})`, en: `the town hall (${where})` }, line('visit'));
+      set('address.stadswinkel', { nl: `het gemeentehuis (${where})`, en: `the town hall (${where})` }, line('visit'), entry.visit);
     }
   }
   return { vars, lines, at: catalogue?._at ?? entry?._at };
@@ -103,8 +106,8 @@ export function checkRegisters(source, registers, gazetteer, labels) {
   for (const { code, name } of gazetteer) {
     const vars = byCode.get(code)?.variables ?? {};
     const where = lineIn(registers.almanac?.municipalities, code) ?? almanacAt;
-    if (!isHttps(vars['url.website'])) errors.push({ at: where, message: `${code} ${name} has no website: import the almanac export (scripts/gem content import-almanac) or set url.website in content/municipalities/${code}.yml` });
-    if (!vars.phone) errors.push({ at: where, message: `${code} ${name} has no phone number: import the almanac export (scripts/gem content import-almanac) or set phone in content/municipalities/${code}.yml` });
+    if (!isHttps(plainValue(vars['url.website']))) errors.push({ at: where, message: `${code} ${name} has no website: import the almanac export (scripts/gem content import-almanac) or set url.website in content/municipalities/${code}.yml` });
+    if (!plainValue(vars.phone)) errors.push({ at: where, message: `${code} ${name} has no phone number: import the almanac export (scripts/gem content import-almanac) or set phone in content/municipalities/${code}.yml` });
   }
   const checkField = (obj, key) => {
     const field = obj[key];
