@@ -27,9 +27,9 @@ test('liveRequest: each kind\'s path and exactly the protocol fields the core pu
     { path: 'v1/live/GM0599/waste', query: { postcode: '3011AB', house_number: '5a' } });
   assert.deepEqual(liveRequest({ kind: 'waste_collection', params: { postcode: '3011AB' } }, 'GM0599'),
     { error: { kind: 'invalid', field: 'house_number' } });
-  // The status look-up's second factor (docs/protocol.md) goes along when the core has it.
+  // The status look-up's second factor is not in the protocol yet: not sent.
   assert.deepEqual(liveRequest({ kind: 'application_status', params: { reference: 'Z-2026-0042', product: '', postcode: '3011 AB', house_number: '5' } }, 'GM0599'),
-    { path: 'v1/live/GM0599/status', query: { reference: 'Z-2026-0042', postcode: '3011 AB', house_number: '5' } });
+    { path: 'v1/live/GM0599/status', query: { reference: 'Z-2026-0042' } });
   assert.deepEqual(liveRequest({ kind: 'application_status', params: { reference: 'Z 2026' } }, 'GM0599'),
     { error: { kind: 'invalid', field: 'reference' } });
   assert.deepEqual(liveRequest({ kind: 'weather', params: {} }, 'GM0599'), { error: { kind: 'invalid', field: 'kind' } });

@@ -13,8 +13,8 @@ const LOOK_UPS = {
   opening_hours: { path: 'opening-hours', query: {} },
   appointment_slots: { path: 'appointments', query: { product: PRODUCT }, fixed: { limit: '3' } },
   waste_collection: { path: 'waste', query: { postcode: POSTCODE, house_number: HOUSE_NUMBER } },
-  application_status: { path: 'status', query: { reference: ['reference', /^[A-Za-z0-9-]{4,32}$/], product: PRODUCT,
-    postcode: POSTCODE, house_number: HOUSE_NUMBER } },
+  // The status look-up's postcode and house number wait until docs/protocol.md and data-flow.json list them.
+  application_status: { path: 'status', query: { reference: ['reference', /^[A-Za-z0-9-]{4,32}$/], product: PRODUCT } },
 };
 // Fields a look-up cannot do without (an optional field that does not fit is left out instead).
 const REQUIRED = { waste_collection: ['postcode', 'house_number'], application_status: ['reference'] };
