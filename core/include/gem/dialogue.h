@@ -60,8 +60,8 @@ struct DialogueOptions {
   std::vector<std::string> point_back_words = {"dat", "die", "deze", "dit", "daar", "it", "that", "this", "one"};
   // Recovering in one step. A reading less sure than this is unsure: the dialogue asks instead of answering,
   // offering the likeliest readings or products as buttons. It replaces the model's own threshold
-  // (Understanding::low_confidence). 0.5 is the model's; scripts/calibrate-unsure chooses it by 3-fold on the
-  // training split (never dev or external) but needs ~3 h of CPU for 15 ensemble members: not yet run.
+  // (Understanding::low_confidence). 0.5 is the model's; it is still to be calibrated by k-fold on the training
+  // split (never dev or external).
   float unsure_below = 0.5f;
   // Likelier than this, a product or aspect of the model's own ranking (Understanding::products, ::aspects) is
   // worth a button when nothing better is: after "not understood", and beside an answer whose aspect is unsure.
