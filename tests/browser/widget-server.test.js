@@ -161,10 +161,10 @@ test('live data in English, and its error states: unknown reference, invalid ref
   await send(page, 'Z-2026-9999');
   await notes(page).filter({ hasText: 'Ik kan geen aanvraag vinden met nummer Z-2026-9999. Kijk of het nummer klopt en probeer het opnieuw.' }).waitFor(WAIT);
   await say(page, 'wat is de status van mijn aanvraag voor een paspoort');
-  // Longer than the protocol's 32 characters: said at once, and not sent (the server would answer 400).
+  // Longer than the protocol's 32 characters: the core says so at once (a dialogue answer), and nothing is sent.
   const statusRequests = sent(watch, '/v1/live/GM0599/status').length;
   await send(page, 'Z-2026-000000000000000000000000000042');
-  await notes(page).filter({ hasText: 'Dat nummer klopt niet. Het nummer staat in de bevestiging van je aanvraag' }).waitFor(WAIT);
+  await botMessages(page).filter({ hasText: 'Dat nummer klopt niet. Het nummer staat in de bevestiging van je aanvraag' }).waitFor(WAIT);
   assert.equal(sent(watch, '/v1/live/GM0599/status').length, statusRequests);
   // A municipality the server does not serve (404 unknown_municipality).
   await say(page, 'wat zijn de openingstijden van het stadhuis in Amsterdam?');
