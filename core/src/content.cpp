@@ -174,6 +174,7 @@ class Checker {
     for (const auto& p : src_.value("products", json::array())) declare_product_variables(p);
     for (const auto& p : src_.value("products", json::array())) check_product(p);
     check_missing_products();
+    check_required_sections();
     check_dialogue();
     check_widget();
     check_countries();
@@ -425,6 +426,7 @@ class Checker {
       }
     }
     if (!aspects.count("informatie")) error(at(p, "sections"), "product '" + id + "' has no 'informatie' section");
+    product_aspects_[id] = {at(p, "sections"), aspects};
     if (p.contains("common_aspects")) {
       if (!p["common_aspects"].is_array()) error(at(p, "common_aspects"), "common_aspects: expected a list of aspects");
       else
@@ -490,6 +492,59 @@ class Checker {
     }
     if (aspects && atpos == std::string::npos) aspects->insert(aspect);
     return true;
+  }
+
+  // content/required-sections.yml: the aspects residents ask about, for every product ('all') and per product
+  // ('products'). A product file without one of its required sections fails, naming the file and the key.
+  void check_required_sections() {
+    if (!src_.contains("required_sections") || src_["required_sections"].is_null()) return;
+    const json& r = src_["required_sections"];
+    if (!r.is_object()) {
+      error("content/required-sections.yml", "expected a mapping with 'all' and 'products', found " + kind_of(r));
+      return;
+    }
+    // aspect -> where it is required ("content/required-sections.yml:4")
+    auto aspects_of = [&](const json& parent, const std::string& key, const std::string& what) {
+      std::vector<std::pair<std::string, std::string>> out;
+      if (!parent[key].is_array()) {
+        error(at(parent, key), what + ": expected a list of aspects, found " + kind_of(parent[key]));
+        return out;
+      }
+      for (const auto& a : parent[key]) {
+        const auto aspect = a.is_string() ? a.get<std::string>() : a.dump();
+        if (!contains(labels_.aspects, aspect))
+          error(at(parent, key), what + ": unknown aspect '" + aspect + "', expected one of " + list(labels_.aspects, 11));
+        else
+          out.emplace_back(aspect, at(parent, key));
+      }
+      return out;
+    };
+    std::vector<std::pair<std::string, std::string>> all;
+    if (r.contains("all")) all = aspects_of(r, "all", "all");
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> own;
+    if (r.contains("products")) {
+      if (!r["products"].is_object()) {
+        error(at(r, "products"), "products: expected a mapping of product to aspects, found " + kind_of(r["products"]));
+      } else {
+        for (const auto& [id, list_] : r["products"].items()) {
+          if (is_meta(id)) continue;
+          if (!contains(labels_.products, id)) {
+            error(at(r["products"], id), "unknown product '" + id + "': expected one of " + list(labels_.products));
+            continue;
+          }
+          own[id] = aspects_of(r["products"], id, id);
+        }
+      }
+    }
+    for (const auto& [id, has] : product_aspects_) {
+      auto required = all;
+      if (auto it = own.find(id); it != own.end()) required.insert(required.end(), it->second.begin(), it->second.end());
+      std::set<std::string> reported;
+      for (const auto& [aspect, where] : required)
+        if (!has.second.count(aspect) && reported.insert(aspect).second)
+          error(has.first, "product '" + id + "' has no section '" + aspect + "', which residents ask about (required by " + where +
+                               "): add sections." + aspect + " with nl and en");
+    }
   }
 
   void check_missing_products() {
@@ -624,6 +679,7 @@ class Checker {
   std::vector<ContentError> errors_;
   std::map<std::string, Declared> vars_;
   std::map<std::string, std::string> seen_products_, seen_municipalities_;
+  std::map<std::string, std::pair<std::string, std::set<std::string>>> product_aspects_;  // id -> (where, aspects)
 };
 
 // Drops positions and editor-only fields from a compiled pack.

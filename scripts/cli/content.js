@@ -71,6 +71,7 @@ export function readContentSource(root = ROOT) {
     dialogue: read(join(dir, 'dialogue.yml')),
     widget: read(join(dir, 'widget.yml')),
     countries: read(join(dir, 'countries.yml')),
+    required_sections: read(join(dir, 'required-sections.yml')),
     municipalities: yamlFiles(join(dir, 'municipalities')).map(read).filter(Boolean),
   };
   const registers = readRegisters(root, read);
@@ -160,7 +161,7 @@ export async function contentCommand(args, out) {
     return 1;
   }
   const own = source.municipalities.filter((m) => !m.registers).length;
-  const files = source.products.length + own + 4;
+  const files = source.products.length + own + 5;
   const maxAgeMonths = maxAgeOption(args);
   const due = dueForReview(tools, source, { maxAgeMonths });
   if (action === 'due') {

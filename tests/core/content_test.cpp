@@ -83,6 +83,26 @@ BOOST_AUTO_TEST_CASE(missing_sections_and_products) {
   expect_error(s, "content/dialogue.yml:1: missing 'ask_document': expected a text {nl, en}");
 }
 
+// content/required-sections.yml: the sections residents ask about, for all products and per product.
+BOOST_AUTO_TEST_CASE(required_sections_per_product) {
+  const std::string r = "content/required-sections.yml";
+  auto s = gem::test::valid_source();
+  s["required_sections"] = gem::test::at(r, 1, {{"all", json::array({"informatie", "kosten"})},
+                                                {"products", gem::test::at(r, 3, {{"afval", json::array({"wanneer"})}})}});
+  BOOST_TEST(check(s).empty());
+  s["required_sections"]["products"]["paspoort"] = json::array({"wanneer"});
+  s["required_sections"]["products"]["_lines"]["paspoort"] = 4;
+  expect_error(s, "content/products/paspoort.yml:6: product 'paspoort' has no section 'wanneer', which residents ask about "
+                  "(required by content/required-sections.yml:4): add sections.wanneer with nl and en");
+  s = gem::test::valid_source();
+  s["required_sections"] = gem::test::at(r, 1, {{"all", json::array({"aanvragen"})}});
+  BOOST_TEST(check(s).size() == 4u);  // every product of the fixture lacks it
+  s["required_sections"]["all"] = json::array({"kosten", "betalen"});
+  expect_error(s, "content/required-sections.yml:1: all: unknown aspect 'betalen', expected one of informatie, kosten, wanneer, aanvragen");
+  s["required_sections"] = gem::test::at(r, 1, {{"products", gem::test::at(r, 2, {{"fietsen", json::array({"kosten"})}})}});
+  expect_error(s, "content/required-sections.yml:2: unknown product 'fietsen': expected one of paspoort, identiteitskaart, reisdocument, afval");
+}
+
 BOOST_AUTO_TEST_CASE(unknown_aspects_and_persons) {
   auto s = gem::test::valid_source();
   product(s, 0)["sections"]["prijs"] = gem::test::text("content/products/paspoort.yml", 20, "x", "x");

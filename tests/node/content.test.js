@@ -62,6 +62,22 @@ describe('content', () => {
     });
   });
 
+  test('a product without a section residents ask about fails with the file and the key', () => {
+    withScratchCopy((root) => {
+      const file = join(root, 'content/products/melding_openbare_ruimte.yml');
+      // Drop the 'kosten' section (its nl and en lines) that content/required-sections.yml asks for.
+      const lines = readFileSync(file, 'utf8').split('\n');
+      const start = lines.indexOf('  kosten:');
+      assert.ok(start > 0, 'the product has a kosten section to remove');
+      lines.splice(start, 3);
+      writeFileSync(file, lines.join('\n'));
+      const { errors } = checkContent(tools, root);
+      assert.equal(errors.length, 1, JSON.stringify(errors));
+      assert.match(errors[0].at, /^content\/products\/melding_openbare_ruimte\.yml:\d+$/);
+      assert.match(errors[0].message, /has no section 'kosten', which residents ask about \(required by content\/required-sections\.yml:\d+\)/);
+    });
+  });
+
   test('a source due for review is listed by gem content due', () => {
     const { source } = checkContent(tools);
     const due = dueForReview(tools, source, { today: '2028-01-01', maxAgeMonths: 12 });
