@@ -41,7 +41,8 @@ const std::vector<std::string>& required_dialogue_texts();
 // The chat panel's own texts every content set must provide (content/widget.yml).
 const std::vector<std::string>& required_ui_texts();
 
-// Checks schema, unknown and unused variables, missing sections and translations, links, tone
+// Checks schema, unknown and unused variables, missing sections (also those content/required-sections.yml
+// asks for, given as "required_sections") and translations, links, tone
 // variants and duplicate ids. An empty result means the content is sound.
 std::vector<ContentError> check_content(std::string_view source_json, const LabelSet& labels);
 
