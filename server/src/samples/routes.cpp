@@ -5,7 +5,7 @@
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
-#include <set>
+#include <stop_token>
 #include <thread>
 
 #include "app.h"
@@ -36,45 +36,27 @@ Options options(const json& section) {
   return o;
 }
 
-// Runs the retention sweep at start and every hour until shutdown, off the network threads.
-class Sweeper {
- public:
-  explicit Sweeper(samples::Retention& retention) : retention_(retention), thread_([this] { run(); }) {}
-  ~Sweeper() { stop(); }
-  void stop() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  void run() {
-    std::unique_lock lock(mutex_);
-    while (!stopping_) {
-      lock.unlock();
+// Runs the retention sweep at start and every hour until stopped, off the network threads.
+std::jthread sweep_hourly(samples::Retention& retention) {
+  return std::jthread([&retention](std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    std::unique_lock lock(mutex);
+    while (!stop.stop_requested()) {
       try {
-        retention_.sweep();
+        retention.sweep();
       } catch (const std::exception& e) {
         std::cerr << "gem-server: samples retention sweep failed: " << e.what() << "\n";
       }
-      lock.lock();
-      wake_.wait_for(lock, std::chrono::hours(1), [this] { return stopping_; });
+      wake.wait_for(lock, stop, std::chrono::hours(1), [] { return false; });  // wakes early on stop
     }
-  }
-  samples::Retention& retention_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;  // last: starts once the rest is ready
-};
+  });
+}
 
 struct Module {
   std::unique_ptr<samples::Store> store;
   std::unique_ptr<samples::Retention> retention;
-  std::unique_ptr<Sweeper> sweeper;
+  std::jthread sweeper;
   std::unique_ptr<RateLimiter> limiter;
   Labels labels;
 };
@@ -187,8 +169,11 @@ void register_samples(App& app, std::shared_ptr<auth::Store> accounts) {
     return no_store(http::Response::json(200, out));
   });
 
-  module->sweeper = std::make_unique<Sweeper>(*module->retention);
-  app.on_shutdown([module] { module->sweeper->stop(); });
+  module->sweeper = sweep_hourly(*module->retention);
+  app.on_shutdown([module] {
+    module->sweeper.request_stop();
+    if (module->sweeper.joinable()) module->sweeper.join();
+  });
 }
 
 }  // namespace gem
