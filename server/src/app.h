@@ -21,7 +21,7 @@ class Registry;
 // A signed-in member of staff, as the module that owns accounts (auth) reports it.
 struct Staff {
   std::string username, display_name;
-  std::string role;                         // "agent" | "admin"
+  std::string role;                         // "agent" | "editor" | "admin"
   std::vector<std::string> municipalities;  // GM codes
 };
 using StaffLookup = std::function<std::optional<Staff>(const http::Request&)>;

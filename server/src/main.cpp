@@ -1,6 +1,6 @@
 // gem-server: live data and human handover for the Gem widget, plus its static files.
 //   gem-server [--config FILE]     (or GEM_CONFIG=FILE; GEM_* variables override the file)
-//   gem-server [--config FILE] add-account NAME --role agent|admin --municipality GM0599 …
+//   gem-server [--config FILE] add-account NAME --role agent|editor|admin --municipality GM0599 …
 #include <cstring>
 #include <exception>
 #include <iostream>
@@ -11,6 +11,7 @@
 #include "app.h"
 #include "auth/routes.h"
 #include "handover/routes.h"
+#include "samples/routes.h"
 
 int main(int argc, char** argv) {
   std::string config_file;
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
       return gem::Staff{a.username, a.display_name, a.role, a.municipalities};
     });
     gem::register_handover(app, accounts);
+    gem::register_samples(app, accounts);
     return app.run();
   } catch (const gem::ConfigError& e) {
     std::cerr << "gem-server: configuration error: " << e.what() << "\n";

@@ -2,14 +2,13 @@
 // the signed-in dashboard API, in SQLite (default) and in a real PostgreSQL started on loopback,
 // shared by two server instances.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { serverBinary, startGemServer } from '../lib/gem-server.js';
+import { postgresBin, startPostgres } from '../lib/postgres.js';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -106,53 +105,14 @@ describe('analytics in SQLite', () => {
   });
 });
 
-// PostgreSQL from Debian, as the postgres user (initdb refuses root), on a free loopback port.
-function postgresBin() {
-  const base = '/usr/lib/postgresql';
-  if (!existsSync(base)) return null;
-  const version = readdirSync(base).sort().pop();
-  return version ? join(base, version, 'bin') : null;
-}
-
-function freePort() {
-  return new Promise((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => done(port));
-    });
-  });
-}
-
 describe('analytics in PostgreSQL, shared by two instances', { skip: postgresBin() ? false : 'Debian postgresql not installed' }, () => {
-  const bin = postgresBin();
-  let dir;
-  let port;
-  let url;
-  const asPostgres = (cmd, args) => execFileSync('runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args], { encoding: 'utf8' });
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gem-pg-'));
-    chmodSync(dir, 0o700);
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
-    chownSync(dir, uid, gid);
-    port = await freePort();
-    asPostgres('initdb', ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync']);
-    asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o',
-      `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off`, 'start']);
-    asPostgres('createdb', ['-h', '127.0.0.1', '-p', String(port), 'gem']);
-    url = `postgresql://postgres@127.0.0.1:${port}/gem`;
-  });
-  after(() => {
-    if (dir) {
-      try { asPostgres('pg_ctl', ['-D', join(dir, 'data'), '-m', 'fast', '-w', 'stop']); } catch { /* already stopped */ }
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  let pg;
+  before(async () => { pg = await startPostgres(); });
+  after(() => pg?.stop());
 
   test('events sent to either instance add up in one table; no visitor columns', async () => {
-    const a = await startGemServer({ env: { GEM_POSTGRES_URL: url } });
-    const b = await startGemServer({ env: { GEM_POSTGRES_URL: url } });
+    const a = await startGemServer({ env: { GEM_POSTGRES_URL: pg.url } });
+    const b = await startGemServer({ env: { GEM_POSTGRES_URL: pg.url } });
     try {
       await sendEvents(a, 'GM0599', PILOT_DAY);
       await sendEvents(b, 'GM0599', PILOT_DAY);
@@ -160,8 +120,7 @@ describe('analytics in PostgreSQL, shared by two instances', { skip: postgresBin
       const { status, body } = await dashboard(a, await signIn(a, 'lead'), 'GM0599');
       assert.equal(status, 200);
       assertPilotFigures(body, 2);
-      const psql = (sql) => execFileSync(join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', 'gem',
-        '-At', '-c', sql], { encoding: 'utf8' }).trim();
+      const { psql } = pg;
       assert.equal(psql("SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_name = 'gem_daily_counts'"),
         'municipality,day,counter,count');
       assert.equal(psql("SELECT count FROM gem_daily_counts WHERE counter = 'conversation_started'"), '8');

@@ -1,5 +1,6 @@
 #include "auth/auth.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <istream>
 #include <ostream>
@@ -52,6 +53,16 @@ std::int64_t seconds(std::chrono::system_clock::time_point t) {
 
 }  // namespace
 
+bool Account::works_for(const std::string& gm) const {
+  return role == "admin" || std::find(municipalities.begin(), municipalities.end(), gm) != municipalities.end();
+}
+
+void require_own_origin(const http::Request& request) {
+  auto origin = request.origin();
+  if (origin && !request.is_own_origin(*origin))
+    throw http::HttpError(403, "forbidden_origin", "staff endpoints accept only the server's own origin");
+}
+
 Store::Store(const std::filesystem::path& database, Clock now, std::chrono::seconds session_lifetime)
     : db_(database), now_(std::move(now)), lifetime_(session_lifetime) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
@@ -66,7 +77,8 @@ void Store::add_account(const Account& a, const std::string& password) {
   static const std::regex name("[a-z0-9][a-z0-9._-]{1,63}");
   if (!std::regex_match(a.username, name))
     throw std::invalid_argument("the user name must be 2-64 lower-case letters, digits, '.', '_' or '-'");
-  if (a.role != "agent" && a.role != "admin") throw std::invalid_argument("the role must be agent or admin");
+  if (a.role != "agent" && a.role != "editor" && a.role != "admin")
+    throw std::invalid_argument("the role must be agent, editor or admin");
   if (a.municipalities.empty()) throw std::invalid_argument("give at least one --municipality");
   for (const auto& gm : a.municipalities)
     if (!is_municipality_code(gm)) throw std::invalid_argument("not a municipality code: " + gm);
@@ -191,7 +203,7 @@ void LoginLimiter::succeeded(const std::string& key) {
 int add_account_command(const std::filesystem::path& database, const std::vector<std::string>& args,
                         std::istream& input, std::ostream& out, std::ostream& err) {
   const char* usage =
-      "usage: gem-server --config FILE add-account NAME --role agent|admin --municipality GM0599 "
+      "usage: gem-server --config FILE add-account NAME --role agent|editor|admin --municipality GM0599 "
       "[--municipality …] [--display-name NAME]\n"
       "       the password (at least 12 characters) comes from GEM_ACCOUNT_PASSWORD or standard input\n";
   Account a;

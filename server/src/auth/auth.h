@@ -1,4 +1,4 @@
-// Staff accounts (agents and admins) and their sign-in sessions, in the server's SQLite store.
+// Staff accounts (agents, editors and admins) and their sign-in sessions, in the server's SQLite store.
 // Passwords: libsodium Argon2id (crypto_pwhash_str). Sessions: a random token in the HttpOnly
 // `gem_session` cookie (only its hash is stored), a CSRF token for state-changing requests, and
 // server-side expiry.
@@ -18,11 +18,23 @@
 
 namespace gem::auth {
 
+// Roles: an agent takes handover conversations; an editor works through the shared samples (#19);
+// both read the figures of their municipalities. An admin may do all of it, for every municipality.
+// Accounts made before editors existed keep their role ("agent" or "admin") and what it allowed.
 struct Account {
   std::string username, display_name;
-  std::string role;                         // "agent" | "admin"
+  std::string role;                         // "agent" | "editor" | "admin"
   std::vector<std::string> municipalities;  // GM codes this account works for
+
+  bool handles_conversations() const { return role == "agent" || role == "admin"; }
+  bool edits_samples() const { return role == "editor" || role == "admin"; }
+  bool works_for(const std::string& gm) const;
 };
+
+// Staff endpoints are used only by the server's own pages: any other Origin is refused (403
+// forbidden_origin as http::HttpError), so a municipality's website (allowed for the resident API)
+// cannot act for a member of staff.
+void require_own_origin(const http::Request& request);
 
 struct Session {
   Account account;
@@ -90,7 +102,7 @@ class LoginLimiter {
   Clock now_;
 };
 
-// `gem-server --config FILE add-account NAME --role agent|admin --municipality GM0599
+// `gem-server --config FILE add-account NAME --role agent|editor|admin --municipality GM0599
 // [--municipality …] [--display-name "Anna"]`; the password comes from GEM_ACCOUNT_PASSWORD or
 // the first line of `input`. Returns the exit code; messages go to `out`/`err`.
 int add_account_command(const std::filesystem::path& database, const std::vector<std::string>& args,

@@ -8,14 +8,6 @@ namespace {
 
 using nlohmann::json;
 
-// Staff endpoints are used only by the server's own pages: any other Origin is refused, so a
-// municipality's website (allowed for the resident API) cannot sign anyone in or out.
-void require_own_origin(const http::Request& request) {
-  auto origin = request.origin();
-  if (origin && !request.is_own_origin(*origin))
-    throw http::HttpError(403, "forbidden_origin", "staff endpoints accept only the server's own origin");
-}
-
 json session_body(const auth::Account& a, const std::string& csrf) {
   return {{"csrf", csrf}, {"name", a.display_name}, {"role", a.role}, {"municipalities", a.municipalities}};
 }
@@ -44,7 +36,7 @@ std::shared_ptr<auth::Store> register_auth(App& app) {
   auto& router = app.router();
 
   router.post("/v1/agent/login", [store, limiter](const http::Request& req) {
-    require_own_origin(req);
+    auth::require_own_origin(req);
     json body = req.json_body();
     std::string username = string_field(body, "username", 64);
     std::string password = string_field(body, "password", 1024);
@@ -69,7 +61,7 @@ std::shared_ptr<auth::Store> register_auth(App& app) {
   });
 
   router.post("/v1/agent/logout", [store](const http::Request& req) {
-    require_own_origin(req);
+    auth::require_own_origin(req);
     store->require(req, true);
     store->end_session(req);
     auto r = http::Response::empty(204);
@@ -79,7 +71,7 @@ std::shared_ptr<auth::Store> register_auth(App& app) {
 
   // The console asks after a reload whether it is still signed in (and gets the CSRF token again).
   router.get("/v1/agent/session", [store](const http::Request& req) {
-    require_own_origin(req);
+    auth::require_own_origin(req);
     auto session = store->require(req, false);
     auto r = http::Response::json(200, session_body(session.account, session.csrf));
     r.header("Cache-Control", "no-store");

@@ -101,7 +101,7 @@ Environment process_environment() {
 Config parse_config(const json& j, const std::filesystem::path& base_dir, const Environment& env) {
   if (!j.is_object()) throw ConfigError("the configuration must be a JSON object");
   only_keys(j, "config", {"root", "bind", "port", "threads", "data_dir", "hsts", "limits", "redis_url", "postgres_url",
-                          "static", "trusted_proxies", "municipalities", "live_seed", "labels", "web", "handover", "dashboard"});
+                          "static", "trusted_proxies", "municipalities", "live_seed", "labels", "web", "handover", "dashboard", "samples"});
   Config c;
   c.raw = j;
   std::string root = ".";

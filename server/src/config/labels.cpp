@@ -12,17 +12,19 @@ Labels load_labels(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in) throw ConfigError("cannot read the label set " + file.string());
   auto j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded() || !j.contains("labels") || !j["labels"].contains("product") || !j["labels"].contains("aspect")) {
-    throw ConfigError(file.string() + ": expected {\"labels\": {\"product\": [...], \"aspect\": [...]}}");
-  }
+  auto expected = [&] {
+    return ConfigError(file.string() + ": expected {\"labels\": {\"intent\": [...], \"product\": [...], \"aspect\": [...]}}");
+  };
+  if (j.is_discarded() || !j.contains("labels") || !j["labels"].is_object()) throw expected();
   Labels labels;
-  for (const auto& p : j["labels"]["product"]) {
-    if (p.is_string()) labels.products.insert(p.get<std::string>());
+  using Head = std::pair<const char*, std::set<std::string>*>;
+  for (auto [head, set] : {Head{"intent", &labels.intents}, Head{"product", &labels.products}, Head{"aspect", &labels.aspects}}) {
+    if (!j["labels"].contains(head) || !j["labels"][head].is_array()) throw expected();
+    for (const auto& label : j["labels"][head]) {
+      if (label.is_string()) set->insert(label.get<std::string>());
+    }
+    if (set->empty()) throw ConfigError(file.string() + ": no " + head + " labels");
   }
-  for (const auto& a : j["labels"]["aspect"]) {
-    if (a.is_string()) labels.aspects.insert(a.get<std::string>());
-  }
-  if (labels.products.empty() || labels.aspects.empty()) throw ConfigError(file.string() + ": empty label set");
   return labels;
 }
 

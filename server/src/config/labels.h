@@ -1,5 +1,5 @@
-// The label set the widget's model uses (models/gem-nlu.json): the only product and aspect values
-// the server accepts from browsers.
+// The label set the widget's model uses (models/gem-nlu.json): the only intent, product and aspect
+// values the server accepts from browsers and staff.
 #pragma once
 
 #include <filesystem>
@@ -9,10 +9,10 @@
 namespace gem {
 
 struct Labels {
-  std::set<std::string> products, aspects;
+  std::set<std::string> intents, products, aspects;
 };
 
-// Throws ConfigError when the file is missing or has no product/aspect labels.
+// Throws ConfigError when the file is missing or has no intent/product/aspect labels.
 Labels load_labels(const std::filesystem::path& file);
 
 }  // namespace gem

@@ -250,6 +250,11 @@ void register_handover(App& app, std::shared_ptr<auth::Store> accounts) {
       return;
     }
     const auth::Account& a = signed_in->account;
+    if (!a.handles_conversations()) {  // editors read shared samples, not residents' live conversations
+      session->send(json{{"type", "error"}, {"error", "forbidden"}, {"reason", "this account does not take conversations"}}.dump());
+      session->close("forbidden");
+      return;
+    }
     wire(session, module->hub->connect_agent({a.username, a.display_name, a.municipalities}, sender(session)), module->frames);
   });
 

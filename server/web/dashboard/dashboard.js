@@ -1,5 +1,7 @@
 // The staff dashboard: signs in through /v1/agent/login, then shows /v1/dashboard/{gm} as figures,
-// SVG bar charts and, for each chart, the same numbers as a table. Text goes in with textContent only.
+// SVG bar charts and, for each chart, the same numbers as a table. Editors and admins also get the
+// inbox of shared samples (/v1/staff/samples): label, mark or delete each, and see where residents
+// failed most. Text goes in with textContent only; focus moves only when the user acts.
 const TEXT = {
   nl: {
     skip: 'Naar de inhoud', title: 'Gem – cijfers van de assistent', signin_title: 'Aanmelden', username: 'Gebruikersnaam',
@@ -11,6 +13,19 @@ const TEXT = {
     clarification_rate: 'Begrepen na een vraag terug', handover_rate: 'Doorverbonden met een medewerker', nps: 'NPS',
     none: 'geen gegevens', chart_daily: 'Gesprekken per dag', chart_products: 'Meest gevraagde onderwerpen',
     table: 'Toon als tabel', date: 'Datum', product: 'Onderwerp', count: 'Aantal', handovers: 'Doorverbonden',
+    inbox_title: 'Gedeelde vragen',
+    inbox_intro: 'Vragen die inwoners met u deelden toen Gem ze niet begreep of na een duim omlaag. Persoonsgegevens zijn vervangen door een code zoals [BSN]. Nieuwste eerst, gegroepeerd naar wat Gem dacht.',
+    inbox_empty: 'Er zijn geen gedeelde vragen.', inbox_loaded: '{n} gedeelde vragen geladen.',
+    inbox_failed: 'De gedeelde vragen konden niet worden geladen.', guessed: 'Gem dacht: {topic}',
+    guessed_nothing: 'Gem begreep het niet', reason_not_understood: 'niet begrepen', reason_thumbs_down: 'duim omlaag',
+    lang_nl: 'Nederlands', lang_en: 'Engels', label_none: 'nog geen label', label_taxonomy: 'label: {topic}',
+    label_new_topic: 'label: nieuw onderwerp', label_out_of_scope: 'label: buiten bereik', label_legend: 'Label voor deze vraag',
+    intent: 'Bedoeling', aspect: 'Aspect', no_choice: '(geen)', save_label: 'Label opslaan', new_topic: 'Nieuw onderwerp',
+    out_of_scope: 'Buiten bereik', delete: 'Verwijderen', saved: 'Label opgeslagen: {topic}.', marked: 'Gemarkeerd: {what}.',
+    deleted: 'Vraag verwijderd.', action_failed: 'Dat is niet gelukt. Probeer het opnieuw.',
+    failures_title: 'Waar inwoners vastliepen', failures_counts: 'Niet begrepen: {missed} keer. Duim omlaag: {down} keer. Gedeeld: {shared} vragen, waarvan {waiting} nog zonder label.',
+    chart_failed_products: 'Onderwerpen waar inwoners het vaakst vastliepen', chart_failed_aspects: 'Aspecten waar inwoners het vaakst vastliepen',
+    aspect_column: 'Aspect',
   },
   en: {
     skip: 'Skip to content', title: 'Gem – assistant figures', signin_title: 'Sign in', username: 'User name',
@@ -22,10 +37,25 @@ const TEXT = {
     clarification_rate: 'Understood after a question back', handover_rate: 'Handed over to a member of staff', nps: 'NPS',
     none: 'no data', chart_daily: 'Conversations per day', chart_products: 'Most asked topics',
     table: 'Show as a table', date: 'Date', product: 'Topic', count: 'Count', handovers: 'Handed over',
+    inbox_title: 'Shared questions',
+    inbox_intro: 'Questions residents shared with you when Gem did not understand them or after a thumbs-down. Personal data is replaced by a code such as [BSN]. Newest first, grouped by what Gem guessed.',
+    inbox_empty: 'There are no shared questions.', inbox_loaded: '{n} shared questions loaded.',
+    inbox_failed: 'The shared questions could not be loaded.', guessed: 'Gem guessed: {topic}',
+    guessed_nothing: 'Gem did not understand', reason_not_understood: 'not understood', reason_thumbs_down: 'thumbs down',
+    lang_nl: 'Dutch', lang_en: 'English', label_none: 'no label yet', label_taxonomy: 'label: {topic}',
+    label_new_topic: 'label: new topic', label_out_of_scope: 'label: out of scope', label_legend: 'Label for this question',
+    intent: 'Intent', aspect: 'Aspect', no_choice: '(none)', save_label: 'Save label', new_topic: 'New topic',
+    out_of_scope: 'Out of scope', delete: 'Delete', saved: 'Label saved: {topic}.', marked: 'Marked: {what}.',
+    deleted: 'Question deleted.', action_failed: 'That did not work. Please try again.',
+    failures_title: 'Where residents got stuck', failures_counts: 'Not understood: {missed} times. Thumbs down: {down} times. Shared: {shared} questions, {waiting} of them without a label.',
+    chart_failed_products: 'Topics residents got stuck on most', chart_failed_aspects: 'Aspects residents got stuck on most',
+    aspect_column: 'Aspect',
   },
 };
 let lang = 'nl';
 let last = null;
+let session = null;
+let inbox = null;  // the last /v1/staff/samples answer, for re-rendering in the other language
 const $ = (id) => document.getElementById(id);
 const t = (key, vars = {}) => TEXT[lang][key].replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? '');
 const SVG = 'http://www.w3.org/2000/svg';
@@ -44,6 +74,7 @@ function applyLanguage() {
   $('language').textContent = t('language');
   $('language').lang = other;
   if (last) render(last);
+  if (inbox) renderInbox(inbox);
 }
 
 function percent(value) {
@@ -56,6 +87,10 @@ function barChart(title, rows, columns) {
   const heading = el('h3', {}, title);
   heading.id = `chart-${Math.random().toString(36).slice(2)}`;
   section.append(heading);
+  if (rows.length === 0) {
+    section.append(el('p', {}, t('none')));
+    return section;
+  }
   const max = Math.max(1, ...rows.map((r) => r.value));
   const rowHeight = 22;
   const height = rows.length * rowHeight + 10;
@@ -110,6 +145,161 @@ function render(data) {
       [t('product'), t('count')]),
   );
   $('status').textContent = t('loaded', { from: data.from, to: data.to });
+  if (inbox) renderFailures(inbox);
+}
+
+// ---- the editors' inbox ------------------------------------------------------------------------
+
+const mayEdit = () => session && (session.role === 'editor' || session.role === 'admin');
+const human = (label) => label.replace(/_/g, ' ');
+const topicText = (topic) => [topic.intent, topic.product, topic.aspect].filter(Boolean).map(human).join(' · ');
+
+function labelText(label) {
+  if (!label) return t('label_none');
+  if (label.kind === 'taxonomy') return t('label_taxonomy', { topic: topicText(label) });
+  return t(`label_${label.kind}`);
+}
+
+function metaText(sample) {
+  return [sample.date, t(`lang_${sample.lang}`), t(`reason_${sample.reason}`), labelText(sample.label)].join(' · ');
+}
+
+// Staff requests that change something carry the session's CSRF token.
+function change(method, path, body) {
+  return fetch(path, { method, credentials: 'same-origin', headers: { 'X-CSRF-Token': session.csrf,
+    ...(body ? { 'Content-Type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+}
+
+function choice(id, labelKey, values, selected, optional) {
+  const wrap = el('div');
+  wrap.append(el('label', { for: id }, t(labelKey)));
+  const select = el('select', { id });
+  if (optional) select.append(el('option', { value: '' }, t('no_choice')));
+  for (const v of values) {
+    const option = el('option', { value: v }, human(v));
+    if (v === selected) option.selected = true;
+    select.append(option);
+  }
+  wrap.append(select);
+  return wrap;
+}
+
+function announce(text) {
+  $('inbox-status').textContent = text;
+}
+
+function sampleItem(sample, taxonomy) {
+  const item = el('li', { class: 'sample', id: `sample-${sample.id}`, tabindex: '-1', 'aria-labelledby': `text-${sample.id}` });
+  item.append(el('blockquote', { id: `text-${sample.id}`, lang: sample.lang }, sample.text));
+  const meta = el('p', { class: 'meta', id: `meta-${sample.id}` }, metaText(sample));
+  item.append(meta);
+  const form = el('form', { novalidate: '' });
+  const fieldset = el('fieldset');
+  fieldset.append(el('legend', {}, t('label_legend')));
+  // Preselected: the editor's label, else what Gem guessed.
+  const start = sample.label?.kind === 'taxonomy' ? sample.label : sample.understood;
+  fieldset.append(
+    choice(`intent-${sample.id}`, 'intent', taxonomy.intents, start.intent ?? 'product_vraag', false),
+    choice(`product-${sample.id}`, 'product', taxonomy.products, start.product, true),
+    choice(`aspect-${sample.id}`, 'aspect', taxonomy.aspects, start.aspect, true),
+  );
+  const describedBy = { 'aria-describedby': `text-${sample.id}` };
+  fieldset.append(el('button', { type: 'submit', ...describedBy }, t('save_label')));
+  form.append(fieldset);
+  const done = (updated, message) => {
+    Object.assign(sample, updated);
+    meta.textContent = metaText(sample);
+    announce(message);
+  };
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const value = (head) => $(`${head}-${sample.id}`).value || null;
+    const res = await change('POST', `/v1/staff/samples/${sample.id}/label`, { intent: value('intent'), product: value('product'), aspect: value('aspect') });
+    if (!res.ok) return announce(t('action_failed'));
+    const updated = await res.json();
+    return done(updated, t('saved', { topic: topicText(updated.label) }));
+  });
+  item.append(form);
+  const actions = el('div', { class: 'actions' });
+  for (const kind of ['new_topic', 'out_of_scope']) {
+    const button = el('button', { type: 'button', class: 'secondary', ...describedBy }, t(kind));
+    button.addEventListener('click', async () => {
+      const res = await change('POST', `/v1/staff/samples/${sample.id}/label`, { kind });
+      if (!res.ok) return announce(t('action_failed'));
+      return done(await res.json(), t('marked', { what: t(kind).toLowerCase() }));
+    });
+    actions.append(button);
+  }
+  const remove = el('button', { type: 'button', class: 'delete', ...describedBy }, t('delete'));
+  remove.addEventListener('click', async () => {
+    const res = await change('DELETE', `/v1/staff/samples/${sample.id}`);
+    if (!res.ok) return announce(t('action_failed'));
+    // The user removed the item that had focus: focus goes to the next question (or the heading).
+    const next = item.nextElementSibling ?? item.previousElementSibling;
+    const group = item.closest('.group');
+    inbox.samples = inbox.samples.filter((s) => s.id !== sample.id);
+    item.remove();
+    if (!next) group.remove();
+    (next ?? $('inbox-title')).focus();
+    return announce(t('deleted'));
+  });
+  actions.append(remove);
+  item.append(actions);
+  return item;
+}
+
+function renderFailures(data) {
+  const box = $('failures');
+  const totals = last?.totals;
+  const section = el('section', { 'aria-labelledby': 'failures-title' });
+  section.append(el('h3', { id: 'failures-title' }, t('failures_title')));
+  const f = data.failures;
+  section.append(el('p', {}, t('failures_counts', { missed: totals?.not_understood ?? 0, down: totals?.thumbs_down ?? 0,
+    shared: f.samples, waiting: f.unlabelled })));
+  section.append(
+    barChart(t('chart_failed_products'), f.products.map((p) => ({ label: human(p.product), value: p.count })), [t('product'), t('count')]),
+    barChart(t('chart_failed_aspects'), f.aspects.map((a) => ({ label: human(a.aspect), value: a.count })), [t('aspect_column'), t('count')]),
+  );
+  box.replaceChildren(section);
+}
+
+function renderInbox(data) {
+  inbox = data;
+  renderFailures(data);
+  const groups = new Map();  // in order of each group's newest question
+  for (const sample of data.samples) {
+    const u = sample.understood;
+    const key = u.product ?? u.intent ?? '';
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(sample);
+  }
+  const box = $('samples');
+  box.replaceChildren();
+  if (groups.size === 0) box.append(el('p', {}, t('inbox_empty')));
+  let n = 0;
+  for (const [key, samples] of groups) {
+    const section = el('section', { class: 'group', 'aria-labelledby': `group-${n}` });
+    section.append(el('h3', { id: `group-${n}` }, key ? t('guessed', { topic: human(key) }) : t('guessed_nothing')));
+    const list = el('ol', { class: 'samples' });
+    for (const sample of samples) list.append(sampleItem(sample, data.taxonomy));
+    section.append(list);
+    box.append(section);
+    n += 1;
+  }
+}
+
+async function loadInbox() {
+  if (!mayEdit()) return;
+  $('inbox').hidden = false;
+  const gm = encodeURIComponent($('municipality').value);
+  const res = await fetch(`/v1/staff/samples?municipality=${gm}`, { credentials: 'same-origin' });
+  if (!res.ok) {
+    announce(t('inbox_failed'));
+    return;
+  }
+  const data = await res.json();
+  renderInbox(data);
+  announce(t('inbox_loaded', { n: data.samples.length }));
 }
 
 async function load() {
@@ -121,10 +311,12 @@ async function load() {
     $('status').textContent = t('failed');
     return undefined;
   }
-  return render(await res.json());
+  render(await res.json());
+  return loadInbox();
 }
 
-function showReport(session) {
+function showReport(signedIn) {
+  session = signedIn;
   $('signin').hidden = true;
   $('report').hidden = false;
   const select = $('municipality');
@@ -139,6 +331,7 @@ function showReport(session) {
 
 function showSignin() {
   $('report').hidden = true;
+  $('inbox').hidden = true;
   $('signin').hidden = false;
 }
 
