@@ -4,6 +4,7 @@
 
 #include "dialogue_impl.h"
 #include "safety.h"
+#include "dutch_patterns.h"
 #include "entities.h"
 #include "gem/redact.h"
 
@@ -192,19 +193,28 @@ void Dialogue::Impl::live_request(Response& r, Conversation& c, const std::strin
     e.params.push_back({"house_number", *c.house_number});
   }
   if (kind == "application_status") {
-    c.awaiting = Awaiting::reference;
-    r.text += "\n\n" + say("ask_reference", c);
+    status_look_up(r, c, "");
     return;
   }
   r.events.push_back(std::move(e));
 }
 
+bool is_reference(std::string_view word) {
+  return word.size() >= 4 && word.size() <= 32 && std::all_of(word.begin(), word.end(), [](char x) {
+    return (x >= 'a' && x <= 'z') || (x >= 'A' && x <= 'Z') || (x >= '0' && x <= '9') || x == '-';
+  });
+}
+
 namespace {
 
 // The application's reference as the resident typed it ("Z-2026-0042"): the first word with a digit that fits
-// the protocol (letters, digits and '-', 4 to 32 characters), read from the redacted text so that a BSN or phone
-// number typed beside it is a placeholder and never taken. Empty when there is none.
-std::string reference_in(std::string_view text) {
+// the protocol, read from the redacted text so that a BSN or phone number typed beside it is a placeholder and
+// never taken. A postcode typed with it ("3011AB", "3011 AB") is the address, not the reference. Empty when there
+// is none.
+std::string reference_in(std::string_view text, const std::vector<Entity>& entities) {
+  std::vector<std::string> postcode_words;  // "3011" and "3011AB" of "3011 AB"
+  for (const auto& e : entities)
+    if (e.type == "postcode" && e.value.size() == 7) postcode_words.insert(postcode_words.end(), {e.value.substr(0, 4), e.value.substr(0, 4) + e.value.substr(5)});
   const std::string redacted = redact(text).text;
   std::string word;
   for (std::size_t i = 0; i <= redacted.size(); ++i) {
@@ -213,35 +223,82 @@ std::string reference_in(std::string_view text) {
       word += ch;
       continue;
     }
-    const bool fits = word.size() >= 4 && word.size() <= 32 && std::all_of(word.begin(), word.end(), [](char x) {
-      return (x >= 'a' && x <= 'z') || (x >= 'A' && x <= 'Z') || (x >= '0' && x <= '9') || x == '-';
-    });
-    if (fits && std::any_of(word.begin(), word.end(), [](char x) { return x >= '0' && x <= '9'; })) return word;
+    std::string upper = word;
+    for (auto& x : upper) x = static_cast<char>(x >= 'a' && x <= 'z' ? x - 'a' + 'A' : x);
+    const bool postcode = std::find(postcode_words.begin(), postcode_words.end(), upper) != postcode_words.end();
+    if (!postcode && is_reference(word) && std::any_of(word.begin(), word.end(), [](char x) { return x >= '0' && x <= '9'; }))
+      return word;
     word.clear();
   }
   return {};
 }
 
+// A house number typed on its own ("12", "12a") when only the house number is missing: the entities take a
+// number as a house number only after a postcode or a cue word.
+std::optional<std::string> bare_house_number(const std::string& normalized) {
+  std::optional<std::string> found;
+  std::size_t start = 0;
+  while (start <= normalized.size()) {
+    auto end = normalized.find(' ', start);
+    if (end == std::string::npos) end = normalized.size();
+    const auto word = std::string_view(normalized).substr(start, end - start);
+    if (dutch::house_number(word)) {
+      if (found) return std::nullopt;  // two numbers: which one is meant?
+      found = std::string(word);
+      for (auto& x : *found) x = static_cast<char>(x >= 'a' && x <= 'z' ? x - 'a' + 'A' : x);
+    }
+    start = end + 1;
+  }
+  return found;
+}
+
 }  // namespace
 
-// The reply to "what is the number of your application?": the look-up with the reference (used for this one
-// request, never kept) and the address as the second factor when the resident gave it. No usable reference:
-// say what a reference looks like and keep waiting for it.
-Response Dialogue::Impl::reference_given(Conversation& c, const Understanding& u) const {
-  Response r = start(c, "product_vraag");
-  const std::string reference = reference_in(u.text);
+// The status look-up needs the reference and, as its second factor, the postcode and house number the
+// application was made for. With all three the look-up goes (all three are used for this one request and not
+// kept); otherwise the question asks only for what is missing and says why the address is asked.
+void Dialogue::Impl::status_look_up(Response& r, Conversation& c, const std::string& reference) const {
+  const auto add = [&](const std::string& text) { r.text += (r.text.empty() ? "" : "\n\n") + text; };
+  c.reference.reset();
   if (reference.empty()) {
-    r.text = say("live_invalid_reference", c);
-    return r;
+    c.awaiting = Awaiting::reference;
+    add(say("ask_reference", c));
+    return;
   }
-  Event e{"live_request", "application_status", {{"municipality", about(c)}, {"product", c.product.value_or("")}}};
-  e.params.push_back({"reference", reference});
-  if (c.postcode && c.house_number) {
-    e.params.push_back({"postcode", *c.postcode});
-    e.params.push_back({"house_number", *c.house_number});
+  if (!c.postcode || !c.house_number) {
+    c.reference = reference;
+    c.awaiting = Awaiting::status_address;
+    const char* ask = !c.postcode && !c.house_number ? "ask_status_address" : !c.postcode ? "ask_status_postcode" : "ask_status_house_number";
+    add(say(ask, c) + " " + say("status_why", c));
+    return;
   }
-  r.events.push_back(std::move(e));
   c.awaiting = Awaiting::none;
+  r.events.push_back({"live_request", "application_status",
+                      {{"municipality", about(c)}, {"product", c.product.value_or("")}, {"reference", reference},
+                       {"postcode", *c.postcode}, {"house_number", *c.house_number}}});
+  // Given for this look-up only (a later waste look-up asks for its own).
+  c.postcode.reset();
+  c.house_number.reset();
+}
+
+// The reply to "what is the number of your application?" or "what are your postcode and house number?"
+// (take_entities already kept a postcode and house number it gave). A reference is read only when it was
+// asked for; a reply without one says what a reference looks like and keeps waiting for it.
+Response Dialogue::Impl::status_details_given(Conversation& c, const Understanding& u) const {
+  Response r = start(c, "product_vraag");
+  std::string reference = c.reference.value_or("");
+  if (c.awaiting == Awaiting::reference) {
+    reference = reference_in(u.text, u.entities);
+    // "nummer 12" is a wrong reference, not an address; "3011 AB 12" is the address before the reference.
+    const bool gave_postcode = std::any_of(u.entities.begin(), u.entities.end(), [](const Entity& e) { return e.type == "postcode"; });
+    if (reference.empty() && !gave_postcode) {
+      r.text = say("live_invalid_reference", c);
+      return r;
+    }
+  } else if (c.postcode && !c.house_number) {
+    c.house_number = bare_house_number(u.normalized);
+  }
+  status_look_up(r, c, reference);
   return r;
 }
 

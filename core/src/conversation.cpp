@@ -9,10 +9,10 @@
 namespace gem {
 namespace {
 
-constexpr std::array<std::pair<Awaiting, std::string_view>, 8> kAwaitingNames = {{
+constexpr std::array<std::pair<Awaiting, std::string_view>, 9> kAwaitingNames = {{
     {Awaiting::none, "none"}, {Awaiting::document, "document"}, {Awaiting::product, "product"},
     {Awaiting::aspect, "aspect"}, {Awaiting::address, "address"}, {Awaiting::reference, "reference"},
-    {Awaiting::did_you_mean, "did_you_mean"}, {Awaiting::consent, "consent"}}};
+    {Awaiting::did_you_mean, "did_you_mean"}, {Awaiting::consent, "consent"}, {Awaiting::status_address, "status_address"}}};
 
 constexpr std::array<std::pair<HandoverPhase, std::string_view>, 6> kPhaseNames = {{
     {HandoverPhase::none, "none"}, {HandoverPhase::offered, "offered"}, {HandoverPhase::consent, "consent"},
@@ -58,6 +58,7 @@ std::string Conversation::to_json() const {
               {"country", optional_json(country)},
               {"postcode", optional_json(postcode)},
               {"house_number", optional_json(house_number)},
+              {"reference", optional_json(reference)},
               {"lang", lang},
               {"turns", turns},
               {"failures", failures},
@@ -79,6 +80,7 @@ Conversation Conversation::from_json(std::string_view text) {
     c.country = optional_from(j, "country");
     c.postcode = optional_from(j, "postcode");
     c.house_number = optional_from(j, "house_number");
+    c.reference = optional_from(j, "reference");
     c.lang = j.value("lang", "nl") == "en" ? "en" : "nl";
     c.turns = j.value("turns", 0);
     c.failures = j.value("failures", 0);
@@ -114,6 +116,12 @@ void Dialogue::validate(const Conversation& c) const {
     fail("postcode", *c.postcode, "a postcode (1234 AB)");
   if (c.house_number && (c.house_number->empty() || c.house_number->size() > 12 || !all_of(*c.house_number, is_house_number_char)))
     fail("house_number", *c.house_number, "a house number (12A)");
+  // The reference is kept only while the status look-up waits for the address that goes with it.
+  if (c.reference && !is_reference(*c.reference)) fail("reference", *c.reference, "an application reference (Z-2026-0042)");
+  if (c.reference && c.awaiting != Awaiting::status_address)
+    fail("reference", *c.reference, "no reference unless awaiting status_address");
+  if (!c.reference && c.awaiting == Awaiting::status_address)
+    fail("awaiting", "status_address", "a reference with it");
   for (const auto& id : c.offered) {
     // "read:<intent>:<product>:<aspect>"
     std::vector<std::string> parts;

@@ -33,6 +33,17 @@ bool in(const std::string& word, const std::vector<std::string>& set) {
   return std::find(set.begin(), set.end(), word) != set.end();
 }
 
+// Once the status look-up has asked for the reference, it uses only an address given for it: an address given
+// for the waste calendar was promised for that alone (ask_address).
+void status_flow(Conversation& c, Awaiting before, bool address_given) {
+  const bool started = c.awaiting == Awaiting::reference && before != Awaiting::reference && before != Awaiting::status_address;
+  if (started && !address_given) {
+    c.postcode.reset();
+    c.house_number.reset();
+  }
+  keep_reference_only_while_awaited(c);
+}
+
 }  // namespace
 
 Dialogue::Dialogue(std::string_view pack_json, std::string_view municipalities_tsv, std::string_view municipality,
@@ -60,6 +71,7 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   const auto& I = *impl_;
   const auto& o = I.options;
   ++c.turns;
+  const Awaiting before = c.awaiting;
   if (const auto danger = detect_crisis(u.text); danger.kind != CrisisKind::none) {
     Response r = I.crisis(c, danger);
     I.finish(r, c);
@@ -117,8 +129,9 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   const bool has_digit = std::any_of(u.normalized.begin(), u.normalized.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
   if (c.awaiting == Awaiting::address && has_address && c.product) {
     r = I.answer(c, "product_vraag");
-  } else if (c.awaiting == Awaiting::reference && has_digit && u.intent != "ontkennen") {
-    r = I.reference_given(c, u);
+  } else if ((c.awaiting == Awaiting::reference || c.awaiting == Awaiting::status_address) && has_digit &&
+             u.intent != "ontkennen") {
+    r = I.status_details_given(c, u);
   } else if (c.awaiting == Awaiting::did_you_mean && u.intent == "bevestigen" && !c.offered.empty()) {
     const std::string id = c.offered.front();
     c.offered.clear();
@@ -176,6 +189,9 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
       r.quick_replies.insert(r.quick_replies.begin(), next.begin(), next.end());
     }
   }
+  status_flow(c, before, std::any_of(u.entities.begin(), u.entities.end(), [](const Entity& e) {
+    return e.type == "postcode" || e.type == "huisnummer";
+  }));
   if (u.truncated) r.text = I.say("truncated", c) + "\n\n" + r.text;
   I.finish(r, c);
   return r;
@@ -186,6 +202,7 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
 // An id that names a product or aspect the pack does not know is a gem::Error; the conversation is unchanged.
 Response Dialogue::choose(Conversation& c, std::string_view id) const {
   const auto& I = *impl_;
+  const Awaiting before = c.awaiting;
   const std::string button(id);
   Response r;
   auto field = [&](std::size_t n) {  // n-th ':'-separated field
@@ -221,6 +238,7 @@ Response Dialogue::choose(Conversation& c, std::string_view id) const {
     r.text = I.say("not_understood", c);
     I.offer_products(r, c);
   }
+  status_flow(c, before, false);
   I.finish(r, c);
   return r;
 }

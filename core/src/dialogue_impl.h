@@ -53,7 +53,11 @@ struct Dialogue::Impl {
   Response crisis(Conversation& c, const Crisis& crisis) const;
   void aspect_buttons(Response& r, const Conversation& c, const json& product, const std::string& title) const;
   void live_request(Response& r, Conversation& c, const std::string& kind) const;
-  Response reference_given(Conversation& c, const Understanding& u) const;
+  // A reply while the status look-up waits for its reference or address: the look-up once all three are
+  // known, else the question for what is still missing.
+  Response status_details_given(Conversation& c, const Understanding& u) const;
+  // The status look-up when reference, postcode and house number are known, else the question for the rest.
+  void status_look_up(Response& r, Conversation& c, const std::string& reference) const;
   std::string country_answer(const Conversation& c) const;
   void take_entities(Conversation& c, const std::vector<Entity>& entities) const;
   Response general(Conversation& c, const std::string& intent) const;
@@ -63,6 +67,15 @@ struct Dialogue::Impl {
   Response apply_reading(Conversation& c, const std::string& intent, const std::optional<std::string>& product,
                          const std::optional<std::string>& aspect) const;
 };
+
+// The application reference is kept only while the status look-up waits for its address: whatever the turn
+// (another topic, a handover step, a live result), it is dropped when that is no longer awaited.
+inline void keep_reference_only_while_awaited(Conversation& c) {
+  if (c.awaiting != Awaiting::status_address) c.reference.reset();
+}
+
+// An application reference as the protocol allows it: letters, digits and '-', 4 to 32 characters.
+bool is_reference(std::string_view word);
 
 // Dates of the live data for people (live_text.cpp): "maandag 23 november", "dinsdag 24 november, 09:30"
 // (in Amsterdam time); text that is not a date comes back unchanged.

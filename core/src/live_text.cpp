@@ -114,14 +114,23 @@ Response Dialogue::live(Conversation& c, std::string_view kind_view, const LiveR
   const std::string& lang = c.lang;
   if (!result.error.empty()) {
     const std::string& e = result.error;
-    // A reference or address the server could not use is asked for again.
-    if ((e == "not_found" && kind == "application_status") || (e == "invalid" && result.field == "reference")) {
-      c.awaiting = Awaiting::reference;
-    } else if (e == "invalid" && (result.field == "postcode" || result.field == "house_number")) {
+    // A reference or address the server could not use is asked for again. An application not found says
+    // nothing about which of reference, postcode and house number was wrong: all three are asked again.
+    const bool status = kind == "application_status";
+    const bool address_invalid = e == "invalid" && (result.field == "postcode" || result.field == "house_number");
+    if ((e == "not_found" && status) || address_invalid) {
       c.postcode.reset();
       c.house_number.reset();
-      c.awaiting = Awaiting::address;
     }
+    if ((e == "not_found" && status) || (e == "invalid" && result.field == "reference")) {
+      c.awaiting = Awaiting::reference;
+    } else if (address_invalid && status && is_reference(result.reference)) {
+      c.reference = result.reference;  // the reference was fine: only the address is asked again
+      c.awaiting = Awaiting::status_address;
+    } else if (address_invalid) {
+      c.awaiting = status ? Awaiting::reference : Awaiting::address;
+    }
+    keep_reference_only_while_awaited(c);
     if (e == "not_found" && kind == "application_status" && !result.reference.empty())
       r.text = I.say("live_not_found_reference", c, {{"reference", result.reference}});
     else if (e == "not_found") r.text = I.say(kind == "application_status" ? "live_not_found_reference_unnamed" : "live_invalid", c);

@@ -185,6 +185,7 @@ Response Dialogue::handover(Conversation& c, std::string_view event_json) const 
     throw Error("handover event: unknown type '" + type + "' (expected unavailable, failed, closed, no_agent, consent, "
                 "started, queued, agent_joined, agent_left, typing, lost, reconnected or ended)");
   }
+  keep_reference_only_while_awaited(c);
   I.finish(r, c);
   return r;
 }

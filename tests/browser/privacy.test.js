@@ -32,6 +32,8 @@ const PII = {
 };
 const HEALTH = ['diabetes', 'rolstoel'];
 const REFERENCE = 'Z-2026-0042';
+// The address the sample application Z-2026-0042 was made for (server/data/live-data.json): its second factor.
+const STATUS_ADDRESS = { postcode: '3011 AB', house_number: '12' };
 
 // The host page's own files (not Gem's): the demo document and its stylesheet, script and icon.
 const HOST_PAGE_FILES = ['/', '/demo.css', '/demo.js', '/favicon.svg'];
@@ -108,6 +110,7 @@ async function openDemo({ analytics = false } = {}) {
 const launcher = (page) => page.locator('gem-assistant').locator('button.launcher');
 const panel = (page) => page.getByRole('dialog', { name: /Gem, digit/ });
 const botMessages = (page) => panel(page).locator('.message--bot');
+const notes = (page) => panel(page).locator('.message--note');
 
 async function openWidget(page) {
   await launcher(page).click();
@@ -292,19 +295,24 @@ test('live look-ups: waste sends postcode and house number only, appointments a 
   await run.context.close();
 });
 
-test('application status: only the reference leaves, not a BSN typed beside it', async () => {
+test('application status: only the reference and its address leave, not a BSN typed beside it', async () => {
   const run = await openDemo();
   const { page } = run;
   await openWidget(page);
   await say(page, 'Hoe staat het met mijn aanvraag voor een ID-kaart?');
   const status = page.waitForRequest((r) => /\/v1\/live\/GM\d{4}\/status/.test(r.url()), WAIT);
+  // The reference alone is not looked up: the assistant asks for the address first, and does not tell the
+  // resident off for giving it.
+  await say(page, `Mijn BSN is ${PII.bsn} en het nummer van mijn aanvraag is ${REFERENCE}`);
   // The look-up's answer (or "not found") is all the resident sees next, so wait for the request itself.
-  await send(page, `Mijn BSN is ${PII.bsn} en het nummer van mijn aanvraag is ${REFERENCE}`);
-  const { reference, ...rest } = queryOf((await status).url());
-  assert.equal(reference, REFERENCE);
+  await send(page, `${STATUS_ADDRESS.postcode} ${STATUS_ADDRESS.house_number}`);
+  const { reference, postcode, house_number: houseNumber, ...rest } = queryOf((await status).url());
+  assert.deepEqual([reference, postcode, houseNumber], [REFERENCE, STATUS_ADDRESS.postcode, STATUS_ADDRESS.house_number]);
   assert.deepEqual(Object.keys(rest).filter((k) => k !== 'product'), []);
   await page.waitForLoadState('networkidle');
-  verifyTraffic(run, { secrets: [...Object.values(PII), REFERENCE], allowed: { 'live-status': [REFERENCE] } });
+  assert.equal(await notes(page).filter({ hasText: /adres/ }).count(), 0, 'no note about the address that was asked for');
+  verifyTraffic(run, { secrets: [...Object.values(PII), REFERENCE, STATUS_ADDRESS.postcode],
+    allowed: { 'live-status': [REFERENCE, STATUS_ADDRESS.postcode] } });
   await run.context.close();
 });
 

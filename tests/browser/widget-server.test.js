@@ -127,8 +127,11 @@ test('live data: opening hours, appointment slots, waste collection and applicat
   await waste.waitFor(WAIT);
   assert.match(await waste.locator('li').first().textContent(), /^[a-z]+dag \d{1,2} [a-z]+: .+/);
 
+  // The address given for the waste calendar is not reused: the status look-up asks for its own, and says why.
   await say(page, 'wat is de status van mijn aanvraag voor een paspoort');
   await say(page, 'Z-2026-0042');
+  await botMessages(page).filter({ hasText: 'Wat is je postcode en huisnummer? Bijvoorbeeld: 1234 AB 5. Zo weet ik zeker dat de aanvraag van jou is.' }).waitFor(WAIT);
+  await say(page, '3011ab, 12');
   await botMessages(page).filter({ hasText: 'Aanvraag Z-2026-0042: Uw paspoort ligt klaar. U kunt het ophalen bij de Stadswinkel. Bijgewerkt op vrijdag 20 november.' }).waitFor(WAIT);
   await axe(page, 'live data');
   await shot(page, 'live-data');
@@ -139,7 +142,7 @@ test('live data: opening hours, appointment slots, waste collection and applicat
     { path: '/v1/live/GM0599/opening-hours', query: {} },
     { path: '/v1/live/GM0599/appointments', query: { product: 'paspoort', limit: '3' } },
     { path: '/v1/live/GM0599/waste', query: { postcode: '3011 AB', house_number: '12' } },
-    { path: '/v1/live/GM0599/status', query: { reference: 'Z-2026-0042', product: 'paspoort' } },
+    { path: '/v1/live/GM0599/status', query: { reference: 'Z-2026-0042', postcode: '3011 AB', house_number: '12', product: 'paspoort' } },
   ]);
   await finish(run);
 });
@@ -157,9 +160,12 @@ test('live data in English, and its error states: unknown reference, invalid ref
   await panel(page).getByRole('button', { name: 'Nederlands' }).click();
   await botMessages(page).last().getByText('Hallo! Ik ben Gem').waitFor();
 
+  // Number and address in one message; not found says nothing about which of the three did not match.
   await say(page, 'wat is de status van mijn aanvraag voor een paspoort');
-  await send(page, 'Z-2026-9999');
-  await notes(page).filter({ hasText: 'Ik kan geen aanvraag vinden met nummer Z-2026-9999. Kijk of het nummer klopt en probeer het opnieuw.' }).waitFor(WAIT);
+  await send(page, 'Z-2026-0042 3011 AB 13');
+  await notes(page).filter({ hasText: 'Ik kan geen aanvraag vinden met nummer Z-2026-0042 op dit adres. Kijk of het nummer, de postcode en het huisnummer kloppen.' }).waitFor(WAIT);
+  await send(page, 'Z-2026-9999 3011 AB 12');
+  await notes(page).filter({ hasText: 'Ik kan geen aanvraag vinden met nummer Z-2026-9999 op dit adres.' }).waitFor(WAIT);
   await say(page, 'wat is de status van mijn aanvraag voor een paspoort');
   // Longer than the protocol's 32 characters: the core says so at once (a dialogue answer), and nothing is sent.
   const statusRequests = sent(watch, '/v1/live/GM0599/status').length;

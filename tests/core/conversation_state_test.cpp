@@ -49,7 +49,11 @@ BOOST_AUTO_TEST_CASE(every_restored_field_is_checked_and_names_its_key) {
       {R"({"offered":["read:product_vraag:fietsvergunning:kosten"]})", "'offered'"},
       {R"({"offered":["read:product_vraag:paspoort:prijs"]})", "'offered'"},
       {R"({"offered":["handover"]})", "'offered'"},
-      {R"({"privacy_noted":["shoe_size"]})", "'privacy_noted'"}};
+      {R"({"privacy_noted":["shoe_size"]})", "'privacy_noted'"},
+      // The reference is kept only while the status look-up waits for its address, and it must fit the protocol.
+      {R"({"reference":"Z-2026-0042","awaiting":"none"})", "'reference'"},
+      {R"({"reference":"<img src=x>","awaiting":"status_address"})", "'reference'"},
+      {R"({"awaiting":"status_address"})", "'awaiting'"}};
   for (const auto& pair : bad) {
     const auto& [state, key] = pair;  // clang 14 (emscripten) cannot capture a structured binding
     const auto error = error_of([&] { d.validate(gem::Conversation::from_json(pair.first)); });
@@ -71,6 +75,10 @@ BOOST_AUTO_TEST_CASE(a_sound_state_passes_and_survives_serialisation) {
   BOOST_TEST(restored.to_json() == c.to_json());
   BOOST_TEST(gem::name(restored.handover) == "offered");
   BOOST_TEST((restored.privacy_noted == std::vector<std::string>{"bsn"}));
+  // Waiting for the address of a status look-up, with its reference, is sound too.
+  const auto waiting = gem::Conversation::from_json(R"({"reference":"Z-2026-0042","awaiting":"status_address"})");
+  BOOST_CHECK_NO_THROW(d.validate(waiting));
+  BOOST_TEST(gem::Conversation::from_json(waiting.to_json()).to_json() == waiting.to_json());
   // A conversation saved before "awaiting" had its name still loads.
   BOOST_TEST(gem::name(gem::Conversation::from_json(R"({"pending":"address"})").awaiting) == "address");
 }

@@ -296,7 +296,7 @@ BOOST_AUTO_TEST_CASE(live_data_asks_for_the_address_first) {
       {"municipality", "GM0855"}, {"product", "afval"}, {"postcode", "5038 AB"}, {"house_number", "12"}}));
 }
 
-BOOST_AUTO_TEST_CASE(status_asks_for_the_reference_and_sends_it_as_typed_with_the_address) {
+BOOST_AUTO_TEST_CASE(status_given_all_at_once_is_looked_up_at_once_with_the_reference_as_typed) {
   const auto d = status_dialogue();
   gem::Conversation c;
   auto r = d.respond(c, understood({.product = "paspoort", .aspect = "wanneer"}));
@@ -312,6 +312,88 @@ BOOST_AUTO_TEST_CASE(status_asks_for_the_reference_and_sends_it_as_typed_with_th
   BOOST_TEST((e.params == std::vector<std::pair<std::string, std::string>>{
       {"municipality", "GM0599"}, {"product", "paspoort"}, {"reference", "Z-2026-0042"}, {"postcode", "3011 AB"}, {"house_number", "5"}}));
   BOOST_TEST(gem::name(r.awaiting) == "none");
+  BOOST_TEST(!c.reference);
+}
+
+namespace {
+
+const gem::Event& live_event(const gem::Response& r) {
+  return *std::find_if(r.events.begin(), r.events.end(), [](const gem::Event& x) { return x.type == "live_request"; });
+}
+
+const std::vector<std::pair<std::string, std::string>> kStatusParams = {
+    {"municipality", "GM0599"}, {"product", "paspoort"}, {"reference", "Z-2026-0042"}, {"postcode", "3011 AB"}, {"house_number", "12"}};
+
+// A reply to the assistant's question: the classifier makes little of it.
+gem::Understanding reply(std::string text, std::string normalized, std::vector<gem::Entity> entities = {}) {
+  return understood({.intent = "buiten_bereik", .confidence = 0.2f, .entities = std::move(entities), .normalized = std::move(normalized),
+                     .text = std::move(text)});
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(status_asks_for_the_address_after_the_reference_and_says_why) {
+  const auto d = status_dialogue();
+  gem::Conversation c;
+  d.respond(c, understood({.product = "paspoort", .aspect = "wanneer"}));
+  auto r = d.respond(c, reply("Z-2026-0042", "z 2026 0042"));
+  BOOST_TEST(!has_event(r, "live_request"));
+  BOOST_TEST(r.text == "Tekst ask_status_address je. Tekst status_why je.");
+  BOOST_TEST(gem::name(r.awaiting) == "status_address");
+  // Kept while it waits for the address (the saved state passes its checks) …
+  BOOST_CHECK_NO_THROW(d.validate(gem::Conversation::from_json(c.to_json())));
+  r = d.respond(c, reply("3011ab, 12", "3011ab 12", {entity("postcode", "3011 AB"), entity("huisnummer", "12")}));
+  BOOST_REQUIRE(has_event(r, "live_request", "application_status"));
+  BOOST_TEST((live_event(r).params == kStatusParams));
+  BOOST_TEST(gem::name(r.awaiting) == "none");
+  // … and not after the look-up.
+  BOOST_TEST(!c.reference);
+}
+
+BOOST_AUTO_TEST_CASE(status_asks_only_for_the_part_of_the_address_that_is_missing) {
+  const auto d = status_dialogue();
+  gem::Conversation c;
+  d.respond(c, understood({.product = "paspoort", .aspect = "wanneer"}));
+  // The postcode typed before the reference is not taken for the reference.
+  auto r = d.respond(c, reply("3011AB Z-2026-0042", "3011ab z 2026 0042", {entity("postcode", "3011 AB")}));
+  BOOST_TEST(r.text == "Tekst ask_status_house_number je. Tekst status_why je.");
+  BOOST_TEST(c.reference.value_or("") == "Z-2026-0042");
+  // A house number on its own completes it.
+  r = d.respond(c, reply("12", "12"));
+  BOOST_REQUIRE(has_event(r, "live_request", "application_status"));
+  BOOST_TEST((live_event(r).params == kStatusParams));
+
+  gem::Conversation h;
+  d.respond(h, understood({.product = "paspoort", .aspect = "wanneer"}));
+  r = d.respond(h, reply("Z-2026-0042 huisnummer 12", "z 2026 0042 huisnummer 12", {entity("huisnummer", "12")}));
+  BOOST_TEST(r.text == "Tekst ask_status_postcode je. Tekst status_why je.");
+  r = d.respond(h, reply("3011 AB", "3011 ab", {entity("postcode", "3011 AB")}));
+  BOOST_REQUIRE(has_event(r, "live_request", "application_status"));
+  BOOST_TEST((live_event(r).params == kStatusParams));
+}
+
+BOOST_AUTO_TEST_CASE(status_with_the_address_first_asks_for_the_reference_then_looks_up) {
+  const auto d = status_dialogue();
+  gem::Conversation c;
+  d.respond(c, understood({.product = "paspoort", .aspect = "wanneer"}));
+  auto r = d.respond(c, reply("3011 AB 12", "3011 ab 12", {entity("postcode", "3011 AB"), entity("huisnummer", "12")}));
+  BOOST_TEST(!has_event(r, "live_request"));
+  BOOST_TEST(r.text == "Tekst ask_reference je.");
+  BOOST_TEST(gem::name(r.awaiting) == "reference");
+  r = d.respond(c, reply("Z-2026-0042", "z 2026 0042"));
+  BOOST_REQUIRE(has_event(r, "live_request", "application_status"));
+  BOOST_TEST((live_event(r).params == kStatusParams));
+}
+
+BOOST_AUTO_TEST_CASE(another_question_while_the_address_is_awaited_drops_the_reference) {
+  const auto d = status_dialogue();
+  gem::Conversation c;
+  d.respond(c, understood({.product = "paspoort", .aspect = "wanneer"}));
+  d.respond(c, reply("Z-2026-0042", "z 2026 0042"));
+  BOOST_TEST(c.reference.has_value());
+  d.respond(c, understood({.product = "paspoort", .aspect = "kosten"}));
+  BOOST_TEST(!c.reference);
+  BOOST_CHECK_NO_THROW(d.validate(c));
 }
 
 BOOST_AUTO_TEST_CASE(a_reply_without_a_usable_reference_is_asked_again) {

@@ -79,6 +79,22 @@ BOOST_AUTO_TEST_CASE(failures_are_said_for_what_they_are_and_a_wrong_input_is_as
   r = d.live(c, "application_status", {"", "not_found", "", "Z-2026-0042"});
   BOOST_TEST(r.text == "Tekst live_not_found_reference je.");
   BOOST_TEST(gem::name(r.awaiting) == "reference");
+  // The reference and the address did not match: which one was wrong is not said; all three are asked again.
+  c.postcode = "3011 AB";
+  c.house_number = "12";
+  r = d.live(c, "application_status", {"", "not_found", "", "Z-2026-0042"});
+  BOOST_TEST(gem::name(r.awaiting) == "reference");
+  BOOST_TEST((!c.postcode && !c.house_number && !c.reference));
+  // An address the server refused: only the address is asked again; the reference comes back from the widget.
+  r = d.live(c, "application_status", {"", "invalid", "house_number", "Z-2026-0042"});
+  BOOST_TEST(r.text == "Tekst live_invalid_house_number je.");
+  BOOST_TEST(gem::name(r.awaiting) == "status_address");
+  BOOST_TEST(c.reference.value_or("") == "Z-2026-0042");
+  BOOST_CHECK_NO_THROW(d.validate(c));
+  r = d.respond(c, understood({.intent = "buiten_bereik", .confidence = 0.2f, .entities = {entity("postcode", "3011 AB"), entity("huisnummer", "12")},
+                               .normalized = "3011 ab 12", .text = "3011 AB 12"}));
+  BOOST_TEST(has_event(r, "live_request", "application_status"));
+  BOOST_TEST(!c.reference);
   r = d.live(c, "waste_collection", {"", "invalid", "postcode"});
   BOOST_TEST(r.text == "Tekst live_invalid_postcode je.");
   BOOST_TEST(gem::name(r.awaiting) == "address");

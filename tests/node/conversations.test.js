@@ -53,8 +53,13 @@ function verify(response, expect, where) {
   for (const id of expect.buttons ?? []) assert.ok(ids.includes(id), `${where}: button ${id} missing (got ${ids.join(', ')})`);
   const types = response.events.map((e) => e.type);
   for (const type of expect.events ?? []) assert.ok(types.includes(type), `${where}: event ${type} missing (got ${types.join(', ')})`);
-  if ('live' in expect) {
-    assert.ok(response.events.some((e) => e.type === 'live_request' && e.kind === expect.live), `${where}: live_request ${expect.live} missing`);
+  if ('awaiting' in expect) assert.equal(response.awaiting, expect.awaiting, `${where}: awaiting`);
+  const lookUps = response.events.filter((e) => e.type === 'live_request');
+  if (expect.live === false) assert.deepEqual(lookUps, [], `${where}: no live_request expected`);
+  else if ('live' in expect) assert.ok(lookUps.some((e) => e.kind === expect.live), `${where}: live_request ${expect.live} missing`);
+  if ('live_params' in expect) {
+    const lookUp = lookUps.find((e) => e.kind === expect.live);
+    assert.deepEqual(lookUp?.params, expect.live_params, `${where}: live_request params`);
   }
   if ('handover' in expect) assert.equal(types.includes('handover_offer'), expect.handover, `${where}: handover offer`);
 }

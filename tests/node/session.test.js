@@ -45,9 +45,29 @@ test('the application status look-up carries the reference as typed, never a BSN
   const response = await session.send('mijn bsn is 111222333 en het nummer is Z-2026-0042, 5038 AB 12');
   const lookUp = response.events.find((e) => e.type === 'live_request');
   assert.equal(lookUp.kind, 'application_status');
-  assert.equal(lookUp.params.reference, 'Z-2026-0042');
+  assert.deepEqual(lookUp.params, { municipality: 'GM0855', product: 'paspoort', reference: 'Z-2026-0042', postcode: '5038 AB', house_number: '12' });
   assert.ok(!JSON.stringify(lookUp).includes('111222333'));
   session.close();
+});
+
+test('the status look-up waits for its address: the reference is kept in the saved state until then, and only then', async () => {
+  const session = open('GM0855');
+  await session.send('hoe staat het met mijn aanvraag voor een paspoort?');
+  const asked = await session.send('T-2026-1188');
+  assert.equal(asked.awaiting, 'status_address');
+  assert.equal(asked.events.length, 0);
+  // A reload in between: the saved state comes back with its reference and passes the checks.
+  const saved = session.save();
+  const restored = open('GM0855');
+  assert.deepEqual(restored.restore(saved), { restored: true });
+  const lookUp = (await restored.send('5038 AB 10')).events.find((e) => e.type === 'live_request');
+  assert.deepEqual(lookUp.params, { municipality: 'GM0855', product: 'paspoort', reference: 'T-2026-1188', postcode: '5038 AB', house_number: '10' });
+  assert.ok(!restored.save().includes('T-2026-1188'), 'not kept after the look-up');
+  // A saved state with a reference it is not waiting for is refused.
+  const forged = JSON.stringify({ ...JSON.parse(saved), awaiting: 'none' });
+  const other = open('GM0855');
+  assert.match(other.restore(forged).error ?? '', /'reference'/);
+  for (const s of [session, restored, other]) s.close();
 });
 
 test('live() puts the server data into words in the conversation language', () => {

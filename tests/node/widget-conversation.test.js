@@ -254,8 +254,8 @@ test('a live_request: exactly the core\'s params go to the server; the core word
   const { conversation, session, ui, fetch } = setup({
     answers: {
       afval: live('waste_collection', { municipality: 'GM0599', product: 'afval', postcode: '3011 AB', house_number: '12' }),
-      status: live('application_status', { municipality: 'GM0599', product: 'paspoort', reference: 'Z-2026-9999' }),
-      lang: live('application_status', { municipality: 'GM0599', product: 'paspoort', reference: 'Z-2026-000000000000000000000000000042' }),
+      status: live('application_status', { municipality: 'GM0599', product: 'paspoort', reference: 'Z-2026-9999', postcode: '3011 AB', house_number: '12' }),
+      lang: live('application_status', { municipality: 'GM0599', product: 'paspoort', reference: 'Z-2026-000000000000000000000000000042', postcode: '3011 AB', house_number: '12' }),
     },
     routes: { '/v1/live/GM0599/waste': [200, { collections: [] }] },
   });
@@ -268,7 +268,7 @@ test('a live_request: exactly the core\'s params go to the server; the core word
 
   conversation.submit('status');
   await conversation.queue;
-  assert.equal(fetch.urls[1], 'https://gem.example.nl/v1/live/GM0599/status?reference=Z-2026-9999&product=paspoort');
+  assert.equal(fetch.urls[1], 'https://gem.example.nl/v1/live/GM0599/status?reference=Z-2026-9999&postcode=3011+AB&house_number=12&product=paspoort');
   assert.deepEqual([ui.shown.at(-1).role, ui.shown.at(-1).text], ['note', 'Opzoeken mislukt: not_found ']);
 
   // A reference the protocol does not allow is not sent at all.
@@ -305,6 +305,21 @@ test('privacy: each message is redacted once, and the core says the note (addres
   const userMessages = conversation.messages.filter((m) => m.role === 'user').length;
   const assistantMessages = conversation.messages.filter((m) => ['bot', 'live'].includes(m.role)).length;
   assert.equal(redact.calls, userMessages + assistantMessages);
+});
+
+test('privacy: an address is expected while the status look-up asks for it, and when a look-up used it', async () => {
+  const status = response('', { events: [{ type: 'live_request', kind: 'application_status',
+    params: { municipality: 'GM0599', product: 'paspoort', reference: 'Z-2026-0042', postcode: '3011 AB', house_number: '12' } }] });
+  const { conversation, session } = setup({ answers: { 'Z-2026-0042 3011 AB 12': status } });
+  await conversation.open();
+  const expected = () => session.calls.filter(([c]) => c === 'privacyNote').at(-1)[2].addressExpected;
+  for (const [awaiting, text, address] of [['none', 'wat kost een paspoort', false], ['reference', 'Z-2026-0042', true],
+    ['status_address', '3011 AB 12', true], ['none', 'Z-2026-0042 3011 AB 12', true]]) {
+    session.awaiting = awaiting;
+    conversation.submit(text);
+    await conversation.queue;
+    assert.equal(expected(), address, `${awaiting}: ${text}`);
+  }
 });
 
 test('during a handover the resident\'s message goes to the staff member redacted, and the assistant stays silent', async () => {

@@ -27,11 +27,20 @@ test('liveRequest: each kind\'s path and exactly the protocol fields the core pu
     { path: 'v1/live/GM0599/waste', query: { postcode: '3011AB', house_number: '5a' } });
   assert.deepEqual(liveRequest({ kind: 'waste_collection', params: { postcode: '3011AB' } }, 'GM0599'),
     { error: { kind: 'invalid', field: 'house_number' } });
-  // The status look-up's second factor is not in the protocol yet: not sent.
-  assert.deepEqual(liveRequest({ kind: 'application_status', params: { reference: 'Z-2026-0042', product: '', postcode: '3011 AB', house_number: '5' } }, 'GM0599'),
-    { path: 'v1/live/GM0599/status', query: { reference: 'Z-2026-0042' } });
-  assert.deepEqual(liveRequest({ kind: 'application_status', params: { reference: 'Z 2026' } }, 'GM0599'),
+  // The status look-up sends the reference with its second factor, the address; an empty product is left out.
+  assert.deepEqual(liveRequest({ kind: 'application_status',
+    params: { municipality: 'GM0599', reference: 'Z-2026-0042', product: '', postcode: '3011 AB', house_number: '12', text: 'Z-2026-0042 3011 AB 12' } }, 'GM0599'),
+    { path: 'v1/live/GM0599/status', query: { reference: 'Z-2026-0042', postcode: '3011 AB', house_number: '12' } });
+  assert.deepEqual(liveRequest({ kind: 'application_status',
+    params: { reference: 'Z-2026-0042', product: 'paspoort', postcode: '3011 AB', house_number: '12' } }, 'GM0599').query,
+    { reference: 'Z-2026-0042', postcode: '3011 AB', house_number: '12', product: 'paspoort' });
+  assert.deepEqual(liveRequest({ kind: 'application_status', params: { reference: 'Z 2026', postcode: '3011 AB', house_number: '12' } }, 'GM0599'),
     { error: { kind: 'invalid', field: 'reference' } });
+  // Without the whole address nothing is sent: the server would refuse the reference alone.
+  assert.deepEqual(liveRequest({ kind: 'application_status', params: { reference: 'Z-2026-0042', house_number: '12' } }, 'GM0599'),
+    { error: { kind: 'invalid', field: 'postcode' } });
+  assert.deepEqual(liveRequest({ kind: 'application_status', params: { reference: 'Z-2026-0042', postcode: '3011 AB', house_number: '<b>' } }, 'GM0599'),
+    { error: { kind: 'invalid', field: 'house_number' } });
   assert.deepEqual(liveRequest({ kind: 'weather', params: {} }, 'GM0599'), { error: { kind: 'invalid', field: 'kind' } });
 });
 

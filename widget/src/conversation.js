@@ -16,6 +16,11 @@ import { beforeCore } from './strings.js';
 
 const THINKING_DELAY_MS = 300;
 const MAX_STORED_MESSAGES = 200;
+// The privacy note does not tell the resident off for an address the assistant asked for: while it awaits an
+// address (the status look-up's `reference` and `status_address` too: the address is its second factor), or
+// when the message completed a look-up that needs one.
+const ADDRESS_AWAITED = ['address', 'reference', 'status_address'];
+const ADDRESS_LOOK_UPS = ['waste_collection', 'application_status'];
 const MESSAGE_ROLES = ['bot', 'user', 'note', 'live', 'agent', 'nps'];
 
 // What one conversation remembers besides the core's state (stored with it, cleared by "new conversation").
@@ -180,7 +185,7 @@ export class Conversation {
         this.update(message, { failed: true });
         return;
       }
-      const addressBefore = session.state().awaiting === 'address';
+      const addressBefore = ADDRESS_AWAITED.includes(session.state().awaiting);
       const thinking = this.timers.setTimeout(() => this.ui.status(this.t('thinking'), true), THINKING_DELAY_MS);
       let response;
       try {
@@ -194,7 +199,7 @@ export class Conversation {
       }
       if (response.meaning?.lang) this.update(message, { lang: response.meaning.lang, failed: false });
       const addressExpected = addressBefore
-        || (response.events ?? []).some((e) => e.type === 'live_request' && e.kind === 'waste_collection');
+        || (response.events ?? []).some((e) => e.type === 'live_request' && ADDRESS_LOOK_UPS.includes(e.kind));
       const lookUps = this.respond(response, { announce: true, meaning: response.meaning });
       this.notePrivacy(message, { addressExpected });
       await lookUps;

@@ -13,11 +13,14 @@ const LOOK_UPS = {
   opening_hours: { path: 'opening-hours', query: {} },
   appointment_slots: { path: 'appointments', query: { product: PRODUCT }, fixed: { limit: '3' } },
   waste_collection: { path: 'waste', query: { postcode: POSTCODE, house_number: HOUSE_NUMBER } },
-  // The status look-up's postcode and house number wait until docs/protocol.md and data-flow.json list them.
-  application_status: { path: 'status', query: { reference: ['reference', /^[A-Za-z0-9-]{4,32}$/], product: PRODUCT } },
+  // The address is the status look-up's second factor: the reference alone does not find an application.
+  application_status: {
+    path: 'status',
+    query: { reference: ['reference', /^[A-Za-z0-9-]{4,32}$/], postcode: POSTCODE, house_number: HOUSE_NUMBER, product: PRODUCT },
+  },
 };
 // Fields a look-up cannot do without (an optional field that does not fit is left out instead).
-const REQUIRED = { waste_collection: ['postcode', 'house_number'], application_status: ['reference'] };
+const REQUIRED = { waste_collection: ['postcode', 'house_number'], application_status: ['reference', 'postcode', 'house_number'] };
 
 const MUNICIPALITY = /^GM\d{4}$/;
 

@@ -26,7 +26,9 @@
 namespace gem {
 
 // What the assistant waits for now, so a short reply ("ja", "paspoort", "1234 AB 5") can complete it.
-enum class Awaiting { none, document, product, aspect, address, reference, did_you_mean, consent };
+// `reference`: an application's reference for the status look-up (the address may come with it);
+// `status_address`: the postcode and house number that go with that reference (the look-up's second factor).
+enum class Awaiting { none, document, product, aspect, address, reference, did_you_mean, consent, status_address };
 
 // Where a human handover stands (the widget's handover effect reports the steps through Dialogue::handover).
 enum class HandoverPhase { none, offered, consent, waiting, connected, ended };
@@ -80,6 +82,8 @@ struct DialogueOptions {
 struct Conversation {
   std::optional<std::string> product, aspect, municipality, person, country;
   std::optional<std::string> postcode, house_number;  // kept in the browser only, for a live look-up
+  // The application reference while the status look-up waits for its address (awaiting status_address only).
+  std::optional<std::string> reference;
   std::string lang = "nl";
   int turns = 0;
   int failures = 0;           // misunderstandings in a row
