@@ -4,7 +4,11 @@ import os
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
-TRAIN_DIR = os.path.join(REPO, "content", "nlu", "train")
+NLU_DIR = os.path.join(REPO, "content", "nlu")
+TRAIN_DIR = os.path.join(NLU_DIR, "train")
+# What trains the model: the training split, then the exported consented samples (`scripts/gem samples export`),
+# both in the same file format. Never dev/ or external/ (content/nlu/README.md).
+TRAINING_SUBDIRS = ("train", "samples")
 DOMAIN_TERMS = os.path.join(REPO, "content", "nlu", "domain-terms.txt")
 GAZETTEER_DIR = os.path.join(REPO, "content", "gazetteer")  # gem-core normalize reads it: names are never corrected
 GEMEENTEN = os.path.join(GAZETTEER_DIR, "gemeenten.tsv")

@@ -130,7 +130,9 @@ def run(out_dir, gem_core, allow_invalid=False, kfold=0, hyper=None, quiet=False
     inputs = fingerprint.fingerprint_inputs()
     fp = fingerprint.fingerprint(hyper, inputs)
     examples, files = data.load_examples(allow_invalid=allow_invalid, snapshot=dict(inputs))
-    say(f"training examples: {len(examples)} from {len(files)} files in content/nlu/train")
+    samples = sum(ex.origin is not None for ex in examples)
+    say(f"training examples: {len(examples)} ({samples} consented samples) from {len(files)} files "
+        f"in content/nlu/{{{','.join(config.TRAINING_SUBDIRS)}}}")
     domain_terms = resources.read_domain_terms()
     dict_entries = resources.read_word_lists()
     acor_pairs = resources.read_acor_pairs()
