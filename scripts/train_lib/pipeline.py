@@ -251,7 +251,7 @@ def run(out_dir, gem_core, allow_invalid=False, kfold=0, hyper=None, quiet=False
             say(accuracy_report(examples, probs, title))
         say(confusions(examples, [np.stack([x[k] for x in held]) for k in range(len(config.HEADS))]))
         say(f"k-fold estimate done in {time.time() - t0:.1f}s (no artefacts written)")
-        return None
+        return examples, held  # per example, the held-out probabilities per head (scripts/calibrate-unsure)
 
     say(f"training classifier  [{time.time() - t0:.1f}s]")
     nets, = fit(list(range(n)))
