@@ -1,5 +1,5 @@
 // Reading the NLU examples (content/nlu/*/*.yml) into flat records with every label spelled out.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 
@@ -22,13 +22,22 @@ export function readExamples(file) {
     ...(e.typo ? { typo: true } : {}),
     ...(e.style ? { style: e.style } : {}),
     ...(e.source ? { source: e.source } : {}),
+    ...(e.origin ? { origin: e.origin } : {}),
   }));
 }
 
-export function exportSplit(split) {
-  const dir = join(ROOT, 'content/nlu', split);
+export function exportSplit(split, nluDir = join(ROOT, 'content/nlu')) {
+  const dir = join(nluDir, split);
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yml'))
     .sort()
     .flatMap((f) => readExamples(join(dir, f)));
+}
+
+// What scripts/train reads (scripts/train_lib/data.py, train_files): the training split, then the exported
+// consented samples (content/nlu/samples, written by `scripts/gem samples export`) when there are any.
+export const TRAINING_DIRS = ['train', 'samples'];
+
+export function trainingExamples(nluDir = join(ROOT, 'content/nlu')) {
+  return TRAINING_DIRS.filter((d) => existsSync(join(nluDir, d))).flatMap((d) => exportSplit(d, nluDir));
 }

@@ -1,6 +1,7 @@
-"""Loading and validating content/nlu/train/*.yml (format: content/nlu/README.md).
+"""Loading and validating content/nlu/train/*.yml and content/nlu/samples/*.yml (format: content/nlu/README.md).
 
-Only the training split is ever read here; the dev split is measured elsewhere.
+Only what trains is ever read here (the training split and the exported consented samples); the dev and external
+splits are measured elsewhere, and tests/node/nlu-data.test.js keeps them apart.
 """
 
 import glob
@@ -21,6 +22,7 @@ class Example:
     lang: str
     typo: bool
     source: str  # file name, for messages
+    origin: Optional[str] = None  # where a sample came from ("sample:<id>"); None for written examples
 
     def targets(self):
         return (config.INTENTS.index(self.intent), config.PRODUCTS.index(self.product),
@@ -31,18 +33,22 @@ class DataError(Exception):
     pass
 
 
-def train_files():
-    """The training files in a fixed (sorted) order; never the dev split."""
-    files = sorted(glob.glob(os.path.join(config.TRAIN_DIR, "*.yml")))
+def train_files(nlu_dir=None):
+    """The files that train, in a fixed order: content/nlu/train/*.yml, then content/nlu/samples/*.yml when
+    present (each folder sorted); never the dev or external split."""
+    nlu_dir = nlu_dir or config.NLU_DIR
+    files = []
+    for sub in config.TRAINING_SUBDIRS:
+        files += sorted(glob.glob(os.path.join(nlu_dir, sub, "*.yml")))
     for f in files:
-        assert os.sep + "dev" + os.sep not in os.path.relpath(f, config.REPO), f
+        assert os.path.basename(os.path.dirname(f)) in config.TRAINING_SUBDIRS, f
     return files
 
 
 def _parse_file(path, problems, warn, snapshot):
     import yaml
 
-    name = os.path.basename(path)
+    name = "/".join([os.path.basename(os.path.dirname(path)), os.path.basename(path)])  # train/x.yml, samples/x.yml
     try:
         if snapshot is not None:
             raw = snapshot[os.path.relpath(path, config.REPO).replace(os.sep, "/")]
@@ -70,7 +76,7 @@ def _parse_file(path, problems, warn, snapshot):
         if intent not in config.INTENTS:
             problems.append(f"{name}: unknown intent {intent!r}")
             return []
-    stem = os.path.splitext(name)[0]
+    stem = os.path.splitext(os.path.basename(path))[0]
     if stem != (product or intent):
         warn(f"{name} holds {product or intent}; expected file name {(product or intent)}.yml")
     examples = doc.get("examples")
@@ -83,7 +89,7 @@ def _parse_file(path, problems, warn, snapshot):
         if not isinstance(ex, dict) or not isinstance(ex.get("text"), str) or not ex["text"].strip():
             problems.append(f"{where}: needs a non-empty `text`")
             continue
-        unknown = set(ex) - {"text", "aspect", "lang", "typo"}
+        unknown = set(ex) - {"text", "aspect", "lang", "typo", "origin"}
         if unknown:
             problems.append(f"{where}: unknown key(s) {sorted(unknown)}")
             continue
@@ -102,23 +108,28 @@ def _parse_file(path, problems, warn, snapshot):
         if typo not in (True, False):
             problems.append(f"{where}: `typo` must be true or false")
             continue
-        out.append(Example(ex["text"].strip(), intent, product, aspect, lang, bool(typo), name))
+        origin = ex.get("origin")
+        if origin is not None and (not isinstance(origin, str) or not origin.strip()):
+            problems.append(f"{where}: `origin` must be a non-empty string")
+            continue
+        out.append(Example(ex["text"].strip(), intent, product, aspect, lang, bool(typo), name, origin))
     if not out:
         problems.append(f"{name}: no usable examples")
     return out
 
 
-def load_examples(allow_invalid=False, quiet=False, snapshot=None):
-    """Examples of the training split. `snapshot` ({repo-relative path: bytes}, from the fingerprint inputs)
-    makes the run parse exactly the bytes it fingerprints, even while others are editing the files."""
+def load_examples(allow_invalid=False, quiet=False, snapshot=None, nlu_dir=None):
+    """Examples that train (see train_files). `snapshot` ({repo-relative path: bytes}, from the fingerprint
+    inputs) makes the run parse exactly the bytes it fingerprints, even while others are editing the files."""
     def warn(msg):
         if not quiet:
             print(f"warning: {msg}", file=sys.stderr)
 
-    files = train_files()
-    if snapshot is not None:
-        prefix = os.path.relpath(config.TRAIN_DIR, config.REPO).replace(os.sep, "/") + "/"
-        files = [os.path.join(config.REPO, p) for p in sorted(snapshot) if p.startswith(prefix) and p.endswith(".yml")]
+    files = train_files(nlu_dir)
+    if snapshot is not None:  # in train_files' order (the fingerprint inputs keep it)
+        prefixes = tuple(os.path.relpath(os.path.join(config.NLU_DIR, sub), config.REPO).replace(os.sep, "/") + "/"
+                         for sub in config.TRAINING_SUBDIRS)
+        files = [os.path.join(config.REPO, p) for p in snapshot if p.startswith(prefixes) and p.endswith(".yml")]
     if not files:
         raise DataError(f"no training files in {config.TRAIN_DIR}")
     problems, examples = [], []

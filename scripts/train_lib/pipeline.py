@@ -130,7 +130,9 @@ def run(out_dir, gem_core, allow_invalid=False, kfold=0, hyper=None, quiet=False
     inputs = fingerprint.fingerprint_inputs()
     fp = fingerprint.fingerprint(hyper, inputs)
     examples, files = data.load_examples(allow_invalid=allow_invalid, snapshot=dict(inputs))
-    say(f"training examples: {len(examples)} from {len(files)} files in content/nlu/train")
+    samples = sum(ex.origin is not None for ex in examples)
+    say(f"training examples: {len(examples)} ({samples} consented samples) from {len(files)} files "
+        f"in content/nlu/{{{','.join(config.TRAINING_SUBDIRS)}}}")
     domain_terms = resources.read_domain_terms()
     dict_entries = resources.read_word_lists()
     acor_pairs = resources.read_acor_pairs()
@@ -249,7 +251,7 @@ def run(out_dir, gem_core, allow_invalid=False, kfold=0, hyper=None, quiet=False
             say(accuracy_report(examples, probs, title))
         say(confusions(examples, [np.stack([x[k] for x in held]) for k in range(len(config.HEADS))]))
         say(f"k-fold estimate done in {time.time() - t0:.1f}s (no artefacts written)")
-        return None
+        return examples, held  # per example, the held-out probabilities per head (scripts/calibrate-unsure)
 
     say(f"training classifier  [{time.time() - t0:.1f}s]")
     nets, = fit(list(range(n)))
