@@ -52,7 +52,7 @@ test('a text of the dev or external split is refused with file and line, and the
     const lines = error.message.split('\n');
     assert.equal(lines.length, 3, error.message);  // "nothing written:" and the two refused samples
     assert.match(lines[1], /^evaluation-texts\.json:11: sample 12: its text is in an evaluation split \(content\/nlu\/dev\/paspoort\.yml:6\)/);
-    assert.match(lines[2], /^evaluation-texts\.json:18: sample 13: its text is in an evaluation split \(content\/nlu\/external\/afval\.yml:6\)/);
+    assert.match(lines[2], /^evaluation-texts\.json:17: sample 13: its text is in an evaluation split \(content\/nlu\/external\/afval\.yml:6\)/);
     return true;
   });
   assert.ok(!existsSync(samplesDir(root)));
