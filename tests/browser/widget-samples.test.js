@@ -3,32 +3,13 @@
 // understood in words; keyboard only, announcements, focus, axe-core in each state, 320 px. The server's
 // POST /v1/samples is a test double here (page.route); tests/browser/privacy.test.js sends to the real one.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { serve } from '../../scripts/cli/serve.js';
-import { buildWidget } from '../../widget/build.js';
-import { launch } from './chromium.js';
 import {
-  ROOT, WAIT, announcements, axe, finish, focused, input, openByMouse, openPage, panel, recordAnnouncements, say, shot, smallTargets,
+  WAIT, announcements, axe, demoPage, finish, focused, input, openByMouse, openPage, panel, recordAnnouncements, say, shot, smallTargets,
 } from './widget-harness.js';
 
-let server;
-let browser;
-let origin;
-
-before(async () => {
-  assert.ok(existsSync(join(ROOT, 'build/content/GM0599.json')), 'content packs missing: run scripts/gem content build');
-  await buildWidget({ quiet: true });
-  server = await serve({ port: 0, index: 'index.html' });
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const demo = demoPage();
 
 const OFFER = 'Help Gem beter te worden. Wil je deze vraag delen met de gemeente?';
 const offer = (page) => panel(page).getByRole('group', { name: OFFER });
@@ -36,7 +17,7 @@ const offer = (page) => panel(page).getByRole('group', { name: OFFER });
 // The demo page with the static server as its Gem server: POST /v1/samples answered 204 and recorded; the
 // other server requests (analytics) answered 204 without a body.
 async function openWithServer(options = {}) {
-  const run = await openPage(browser, origin, options);
+  const run = await openPage(demo.browser, demo.origin, options);
   run.samples = [];
   await run.page.route('**/v1/**', (route) => {
     const request = route.request();
@@ -100,7 +81,7 @@ test('a thumbs-down offers the question with what Gem understood in words; "do n
 });
 
 test('without a Gem server on the site nothing is offered', async () => {
-  const run = await openPage(browser, origin, { path: '/?server=off' });
+  const run = await openPage(demo.browser, demo.origin, { path: '/?server=off' });
   const { page } = run;
   await openByMouse(page);
   await say(page, 'blorp fnargl wibbel');
