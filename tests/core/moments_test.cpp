@@ -93,7 +93,7 @@ BOOST_AUTO_TEST_CASE(the_sample_offer_names_what_gem_understood_in_labels_never_
   BOOST_TEST((r.items == std::vector<std::string>{"Gem begreep: paspoort: kosten."}));
   c.lang = "en";
   r = d.sample_offer(c, R"({"reason":"thumbs_down","intent":"medewerker","product":null,"aspect":null})");
-  BOOST_TEST((r.items == std::vector<std::string>{"Gem understood: Text talk_to_staff."}));
+  BOOST_TEST(r.items.at(0).rfind("Gem understood: Text talk_to_staff", 0) == 0u);  // the button's label
   c.lang = "nl";
   // Unsure: said as a guess; nothing understood: said so.
   r = d.sample_offer(c, R"({"reason":"not_understood","intent":"buiten_bereik","product":null,"aspect":null})");
