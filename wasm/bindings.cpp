@@ -152,6 +152,10 @@ class JsSession {
     });
   }
 
+  std::string sample_offer(const std::string& understood_json) {
+    return guarded([&] { return gem::to_json(dialogue_.sample_offer(state_, understood_json)); });
+  }
+
   std::string say(const std::string& key, const std::string& params_json) {
     return guarded([&] {
       std::map<std::string, std::string> params;
@@ -265,6 +269,7 @@ EMSCRIPTEN_BINDINGS(gem) {
       .function("handover", &JsSession::handover)
       .function("privacyNote", &JsSession::privacy_note)
       .function("say", &JsSession::say)
+      .function("sampleOffer", &JsSession::sample_offer)
       .function("ui", &JsSession::ui)
       .function("setLanguage", &JsSession::set_language)
       .function("state", &JsSession::state)

@@ -49,6 +49,12 @@ export class Session {
     return note ? JSON.parse(note) : null;
   }
 
+  // The offer to share one question (a consented sample): `text` asks, `items[0]` says what Gem understood.
+  // `understood` is {reason: 'not_understood' | 'thumbs_down', intent, product, aspect}.
+  sampleOffer(understood) {
+    return JSON.parse(this.session.sampleOffer(JSON.stringify(understood ?? {})));
+  }
+
   // A bubble for a moment only the widget knows: 'new_conversation', 'offline', … (docs/core-api.md).
   say(key, params = {}) {
     return JSON.parse(this.session.say(String(key), JSON.stringify(params)));

@@ -21,7 +21,7 @@ const std::set<std::string> kLiveKinds = {"appointment_slots", "opening_hours", 
 const std::set<std::string> kPersons = {"kind", "partner"};
 // Filled by the dialogue at answer time, never declared as variables.
 const std::set<std::string> kDialogueSlots = {"product", "aspect", "options", "country", "kinds", "number", "count",
-                                              "minutes", "position", "agent", "address", "reference", "date"};
+                                              "minutes", "position", "agent", "address", "reference", "date", "understood"};
 // Filled by the widget in the panel's own texts (content/widget.yml).
 const std::set<std::string> kUiSlots = {"municipality", "score", "agent"};
 
@@ -44,14 +44,18 @@ const std::vector<std::string> kDialogueKeys = {
     "handover_left_many", "handover_agent_joined", "handover_agent", "handover_typing", "handover_agent_left",
     "handover_reconnecting", "handover_reconnected", "handover_ended_agent_ended", "handover_ended_resident_ended",
     "handover_ended_cancelled", "handover_ended_no_agent", "handover_ended_closed", "handover_ended_busy", "handover_ended_shutdown",
-    "topics_label", "documents_label", "did_you_mean_label"};
+    "topics_label", "documents_label", "did_you_mean_label",
+    // the offer to share one question (a consented sample)
+    "sample_offer", "sample_understood", "sample_guessed", "sample_understood_nothing"};
 
 // The panel's own texts every content set must provide (content/widget.yml).
 const std::vector<std::string> kUiKeys = {
     "subtitle_of", "subtitle", "close", "new_conversation", "other_language", "transcript", "bot", "user", "notice", "agent",
     "agent_from", "input_label", "input_hint", "send", "privacy", "waiting", "thinking", "not_sent", "retry", "choices",
     "links", "external", "read_aloud", "stop_reading", "feedback_yes", "feedback_no", "feedback_thanks", "nps",
-    "nps_scale", "nps_thanks", "live_loading", "handover_checking", "cancel_queue", "end_chat"};
+    "nps_scale", "nps_thanks", "live_loading", "handover_checking", "cancel_queue", "end_chat",
+    "sample_text", "sample_explain", "sample_share", "sample_decline", "sample_sending", "sample_sent",
+    "sample_declined", "sample_failed"};
 
 const std::vector<std::string> kPiiKindNames = {"bsn", "iban", "phone", "email", "address", "birth_date",
                                                 "document_number", "licence_plate"};

@@ -19,9 +19,9 @@ constexpr PiiKind kNoteOrder[] = {PiiKind::bsn, PiiKind::iban, PiiKind::document
 
 const std::vector<std::string> kEndedReasons = {"agent_ended", "resident_ended", "cancelled", "no_agent", "closed", "busy", "shutdown"};
 
-std::string string_field(const json& e, const char* key) {
+std::string string_field(const json& e, const char* key, const char* what = "handover event") {
   if (!e.contains(key) || e[key].is_null()) return {};
-  if (!e[key].is_string()) throw Error(std::string("handover event: '") + key + "' must be text");
+  if (!e[key].is_string()) throw Error(std::string(what) + ": '" + key + "' must be text");
   return e[key].get<std::string>();
 }
 
@@ -84,6 +84,36 @@ std::optional<Response> Dialogue::privacy_note(Conversation& c, const std::map<s
   Response r = I.start(c, "privacy_note");
   r.text = I.say("pii_warning", c, {{"kinds", I.join_list(names, c.lang)}});
   if (context.to_agent) r.text += " " + I.say("pii_agent", c);
+  I.finish(r, c);
+  return r;
+}
+
+Response Dialogue::sample_offer(const Conversation& c, std::string_view understood_json) const {
+  const auto& I = *impl_;
+  constexpr const char* what = "sample offer";
+  json u;
+  try {
+    u = json::parse(understood_json);
+  } catch (const json::parse_error& error) {
+    throw Error(std::string(what) + ": " + error.what());
+  }
+  if (!u.is_object()) throw Error("sample offer: expected {\"reason\", \"intent\", \"product\", \"aspect\"}");
+  const auto reason = string_field(u, "reason", what);
+  if (reason != "not_understood" && reason != "thumbs_down")
+    throw Error("sample offer: 'reason' is '" + reason + "', expected not_understood or thumbs_down");
+  const auto intent = string_field(u, "intent", what), product = string_field(u, "product", what),
+             aspect = string_field(u, "aspect", what);
+  const auto& labels = I.pack["dialogue"];
+  if (!product.empty() && !labels["products"].contains(product)) throw Error("sample offer: unknown product '" + product + "'");
+  if (!aspect.empty() && !labels["aspects"].contains(aspect)) throw Error("sample offer: unknown aspect '" + aspect + "'");
+  // The labels in the resident's words, as the did-you-mean buttons name them; never the ids.
+  std::string words;
+  if (!product.empty()) words = I.product_label(product, c.lang) + (aspect.empty() ? "" : ": " + I.aspect_label(aspect, c.lang));
+  else if (intent == "medewerker") words = I.say("talk_to_staff", c);
+  Response r = I.start(c, "sample_offer");
+  r.text = I.say("sample_offer", c);
+  r.items.push_back(words.empty() ? I.say("sample_understood_nothing", c)
+                                  : I.say(reason == "thumbs_down" ? "sample_understood" : "sample_guessed", c, {{"understood", words}}));
   I.finish(r, c);
   return r;
 }

@@ -16,12 +16,16 @@
 //   scripts/gem content import-catalogue FILE [--municipality GMxxxx] [--checked DATE]
 //                                     a product catalogue (SC XML or API JSON) → content/registers/catalogue/
 //   scripts/gem chat [--municipality GM0599] [--jsonl]   a conversation (REPL, or one JSON line per message)
+//   scripts/gem samples export --in export.json | --server URL
+//                                     labelled samples → content/nlu/samples/*.yml (--server signs in with
+//                                     GEM_STAFF_USER and GEM_STAFF_PASSWORD)
 import { chat } from './chat.js';
 import { classify } from './classify.js';
 import { contentCommand } from './content.js';
 import { evaluateConversations } from './conversation-eval.js';
 import { evaluate, readJsonl } from './eval.js';
 import { SPLITS, exportSplit } from './nlu-data.js';
+import { samplesCommand } from './samples.js';
 
 const USAGE = `usage: scripts/gem classify < lines
        scripts/gem eval FILE.jsonl | --split train|dev|external [--report FILE.json]
@@ -30,7 +34,8 @@ const USAGE = `usage: scripts/gem classify < lines
        scripts/gem content check|build|due [--out DIR] [--verbose] [--max-age MONTHS]
        scripts/gem content import-almanac exportOO_gemeenten.xml [--checked YYYY-MM-DD]
        scripts/gem content import-catalogue FILE [--municipality GMxxxx] [--checked YYYY-MM-DD]
-       scripts/gem chat [--municipality GM0599] [--jsonl]`;
+       scripts/gem chat [--municipality GM0599] [--jsonl]
+       scripts/gem samples export --in export.json | --server URL`;
 
 async function main(argv) {
   const [command, ...args] = argv;
@@ -59,6 +64,8 @@ async function main(argv) {
       return contentCommand(args, process.stdout);
     case 'chat':
       return chat(args, process.stdin, process.stdout);
+    case 'samples':
+      return samplesCommand(args, process.stdout, { option });
     case undefined:
     case '--help':
     case '-h':

@@ -34,6 +34,7 @@ export class DataFlow {
       regex: new RegExp(`^${fill(entry.url)}$`),
       validateQuery: compile(entry.query),
       validateBody: compile(entry.body),
+      bodyTypedText: entry.body_typed_text ?? [],
       frames: Object.fromEntries(Object.entries(entry.frames_sent ?? {}).map(([type, frame]) => [type,
         { typedText: frame.typed_text, validate: compile(frame.schema) }])),
     }));
@@ -48,7 +49,8 @@ export class DataFlow {
     return this.requests.find((entry) => entry.method === method && entry.regex.test(`${origin}${pathname}`)) ?? null;
   }
 
-  // Problems with one HTTP request: {method, url, postData}.
+  // Problems with one HTTP request: {method, url, postData}; the body fields that may hold typed text
+  // (`typedText`) and the rest of the body (`rest`), as for WebSocket frames.
   checkRequest({ method, url, postData }) {
     const entry = this.match(method, url);
     if (!entry) return { entry: null, problems: [`${method} ${url}: not in data-flow.json`] };
@@ -65,11 +67,15 @@ export class DataFlow {
       } catch {
         problems.push(`${entry.id}: body is not JSON: ${postData}`);
       }
-      if (body !== undefined) problems.push(...errors(entry.validateBody, body, `${entry.id} body`));
+      if (body !== undefined) {
+        problems.push(...errors(entry.validateBody, body, `${entry.id} body`));
+        const { taken, rest } = takePaths(body, entry.bodyTypedText);
+        return { entry, problems, typedText: taken, rest: JSON.stringify(rest) };
+      }
     } else if (postData) {
       problems.push(`${entry.id}: has a body, none is listed`);
     }
-    return { entry, problems };
+    return { entry, problems, typedText: [], rest: postData ?? '' };
   }
 
   // Problems with one frame the browser sent on a listed WebSocket, and the typed-text fields it may carry.

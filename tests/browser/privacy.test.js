@@ -151,22 +151,27 @@ const isHostPageFile = (url) => url.startsWith(origin) && HOST_PAGE_FILES.includ
 const gemRequests = (traffic) => traffic.requests.filter((r) => !isHostPageFile(r.url));
 
 // Checks everything recorded against the statement. `allowed` maps a request id to the personal data
-// that request may carry by design (e.g. live-waste: the postcode). Returns the matched requests.
+// that request may carry by design (e.g. live-waste: the postcode). `consented`: the resident agreed to a
+// handover with the conversation, or pressed "share" under one question. Returns the matched requests.
 function verifyTraffic({ traffic, flow, analytics }, { secrets, allowed = {}, consented = false }) {
   const problems = [];
   const matched = [];
   for (const request of gemRequests(traffic)) {
     if (!request.url.startsWith(`${origin}/`)) problems.push(`third-party or other-origin request: ${request.url}`);
-    const { entry, problems: found } = flow.checkRequest(request);
+    const { entry, problems: found, typedText, rest } = flow.checkRequest(request);
     problems.push(...found);
     if (!entry) continue;
     matched.push({ ...request, id: entry.id });
     if (entry.id === 'analytics-events' && !analytics) problems.push(`analytics sent without data-analytics="on": ${request.postData}`);
     if (request.headers?.cookie) problems.push(`${entry.id}: sent a cookie: ${request.headers.cookie}`);
     const headerValues = Object.entries(request.headers ?? {}).map(([k, v]) => `${k}: ${v}`).join('\n');
-    const wire = `${decodeURIComponent(request.url)}\n${request.postData ?? ''}\n${headerValues}`;
+    const wire = `${decodeURIComponent(request.url)}\n${rest}\n${headerValues}`;
     const leaked = leaks(wire, secrets.filter((s) => !(allowed[entry.id] ?? []).includes(s)));
     if (leaked.length) problems.push(`${entry.id}: carries typed text ${JSON.stringify(leaked)}: ${request.method} ${request.url} ${request.postData ?? ''}`);
+    // A body field that may hold typed text (a shared question): only after consent, and redacted.
+    if (typedText.length && !consented) problems.push(`${entry.id}: typed text without the resident's consent: ${request.postData}`);
+    const unredacted = leaks(typedText.join('\n'), Object.values(PII));
+    if (unredacted.length) problems.push(`${entry.id}: body text not redacted ${JSON.stringify(unredacted)}: ${request.postData}`);
   }
   for (const socket of traffic.sockets) {
     if (!socket.url.replace(/^ws/, 'http').startsWith(`${origin}/`)) problems.push(`WebSocket to another origin: ${socket.url}`);
@@ -195,6 +200,8 @@ test('data-flow.json: its labels are the model\'s; the checker rejects unlisted 
   const { labels } = JSON.parse(readFileSync(join(ROOT, 'models/gem-nlu.json'), 'utf8'));
   assert.deepEqual(FLOW.$defs.product.enum, labels.product);
   assert.deepEqual(FLOW.$defs.aspect.enum, labels.aspect);
+  const sample = FLOW.resident_requests.find((r) => r.id === 'samples-share');
+  assert.deepEqual(sample.body.properties.understood.properties.intent.enum, labels.intent);
   const flow = new DataFlow(FLOW, { base: 'https://gem.example.nl/gem/', server: 'https://gem.example.nl' });
   // The checker itself rejects what it must: an unknown path, an extra field, a transcript without consent.
   assert.equal(flow.match('GET', 'https://gem.example.nl/v1/live/GM0599/bsn'), null);
@@ -207,6 +214,17 @@ test('data-flow.json: its labels are the model\'s; the checker rejects unlisted 
   assert.deepEqual(flow.checkFrame(socket, JSON.stringify({ type: 'start', municipality: 'GM0599', lang: 'nl', consent: true, topic: null,
     transcript: [{ role: 'resident', text: 'mijn BSN is [BSN]' }] })).typedText, ['mijn BSN is [BSN]']);
   assert.deepEqual(leaks('GET /x?q=06%2012345678', ['06 12345678']), ['06 12345678']);
+  // A shared question: only the listed fields; its text is the one place typed text may be, the rest is checked apart.
+  const shared = { municipality: 'GM0599', lang: 'nl', text: 'mijn BSN is [BSN]', reason: 'not_understood',
+    understood: { intent: 'buiten_bereik', product: null, aspect: null } };
+  const checked = flow.checkRequest({ method: 'POST', url: 'https://gem.example.nl/v1/samples', postData: JSON.stringify(shared) });
+  assert.deepEqual([checked.entry.id, checked.problems, checked.typedText], ['samples-share', [], ['mijn BSN is [BSN]']]);
+  assert.doesNotMatch(checked.rest, /BSN/);
+  for (const extra of [{ conversation: 'c1' }, { transcript: [] }, { reason: 'automatic' }, { text: 'x'.repeat(501) },
+    { understood: { intent: 'product_vraag', product: 'fietsvergunning', aspect: null } }]) {
+    assert.notDeepEqual(flow.checkRequest({ method: 'POST', url: 'https://gem.example.nl/v1/samples',
+      postData: JSON.stringify({ ...shared, ...extra }) }).problems, [], JSON.stringify(extra));
+  }
 });
 
 test('before the launcher is used: no request by Gem, nothing stored; hover prefetches but stores nothing', async () => {
@@ -388,6 +406,60 @@ test('after the chats ended, the server\'s data directory keeps nothing of them'
   const traces = [...HEALTH, '[BSN]', 'Goedemorgen, ik help u verder.'];
   const found = files.flatMap((name) => leaks(readFileSync(join(dataDir, name), 'latin1'), traces).map((trace) => `${name}: ${trace}`));
   assert.deepEqual(found, [], `ended conversations left on disk (files: ${files.join(', ')})`);
+});
+
+// Sharing one question (issue #19): offered after "not understood" and after a thumbs-down; nothing leaves the
+// browser until the resident presses "Deel deze vraag", and then only that question, redacted, with labels.
+const offers = (page) => panel(page).locator('.message--sample');
+const GIBBERISH = 'blorp fnargl wibbel';
+
+test('samples: offered after "not understood" and after a thumbs-down, but nothing is sent without the press', async () => {
+  const run = await openDemo({ analytics: true });
+  const { page } = run;
+  await openWidget(page);
+  const typed = [`${GIBBERISH}, mijn BSN is ${PII.bsn} en bel ${PII.phone}`, `Wat kost een paspoort? Mail me op ${PII.email}`];
+  await say(page, typed[0]);
+  await offers(page).first().waitFor(WAIT);
+  await say(page, typed[1]);
+  await panel(page).getByRole('button', { name: 'Nee', exact: true }).last().click();
+  await offers(page).nth(1).waitFor(WAIT);
+  await offers(page).first().getByRole('button', { name: 'Niet delen' }).click();
+  await offers(page).first().getByText('Niet gedeeld. Er is niets verstuurd.').waitFor(WAIT);
+  // Closing sends the analytics batch; the open offer is still not sent.
+  await page.keyboard.press('Escape');
+  await page.waitForTimeout(2500);
+  const ids = verifyTraffic(run, { secrets: [...Object.values(PII), ...HEALTH, ...typed] }).map((r) => r.id);
+  assert.ok(!ids.includes('samples-share'), `a sample without the press: ${ids.join()}`);
+  await run.context.close();
+});
+
+test('samples: a shared question is exactly what the offer showed, redacted; the server keeps no personal data of it', async () => {
+  const run = await openDemo();
+  const { page } = run;
+  await openWidget(page);
+  const typed = `${GIBBERISH}. BSN ${PII.bsn}, IBAN ${PII.iban}, bel ${PII.phoneIntl} of mail ${PII.email}, geboren ${PII.birthDate}, `
+    + `ik woon op ${PII.street}, ${PII.postcode} Rotterdam`;
+  await say(page, typed);
+  const offer = offers(page).last();
+  await offer.waitFor(WAIT);
+  const shown = (await offer.locator('.sample__text').textContent()).trim();
+  const posted = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/v1/samples'), WAIT);
+  await offer.getByRole('button', { name: 'Deel deze vraag' }).click();
+  const body = JSON.parse((await posted).postData());
+  assert.equal(body.text, shown, 'the request carries exactly the text the offer showed');
+  for (const placeholder of ['[BSN]', '[IBAN]', '[TELEFOON]', '[E-MAIL]', '[GEBOORTEDATUM]', '[ADRES]']) {
+    assert.ok(body.text.includes(placeholder), `shared text lacks ${placeholder}: ${body.text}`);
+  }
+  assert.deepEqual(Object.keys(body).sort(), ['lang', 'municipality', 'reason', 'text', 'understood']);
+  // The server's answer (204) needs its POST /v1/samples route (branch samples-server).
+  await offer.getByText('Bedankt! Je vraag is gedeeld.').waitFor(WAIT);
+  verifyTraffic(run, { secrets: [...Object.values(PII), ...HEALTH, typed], consented: true });
+  const sent = run.traffic.requests.filter((r) => r.url.endsWith('/v1/samples'));
+  assert.equal(sent.length, 1, 'one question per press');
+  const stored = readdirSync(dataDir).filter((name) => name !== 'live-seed.json')
+    .flatMap((name) => leaks(readFileSync(join(dataDir, name), 'latin1'), Object.values(PII)).map((trace) => `${name}: ${trace}`));
+  assert.deepEqual(stored, [], 'personal data on the server\'s disk');
+  await run.context.close();
 });
 
 test('analytics on: nothing before opening, then enumerated events only, without text', async () => {

@@ -2,10 +2,15 @@
 // console errors and CSP violations; axe-core (WCAG 2.1 A/AA); focus through shadow roots; announcements;
 // screenshots into build/test-artifacts/.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
+
+import { serve } from '../../scripts/cli/serve.js';
+import { buildWidget } from '../../widget/build.js';
+import { launch } from './chromium.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const ARTIFACTS = join(ROOT, 'build/test-artifacts');
@@ -18,6 +23,24 @@ export const demoMounts = (widgetDir) => [
   { prefix: '/widget/', dir: widgetDir },
   { prefix: '/', dir: join(ROOT, 'widget/demo') },
 ];
+
+// The demo page from the static server with the widget built once, and Chromium, as the test file's
+// before/after hooks: `demo.origin` and `demo.browser` are there once the tests run.
+export function demoPage() {
+  const demo = {};
+  before(async () => {
+    assert.ok(existsSync(join(ROOT, 'build/content/GM0599.json')), 'content packs missing: run scripts/gem content build');
+    await buildWidget({ quiet: true });
+    demo.server = await serve({ port: 0, index: 'index.html' });
+    demo.origin = `http://127.0.0.1:${demo.server.address().port}`;
+    demo.browser = await launch();
+  });
+  after(async () => {
+    await demo.browser?.close();
+    demo.server?.close();
+  });
+  return demo;
+}
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const AXE_URL = '/__test__/axe.min.js';

@@ -82,6 +82,28 @@ BOOST_AUTO_TEST_CASE(other_bubbles_by_key_and_an_unknown_key_is_named) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(the_sample_offer_names_what_gem_understood_in_labels_never_ids) {
+  auto source = gem::test::valid_source();
+  source["dialogue"]["sample_understood"] = gem::test::text("content/dialogue.yml", 5, "Gem begreep: {understood}.", "Gem understood: {understood}.");
+  const gem::Dialogue d(gem::compile_pack(source.dump(), gem::test::small_labels(), "GM0599", ""), kMunicipalities, "GM0599");
+  gem::Conversation c;
+  auto r = d.sample_offer(c, R"({"reason":"thumbs_down","intent":"product_vraag","product":"paspoort","aspect":"kosten"})");
+  BOOST_TEST(r.text == "Tekst sample_offer je.");
+  // The fixture's labels are the ids themselves ("paspoort"); the real ones are words ("Paspoort: Kosten").
+  BOOST_TEST((r.items == std::vector<std::string>{"Gem begreep: paspoort: kosten."}));
+  c.lang = "en";
+  r = d.sample_offer(c, R"({"reason":"thumbs_down","intent":"medewerker","product":null,"aspect":null})");
+  BOOST_TEST(r.items.at(0).rfind("Gem understood: Text talk_to_staff", 0) == 0u);  // the button's label
+  c.lang = "nl";
+  // Unsure: said as a guess; nothing understood: said so.
+  r = d.sample_offer(c, R"({"reason":"not_understood","intent":"buiten_bereik","product":null,"aspect":null})");
+  BOOST_TEST((r.items == std::vector<std::string>{"Tekst sample_understood_nothing je."}));
+  BOOST_CHECK_THROW(d.sample_offer(c, R"({"reason":"automatic","intent":"product_vraag"})"), gem::Error);
+  BOOST_CHECK_THROW(d.sample_offer(c, R"({"reason":"thumbs_down","intent":"product_vraag","product":"fietsvergunning"})"), gem::Error);
+  BOOST_CHECK_THROW(d.sample_offer(c, R"({"reason":"thumbs_down","product":7})"), gem::Error);
+  BOOST_CHECK_THROW(d.sample_offer(c, "not json"), gem::Error);
+}
+
 BOOST_AUTO_TEST_CASE(the_panels_texts_in_the_language_and_tone_of_the_conversation) {
   const auto d = dialogue();
   gem::Conversation c;

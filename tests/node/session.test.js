@@ -1,5 +1,5 @@
 // The Session contract (docs/core-api.md) through the real wasm core, model and content packs: what the widget
-// calls besides send/choose — live, handover, privacyNote, say, ui, setLanguage, state, restore.
+// calls besides send/choose — live, handover, privacyNote, sampleOffer, say, ui, setLanguage, state, restore.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -108,6 +108,20 @@ test('privacyNote() notes each kind once; say() and ui() give the core words', (
   assert.equal(ui.input_label, 'Uw vraag');
   assert.equal(ui.nps_thanks, 'Bedankt! U gaf een {score}.');
   assert.ok(Object.values(ui).every((text) => !/\{[^}]*\|/.test(text)), 'no tone alternation reaches the widget');
+  session.close();
+});
+
+test('sampleOffer() asks in the municipality tone and names what Gem understood in words, never ids', () => {
+  const session = open('GM0855');
+  const offer = session.sampleOffer({ reason: 'thumbs_down', intent: 'product_vraag', product: 'paspoort', aspect: 'kosten' });
+  assert.equal(offer.text, 'Help Gem beter te worden. Wilt u deze vraag delen met de gemeente?');
+  assert.deepEqual(offer.items, ['Gem begreep: Paspoort: Kosten.']);
+  assert.deepEqual(session.sampleOffer({ reason: 'not_understood', intent: 'buiten_bereik', product: null, aspect: null }).items,
+    ['Gem begreep niet waar de vraag over ging.']);
+  session.setLanguage('en');
+  assert.match(session.sampleOffer({ reason: 'not_understood', intent: 'product_vraag', product: 'afval', aspect: null }).items[0],
+    /^Gem was not sure\. Gem thought of: .+\.$/);
+  assert.throws(() => session.sampleOffer({ reason: 'automatic', intent: 'product_vraag' }), /expected not_understood or thumbs_down/);
   session.close();
 });
 

@@ -8,6 +8,7 @@ import { Conversation } from '../../widget/src/conversation.js';
 import { availability } from '../../widget/src/handover.js';
 import { LiveLookUp } from '../../widget/src/live.js';
 import { Privacy } from '../../widget/src/privacy.js';
+import { Samples } from '../../widget/src/samples.js';
 import { beforeCore } from '../../widget/src/strings.js';
 
 const response = (text, extra = {}) => ({ lang: 'nl', text, quick_replies: [], links: [], events: [], ...extra });
@@ -33,7 +34,8 @@ class FakeSession {
     this.calls.push(['send', text]);
     const answer = this.answers[text];
     if (answer instanceof Error) throw answer;
-    return { ...(answer ?? response(`Antwoord op ${text}`)), meaning: { lang: 'nl' } };
+    const { meaning, ...shown } = answer ?? response(`Antwoord op ${text}`);
+    return { ...shown, meaning: { lang: 'nl', ...meaning } };
   }
 
   choose(id) {
@@ -71,6 +73,11 @@ class FakeSession {
     return response(`[${key}]`);
   }
 
+  sampleOffer(understood) {
+    this.calls.push(['sampleOffer', understood]);
+    return response('Wil je deze vraag delen?', { items: [`Gem begreep: ${understood.product ?? 'niets'}.`] });
+  }
+
   ui() {
     return { bot: 'Gem:', notice: 'Melding:', choices: 'Keuzes', nps: 'Aanraden?', nps_scale: '0–10', nps_thanks: 'Bedankt voor een {score}.' };
   }
@@ -100,17 +107,19 @@ class FakeSession {
   }
 }
 
-// A fetch that answers from `routes` (path → [status, body]) and records every URL.
+// A fetch that answers from `routes` (path → [status, body]) and records every URL and request.
 function fakeFetch(routes = {}) {
   const urls = [];
+  const requests = [];
   const fetchImpl = async (url, options) => {
     urls.push(url);
+    requests.push({ url, ...options });
     assert.equal(options.credentials, 'omit');
     const { pathname } = new URL(url);
     const [status, body] = routes[pathname] ?? [404, { error: 'not_found' }];
     return { ok: status < 300, status, json: async () => body };
   };
-  return { fetchImpl, urls };
+  return { fetchImpl, urls, requests };
 }
 
 // Redaction that replaces digits runs of 9 by [BSN], counting calls.
@@ -148,7 +157,7 @@ const quiet = { error: () => {}, warn: () => {} };
 
 // A controller on a fake session; `understand` may fail; `handover` is an optional fake socket factory.
 function setup({ answers, session = new FakeSession(answers), understand = async () => {}, routes, server = 'https://gem.example.nl',
-  handover = null, store = storage() } = {}) {
+  handover = null, store = storage(), samples = true } = {}) {
   const ui = recordingView();
   const fetch = fakeFetch(routes);
   const redact = fakeRedact();
@@ -160,6 +169,7 @@ function setup({ answers, session = new FakeSession(answers), understand = async
       availability: () => availability({ server, municipality: 'GM0599', fetchImpl: fetch.fetchImpl }),
       handover,
       privacy: new Privacy(redact),
+      samples: samples ? new Samples({ server, municipality: 'GM0599', fetchImpl: fetch.fetchImpl, redact }) : null,
     },
   });
   return { conversation, session, ui, fetch, redact, store };
@@ -392,4 +402,131 @@ test('a core that loads but fails on its first call: said as an error inside Gem
   const { conversation, ui } = setup({ session });
   await conversation.open();
   assert.deepEqual(texts(ui), [beforeCore('nl').error_internal]);
+});
+
+// ---- sharing one question (samples.js): only on the resident's press, only the redacted question and labels ----
+
+const SAMPLE_ROUTES = { '/v1/samples': [204, null] };
+const unsure = (text) => response(text, { intent: 'buiten_bereik',
+  meaning: { intent: 'product_vraag', product: 'paspoort', aspect: 'kosten', low_confidence: true } });
+const sampleRequests = (fetch) => fetch.requests.filter((r) => new URL(r.url).pathname === '/v1/samples');
+
+test('not understood: the offer shows the redacted question and what Gem understood; nothing is sent without a press', async () => {
+  const { conversation, session, ui, fetch } = setup({ routes: SAMPLE_ROUTES,
+    answers: { 'mijn bsn 123456789 werkt niet': unsure('Dat begreep ik niet.'), 'wat kost een paspoort': response('€ 84,70.') } });
+  await conversation.open();
+  conversation.submit('mijn bsn 123456789 werkt niet');
+  await conversation.queue;
+  const offer = ui.shown.find((m) => m.role === 'sample');
+  assert.equal(offer.state, 'offered');
+  assert.equal(offer.draft.text, 'mijn bsn [BSN] werkt niet');
+  assert.deepEqual(offer.draft.understood, { intent: 'product_vraag', product: 'paspoort', aspect: 'kosten' });
+  assert.deepEqual(session.calls.find(([call]) => call === 'sampleOffer'),
+    ['sampleOffer', { reason: 'not_understood', intent: 'product_vraag', product: 'paspoort', aspect: 'kosten' }]);
+  assert.equal(offer.understood, 'Gem begreep: paspoort.');
+  assert.ok(ui.announced.some((text) => /Wil je deze vraag delen\? .*mijn bsn \[BSN\] werkt niet/.test(text)));
+  // An understood question gets no offer; the conversation goes on and still nothing is sent.
+  conversation.submit('wat kost een paspoort');
+  await conversation.queue;
+  assert.equal(ui.shown.filter((m) => m.role === 'sample').length, 1);
+  assert.deepEqual(sampleRequests(fetch), []);
+  // Declining sends nothing, and a declined offer cannot be shared afterwards.
+  conversation.declineSample(offer);
+  await conversation.shareSample(offer);
+  assert.equal(offer.state, 'declined');
+  assert.deepEqual(sampleRequests(fetch), []);
+});
+
+test('sharing sends exactly the redacted question and the labels, once per press, never the conversation', async () => {
+  const { conversation, ui, fetch } = setup({ routes: SAMPLE_ROUTES,
+    answers: { 'bel me op maandag over 123456789': unsure('Dat begreep ik niet.'), 'iets anders 987654321': unsure('Weer niet.') } });
+  await conversation.open();
+  conversation.submit('bel me op maandag over 123456789');
+  await conversation.queue;
+  conversation.submit('iets anders 987654321');
+  await conversation.queue;
+  const [first, second] = ui.shown.filter((m) => m.role === 'sample');
+  await conversation.shareSample(first);
+  await conversation.shareSample(first);  // a second press on a shared question sends nothing
+  const sent = sampleRequests(fetch);
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0].method, 'POST');
+  assert.equal(sent[0].credentials, 'omit');
+  assert.deepEqual(JSON.parse(sent[0].body), { municipality: 'GM0599', lang: 'nl', text: 'bel me op maandag over [BSN]',
+    reason: 'not_understood', understood: { intent: 'product_vraag', product: 'paspoort', aspect: 'kosten' } });
+  assert.doesNotMatch(sent[0].body, /123456789|iets anders|begreep/);
+  assert.equal(first.state, 'sent');
+  assert.equal(second.state, 'offered');
+  assert.equal(ui.announced.at(-1), 'sample_sent');  // the fake core's ui() has no texts: the key itself
+});
+
+test('a thumbs-down offers to share the question behind that answer; thumbs up and answers to buttons do not', async () => {
+  const answered = response('Een paspoort kost € 84,70.', { intent: 'product_vraag', events: [{ type: 'feedback_request' }],
+    topic: { product: 'paspoort', aspect: 'kosten' } });
+  const { conversation, session, ui, fetch } = setup({ routes: SAMPLE_ROUTES, answers: { 'prijs pas?': answered, 'aspect:kosten': answered } });
+  await conversation.open();
+  conversation.submit('prijs pas?');
+  await conversation.queue;
+  const answer = ui.shown.at(-1);
+  conversation.rate(answer, 'up');
+  assert.ok(!ui.shown.some((m) => m.role === 'sample'));
+  conversation.rate(answer, 'down');
+  conversation.rate(answer, 'down');
+  const offers = ui.shown.filter((m) => m.role === 'sample');
+  assert.equal(offers.length, 1);
+  assert.deepEqual(session.calls.find(([call]) => call === 'sampleOffer')[1],
+    { reason: 'thumbs_down', intent: 'product_vraag', product: 'paspoort', aspect: 'kosten' });
+  await conversation.press({ id: 'aspect:kosten', label: 'Kosten', kind: 'dialogue' });
+  conversation.rate(ui.shown.at(-1), 'down');
+  assert.equal(ui.shown.filter((m) => m.role === 'sample').length, 1);
+  await conversation.shareSample(offers[0]);
+  assert.equal(JSON.parse(sampleRequests(fetch)[0].body).reason, 'thumbs_down');
+  assert.equal(JSON.parse(sampleRequests(fetch)[0].body).text, 'prijs pas?');
+});
+
+test('without a Gem server nothing is offered; a refused share says so and can be tried again', async () => {
+  const offline = setup({ server: '', answers: { 'huh 123456789': unsure('Dat begreep ik niet.') } });
+  await offline.conversation.open();
+  offline.conversation.submit('huh 123456789');
+  await offline.conversation.queue;
+  assert.ok(!offline.ui.shown.some((m) => m.role === 'sample'));
+  assert.deepEqual(offline.fetch.urls, []);
+
+  const refused = setup({ routes: { '/v1/samples': [429, { error: 'busy' }] }, answers: { huh: unsure('Dat begreep ik niet.') } });
+  await refused.conversation.open();
+  refused.conversation.submit('huh');
+  await refused.conversation.queue;
+  const offer = refused.ui.shown.find((m) => m.role === 'sample');
+  await refused.conversation.shareSample(offer);
+  assert.equal(offer.state, 'failed');
+  await refused.conversation.shareSample(offer);
+  assert.equal(sampleRequests(refused.fetch).length, 2);
+});
+
+test('an offer survives navigation; one that was being sent is offered again, not sent again', async () => {
+  const store = storage();
+  const first = setup({ store, routes: SAMPLE_ROUTES, answers: { huh: unsure('Dat begreep ik niet.') } });
+  await first.conversation.open();
+  first.conversation.submit('huh');
+  await first.conversation.queue;
+  const offer = first.ui.shown.find((m) => m.role === 'sample');
+  offer.state = 'sending';
+  first.conversation.save();
+  const second = setup({ store, routes: SAMPLE_ROUTES });
+  await second.conversation.open();
+  const restored = second.ui.shown.find((m) => m.role === 'sample');
+  assert.equal(restored.state, 'offered');
+  assert.equal(restored.draft.text, 'huh');
+  assert.deepEqual(second.fetch.urls, []);
+});
+
+test('a draft fits the protocol: at most 500 characters and 2 KB, labels only when they look like labels', () => {
+  const samples = new Samples({ server: 'https://gem.example.nl', municipality: 'GM0599', fetchImpl: null, redact: fakeRedact() });
+  const long = samples.draft({ text: '🙂'.repeat(600), reason: 'not_understood', understood: { intent: 'x<script>', product: 'paspoort' }, lang: 'nl' });
+  assert.ok(long.text.length <= 500);
+  assert.ok(new TextEncoder().encode(JSON.stringify({ municipality: 'GM0599', ...long })).length <= 2048);
+  assert.deepEqual(long.understood, { intent: 'buiten_bereik', product: 'paspoort', aspect: null });
+  assert.equal(samples.draft({ text: '  ', reason: 'not_understood' }), null);
+  assert.equal(samples.draft({ text: 'hoi', reason: 'automatic' }), null);
+  assert.equal(new Samples({ server: 'https://gem.example.nl', municipality: '', redact: fakeRedact() }).draft({ text: 'hoi', reason: 'thumbs_down' }), null);
 });

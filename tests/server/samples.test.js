@@ -58,7 +58,7 @@ test('data-flow.json lists the sample request with the label set, and the column
   const { labels } = JSON.parse(readFileSync(join(ROOT, 'models/gem-nlu.json'), 'utf8'));
   assert.deepEqual(FLOW.$defs.intent.enum, [null, ...labels.intent]);
   assert.equal(STORED.columns.join(','), COLUMNS);
-  assert.deepEqual(SHARE.typed_text_fields, ['text']);
+  assert.deepEqual(SHARE.body_typed_text, ['text']);
   for (const id of ['samples-inbox', 'samples-label', 'samples-delete', 'samples-export']) {
     assert.ok(FLOW.staff_requests.some((r) => r.id === id), id);
   }

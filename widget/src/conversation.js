@@ -2,7 +2,7 @@
 // messages as shown, runs the resident's actions one at a time (a queue), saves and restores everything in
 // sessionStorage, and decides which of the core's events to act on. The core (a Session, docs/core-api.md)
 // owns the conversation and every word the assistant says; effects do the I/O (live.js, handover.js,
-// privacy.js, analytics.js); the view (panel.js and its modules) draws what `ui` is told.
+// privacy.js, analytics.js, samples.js); the view (panel.js and its modules) draws what `ui` is told.
 //
 //   const conversation = new Conversation({ engine, storage, storageKey, lang, effects, ui });
 //   conversation.open();  conversation.submit('wat kost een paspoort?');  conversation.press(reply);
@@ -21,7 +21,8 @@ const MAX_STORED_MESSAGES = 200;
 // when the message completed a look-up that needs one.
 const ADDRESS_AWAITED = ['address', 'reference', 'status_address'];
 const ADDRESS_LOOK_UPS = ['waste_collection', 'application_status'];
-const MESSAGE_ROLES = ['bot', 'user', 'note', 'live', 'agent', 'nps'];
+const MESSAGE_ROLES = ['bot', 'user', 'note', 'live', 'agent', 'nps', 'sample'];
+const SAMPLE_STATES = ['offered', 'sending', 'sent', 'declined', 'failed'];
 
 // What one conversation remembers besides the core's state (stored with it, cleared by "new conversation").
 function newFlow() {
@@ -32,7 +33,8 @@ const hasFeedbackRequest = (response) => (response.events ?? []).some((e) => e.t
 
 export class Conversation {
   // engine: {load() → Promise<Session>, understand(session) → Promise (the session can `send`), modelReady};
-  // storage: {get, set, remove} (sessionStorage); effects: {live, availability, handover(ui), privacy, analytics};
+  // storage: {get, set, remove} (sessionStorage); effects: {live, availability, handover(ui), privacy, analytics,
+  // samples (samples.js, optional)};
   // timers: {setTimeout, clearTimeout, now}; log: where errors inside Gem are reported for developers.
   constructor({ engine, storage, storageKey, municipality = '', lang, effects, ui, timers = globalThis, log = console }) {
     this.engine = engine;
@@ -44,6 +46,7 @@ export class Conversation {
     this.availability = effects.availability;
     this.privacy = effects.privacy;
     this.analytics = effects.analytics ?? null;
+    this.samples = effects.samples?.available ? effects.samples : null;
     this.ui = ui;
     this.timers = timers;
     this.log = log;
@@ -200,7 +203,7 @@ export class Conversation {
       if (response.meaning?.lang) this.update(message, { lang: response.meaning.lang, failed: false });
       const addressExpected = addressBefore
         || (response.events ?? []).some((e) => e.type === 'live_request' && ADDRESS_LOOK_UPS.includes(e.kind));
-      const lookUps = this.respond(response, { announce: true, meaning: response.meaning });
+      const lookUps = this.respond(response, { announce: true, meaning: response.meaning, question: message });
       this.notePrivacy(message, { addressExpected });
       await lookUps;
     });
@@ -210,7 +213,7 @@ export class Conversation {
   press(reply) {
     this.showChoices(null);
     this.begin();
-    this.add({ role: 'user', text: reply.label, lang: this.lang });
+    this.add({ role: 'user', text: reply.label, lang: this.lang, pressed: true });
     return this.enqueue(async () => {
       const session = await this.loaded();
       if (!session) return;
@@ -234,7 +237,39 @@ export class Conversation {
   rate(message, value) {
     if (message.feedback === 'asked') this.track(value === 'up' ? 'thumbs_up' : 'thumbs_down');
     message.feedback = value;
+    if (value === 'down' && message.asked) this.offerSample(message.asked, 'thumbs_down', message.asked);
     this.save();
+  }
+
+  // ---- sharing one question (samples.js) ----------------------------------------------------------------
+
+  // Offers to share one typed question, shown as a message: what would be sent (redacted) and what Gem
+  // understood (the core's words). Nothing is sent here; at most one offer per question.
+  offerSample(question, reason, understood) {
+    if (!this.samples || !this.session || question.sampleOffered) return null;
+    const draft = this.samples.draft({ text: question.text, reason, understood, lang: this.lang });
+    if (!draft) return null;
+    question.sampleOffered = true;
+    const words = this.session.sampleOffer({ reason, ...draft.understood });
+    const message = this.add({ role: 'sample', lang: words.lang || this.lang, state: 'offered', draft,
+      text: words.text, understood: words.items?.[0] ?? '' });
+    this.ui.announce(`${this.t('bot')} ${message.text} ${this.t('sample_text')} ${draft.text} ${message.understood}`, message.lang);
+    return message;
+  }
+
+  // The resident pressed "share": this one draft, exactly as shown, is sent once.
+  async shareSample(message) {
+    if (!this.samples || !['offered', 'failed'].includes(message.state)) return;
+    this.update(message, { state: 'sending' });
+    const state = await this.samples.share(message.draft);
+    this.update(message, { state });
+    this.ui.announce(this.t(state === 'sent' ? 'sample_sent' : 'sample_failed'), message.lang);
+  }
+
+  declineSample(message) {
+    if (!['offered', 'failed'].includes(message.state)) return;
+    this.update(message, { state: 'declined' });
+    this.ui.announce(this.t('sample_declined'), message.lang);
   }
 
   // The satisfaction score 0–10: counted once, the thanks announced.
@@ -253,18 +288,27 @@ export class Conversation {
   // ---- the core's responses and events --------------------------------------------------------------
 
   // Shows a response and acts on its events; resolves when its live look-ups are done.
-  respond(response, { announce = false, first = false, welcome = false, meaning = null, role = null } = {}) {
+  // `question` is the typed message the response answers (for the offer to share it).
+  respond(response, { announce = false, first = false, welcome = false, meaning = null, role = null, question = null } = {}) {
     this.setLang(response.lang);
     const replies = response.quick_replies ?? [];
     // First, so that scrolling to the new message sees the final layout.
     this.showChoices(replies.length ? { label: response.quick_replies_label || '', replies, lang: this.lang } : null);
     const message = this.say(response, { role, first, announce, withChoices: true, feedback: hasFeedbackRequest(response) });
+    // An answer with thumbs remembers what it answered, so that a thumbs-down can offer to share the question.
+    if (question && message?.feedback) {
+      message.asked = { text: question.text, intent: response.intent, product: response.topic?.product ?? null, aspect: response.topic?.aspect ?? null };
+    }
+    let notUnderstood = false;
     if (!welcome && !first) {
       for (const event of outcomeEvents(this.flow, response, meaning)) {
         if (event.type === 'answer') this.flow.answered += 1;
+        if (event.type === 'not_understood') notUnderstood = true;
         this.track(event.type, event);
       }
     }
+    // Gem did not understand (the core's reading was unsure or out of scope): offer to share the question.
+    if (notUnderstood && question) this.offerSample(question, 'not_understood', meaning);
     const lookUps = [];
     for (const event of response.events ?? []) {
       if (event.type === 'live_request') lookUps.push(this.lookUp(event, announce));
@@ -448,7 +492,10 @@ export class Conversation {
     this.refreshTexts();
     for (const message of saved.messages ?? []) {
       if (MESSAGE_ROLES.includes(message?.role) && (typeof message.text === 'string' || message.role === 'nps')) {
-        this.add({ ...message, failed: false });
+        if (message.role === 'sample' && !(SAMPLE_STATES.includes(message.state) && message.draft)) continue;
+        // A share that was on its way when the page changed is offered again: it needs a new press.
+        const state = message.state === 'sending' ? 'offered' : message.state;
+        this.add({ ...message, failed: false, ...(message.role === 'sample' ? { state } : {}) });
       }
     }
     this.showChoices(saved.choices?.replies?.length ? saved.choices : null);

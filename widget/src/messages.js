@@ -1,10 +1,11 @@
 // The transcript (role="log", not itself live): one renderer per message kind — the resident's message
 // (with "not sent" and retry when it failed), the assistant's answer (the core's Markdown subset, links,
 // read aloud, thumbs), live data (server text as text nodes only, a list, links), a note, a staff member's
-// message, the satisfaction question. Every message carries its lang; all text is set as Text nodes.
+// message, the satisfaction question, the offer to share one question. Every message carries its lang; all text is set as Text nodes.
 import { h, icon } from './dom.js';
 import { npsQuestion, thumbs } from './feedback.js';
 import { plainText, renderMarkdown } from './markdown.js';
+import { sampleOffer } from './sample-offer.js';
 
 // Links: only https; other sites are marked (icon plus text) and open in a new tab.
 function link({ doc, win, t }, href, title) {
@@ -76,6 +77,7 @@ const RENDERERS = {
   },
 
   nps: npsQuestion,
+  sample: sampleOffer,
 };
 
 // Reading an answer aloud with the browser's own, local speech synthesis: no audio or text leaves the device.
@@ -136,9 +138,15 @@ export class Transcript {
     }
   }
 
+  // A message drawn again; when focus was inside it (a button that is now gone), it goes to the new
+  // element's status line.
   update(message) {
     const old = this.elements.get(message);
-    old?.replaceWith(this.render(message));
+    if (!old) return;
+    const focused = old.contains(old.getRootNode().activeElement);
+    const fresh = this.render(message);
+    old.replaceWith(fresh);
+    if (focused) fresh.querySelector('[data-focus]')?.focus();
   }
 
   clear() {

@@ -1,6 +1,6 @@
 // The chat panel (gem-panel.js), loaded by the loader when the resident shows interest. It only wires the
 // parts together: the conversation controller (conversation.js), its effects (live.js, handover.js,
-// privacy.js, analytics.js, engine.js) and the view (shell.js, messages.js, choices.js, feedback.js).
+// privacy.js, analytics.js, samples.js, engine.js) and the view (shell.js, messages.js, choices.js, feedback.js).
 //
 // Accessibility model (see docs/accessibility.md): a non-modal dialog; the log is not itself live, each new
 // message is announced once by a short-lived live region; loading, waiting and thinking are in a role="status"
@@ -15,6 +15,7 @@ import { availability, Handover } from './handover.js';
 import { LiveLookUp } from './live.js';
 import { Transcript } from './messages.js';
 import { Privacy } from './privacy.js';
+import { Samples } from './samples.js';
 import { Shell } from './shell.js';
 
 // Only an absolute http(s) URL is a server.
@@ -99,6 +100,8 @@ class Panel {
         handover: server ? (ui) => new Handover({ server, win, ui }) : null,
         privacy: new Privacy((text) => engine.redact(text)),
         analytics: server && config.analytics === 'on' ? new Analytics({ server, municipality, win }) : null,
+        // Without a server nothing is offered: a shared question has nowhere to go.
+        samples: new Samples({ server, municipality, fetchImpl, redact: (text) => engine.redact(text) }),
       },
     });
     view.conversation = this.conversation;

@@ -169,6 +169,10 @@ class Dialogue {
   // conversation; nullopt when there is nothing new to say.
   std::optional<Response> privacy_note(Conversation& state, const std::map<std::string, std::size_t>& counts,
                                        PrivacyContext context) const;
+  // The offer to share one question with the municipality (a consented sample): `text` asks, `items[0]` says
+  // what Gem understood in the resident's words. `understood_json` is {"reason": "not_understood" |
+  // "thumbs_down", "intent", "product", "aspect"} (null for none); an unknown product or aspect is a gem::Error.
+  Response sample_offer(const Conversation& state, std::string_view understood_json) const;
   // A bubble for a moment only the widget knows ("new_conversation", "offline", …; see say_keys()).
   Response say(const Conversation& state, std::string_view key, const std::map<std::string, std::string>& params = {}) const;
   static const std::vector<std::string>& say_keys();
