@@ -31,7 +31,7 @@ handover::Send sender(const std::shared_ptr<http::WebSocketSession>& session) {
 
 // A flooding socket gets one `rate_limited` error instead of reaching the hub (the widget sends a
 // typing frame at most every 3 s; people do not send 5 messages a second), and is closed (1008) when
-// it keeps flooding: 10 more refused frames before the limit lets one through again.
+// it keeps flooding: 100 more refused frames before the limit lets one through again.
 void wire(const std::shared_ptr<http::WebSocketSession>& session, std::shared_ptr<handover::Hub::Peer> peer,
           std::shared_ptr<RateLimiter> limiter) {
   std::weak_ptr<http::WebSocketSession> weak = session;
@@ -44,7 +44,7 @@ void wire(const std::shared_ptr<http::WebSocketSession>& session, std::shared_pt
     auto s = weak.lock();
     if (!s) return;
     if (++refused == 1) s->send(json{{"type", "error"}, {"error", "rate_limited"}, {"reason", "too many frames; slow down"}}.dump());
-    if (refused > 10) s->close("rate_limited", http::CloseCode::policy_violation);
+    if (refused > 100) s->close("rate_limited", http::CloseCode::policy_violation);
   });
   session->on_close([peer] { peer->closed(); });
 }

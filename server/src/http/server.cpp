@@ -251,9 +251,8 @@ class WsSession : public WebSocketSession, public Closable, public std::enable_s
   }
 
   void drop() {
-    close_sent_ = true;
-    queue_.clear();
-    queued_bytes_ = 0;
+    // The frame being written stays queued until its handler has run (it may already be on its way).
+    close_sent_ = dropped_ = true;
     beast::get_lowest_layer(ws_).close();  // pending reads and writes end with operation_aborted
     closed();
   }
@@ -277,7 +276,7 @@ class WsSession : public WebSocketSession, public Closable, public std::enable_s
     }
     ws_.text(true);
     ws_.async_write(net::buffer(queue_.front().data), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->closed();
+      if (ec || self->dropped_) return self->closed();
       self->queued_bytes_ -= self->queue_.front().data.size();
       self->queue_.pop_front();
       self->write_next();
@@ -293,6 +292,7 @@ class WsSession : public WebSocketSession, public Closable, public std::enable_s
   std::deque<Outgoing> queue_;
   std::size_t queued_bytes_ = 0;
   bool close_sent_ = false;
+  bool dropped_ = false;
   bool notified_ = false;
 };
 
