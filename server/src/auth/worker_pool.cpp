@@ -1,5 +1,9 @@
 #include "auth/worker_pool.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace gem::auth {
 
 WorkerPool::WorkerPool(int threads, std::size_t max_waiting) : max_waiting_(max_waiting) {
@@ -26,6 +30,8 @@ bool WorkerPool::submit(std::function<void()> job) {
 }
 
 void WorkerPool::run() {
+  // Below the network threads (Linux: per thread): a burst of hashing must not slow other requests.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
   std::unique_lock lock(mutex_);
   while (true) {
     wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
