@@ -17,6 +17,9 @@ namespace gem {
 namespace live {
 class Registry;
 }
+namespace ops {
+class Metrics;
+}
 
 // A signed-in member of staff, as the module that owns accounts (auth) reports it.
 struct Staff {
@@ -55,6 +58,11 @@ class App {
   // (in registration order): persist state, tell clients goodbye.
   void on_shutdown(std::function<void()> hook);
 
+  // Prometheus metrics (served on config.metrics_listen); modules add gauges such as queue lengths.
+  ops::Metrics& metrics();
+  // GET /readyz answers 503 while any check says false (e.g. a store that cannot be reached).
+  void add_readiness_check(std::string name, std::function<bool()> check);
+
   // Listens, prints "gem-server listening on http://HOST:PORT" and serves until a signal.
   int run();
 
@@ -63,9 +71,13 @@ class App {
 
  private:
   std::optional<http::Response> before(const http::Request& request);
+  http::Response readiness() const;
   void after(const http::Request& request, http::Response& response) const;
   bool origin_allowed_anywhere(const http::Request& request) const;
   bool origin_allowed_for_route(const http::Request& request) const;
+
+  struct MetricsServer;
+  std::unique_ptr<MetricsServer> start_metrics(http::Server& main);
 
   struct Parts;
   Config config_;

@@ -23,6 +23,7 @@
 #include "handover/webhook.h"
 #include "live/calendar.h"
 #include "live/provider.h"
+#include "ops/metrics.h"
 #include "safety/rate_limiter.h"
 #include "static/static_files.h"
 
@@ -37,16 +38,22 @@ handover::Send sender(const std::shared_ptr<http::WebSocketSession>& session) {
   };
 }
 
-// A flooding socket gets `rate_limited` errors instead of reaching the hub (the widget sends a typing
-// frame at most every 3 s; people do not send 5 messages a second).
+// A flooding socket gets one `rate_limited` error instead of reaching the hub (the widget sends a
+// typing frame at most every 3 s; people do not send 5 messages a second), and is closed (1008) when
+// it keeps flooding: 100 more refused frames before the limit lets one through again.
 void wire(const std::shared_ptr<http::WebSocketSession>& session, std::shared_ptr<handover::Hub::Peer> peer,
           std::shared_ptr<RateLimiter> limiter) {
   std::weak_ptr<http::WebSocketSession> weak = session;
   std::string key = std::to_string(reinterpret_cast<std::uintptr_t>(session.get()));
-  session->on_message([peer, limiter, weak, key](const std::string& frame) {
-    if (limiter->take(key) == 0) return peer->receive(frame);
-    if (auto s = weak.lock())
-      s->send(json{{"type", "error"}, {"error", "rate_limited"}, {"reason", "too many frames; slow down"}}.dump());
+  session->on_message([peer, limiter, weak, key, refused = 0](const std::string& frame) mutable {
+    if (limiter->take(key) == 0) {
+      refused = 0;
+      return peer->receive(frame);
+    }
+    auto s = weak.lock();
+    if (!s) return;
+    if (++refused == 1) s->send(json{{"type", "error"}, {"error", "rate_limited"}, {"reason", "too many frames; slow down"}}.dump());
+    if (refused > 100) s->close("rate_limited", http::CloseCode::policy_violation);
   });
   session->on_close([peer] { peer->closed(); });
 }
@@ -250,6 +257,7 @@ void register_handover(App& app, std::shared_ptr<auth::Store> accounts) {
       return;
     }
     const auth::Account& a = signed_in->account;
+    accounts->watch(session->request(), session);  // sign-out, a new password or expiry closes it
     wire(session, module->hub->connect_agent({a.username, a.display_name, a.municipalities}, sender(session)), module->frames);
   });
 
@@ -272,6 +280,12 @@ void register_handover(App& app, std::shared_ptr<auth::Store> accounts) {
   router.get("/agent", [files](const http::Request& req) { return files->serve(req); });
   router.get("/agent/{file}", [files](const http::Request& req) { return files->serve(req); });
 
+  app.metrics().gauge("gem_handover_queue_length", "Residents waiting for an agent, per municipality.", "municipality",
+                      [module, &config] {
+                        std::vector<std::pair<std::string, double>> out;
+                        for (const auto& [gm, _] : config.municipalities) out.emplace_back(gm, module->hub->counts(gm).queue_length);
+                        return out;
+                      });
   module->sweeper->start(module->hub);
   app.on_shutdown([module] {
     module->sweeper->stop();
