@@ -131,7 +131,7 @@ std::optional<Staff> App::staff(const http::Request& request) const {
   return staff_lookup_ ? staff_lookup_(request) : std::nullopt;
 }
 
-void App::on_shutdown(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
+void App::on_shutdown(std::function<void(std::chrono::steady_clock::time_point)> hook) { shutdown_hooks_.push_back(std::move(hook)); }
 
 void App::add_security_headers(http::Response& r, bool hsts) {
   r.header("Content-Security-Policy", kContentSecurityPolicy);

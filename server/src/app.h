@@ -55,8 +55,9 @@ class App {
   std::optional<Staff> staff(const http::Request& request) const;
 
   // Runs on SIGTERM/SIGINT after the server stopped accepting and before sockets close
-  // (in registration order): persist state, tell clients goodbye.
-  void on_shutdown(std::function<void()> hook);
+  // (in registration order): persist state, tell clients goodbye. Every hook ends by `deadline`, the
+  // one shutdown deadline of the whole process (the server's watchdog exits when it passes).
+  void on_shutdown(std::function<void(std::chrono::steady_clock::time_point deadline)> hook);
 
   // Prometheus metrics (served on config.metrics_listen); modules add gauges such as queue lengths.
   ops::Metrics& metrics();
@@ -83,7 +84,7 @@ class App {
   Config config_;
   http::Router router_;
   std::unique_ptr<Parts> parts_;
-  std::vector<std::function<void()>> shutdown_hooks_;
+  std::vector<std::function<void(std::chrono::steady_clock::time_point)>> shutdown_hooks_;
   StaffLookup staff_lookup_;
 };
 

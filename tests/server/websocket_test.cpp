@@ -72,7 +72,7 @@ struct Running {
     options.port = 0;
     if (tweak) tweak(options);
     server = std::make_unique<Server>(options, router, hooks);
-    server->on_stopping([this] { ++stopping_calls; });
+    server->on_stopping([this](auto) { ++stopping_calls; });
     server->listen();
     thread = std::thread([this] { server->run(); });
   }

@@ -113,7 +113,7 @@ std::shared_ptr<auth::Store> register_auth(App& app) {
 
   // Expired sessions (and ones ended on another instance) close their consoles' sockets.
   auto sweeper = std::make_shared<ops::Periodic>("session sweep", std::chrono::seconds(2), [store] { store->sweep(); });
-  app.on_shutdown([sweeper, hashing] { sweeper->stop(); });
+  app.on_shutdown([sweeper, hashing](auto) { sweeper->stop(); });
   return store;
 }
 

@@ -7,8 +7,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <cstdint>
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <fstream>
 #include <iostream>
 #include <set>
@@ -44,7 +45,10 @@ handover::Send sender(const std::shared_ptr<http::WebSocketSession>& session) {
 void wire(const std::shared_ptr<http::WebSocketSession>& session, std::shared_ptr<handover::Hub::Peer> peer,
           std::shared_ptr<RateLimiter> limiter) {
   std::weak_ptr<http::WebSocketSession> weak = session;
-  std::string key = std::to_string(reinterpret_cast<std::uintptr_t>(session.get()));
+  // A key per socket that is never used again (a freed session's address is: a new socket there
+  // inherited a closed flooder's empty bucket and lost its first frames).
+  static std::atomic<std::uint64_t> sockets{0};
+  std::string key = std::to_string(++sockets);
   session->on_message([peer, limiter, weak, key, refused = 0](const std::string& frame) mutable {
     if (limiter->take(key) == 0) {
       refused = 0;
@@ -269,6 +273,18 @@ void register_handover(App& app, std::shared_ptr<auth::Store> accounts) {
     if (!handover::webhook_signature_valid(secret->second, req.header("X-Gem-Timestamp").value_or(""),
                                            req.header("X-Gem-Signature").value_or(""), req.body, std::chrono::system_clock::now()))
       return http::Response::error(401, "unauthorized", "missing, wrong or expired X-Gem-Signature");
+    switch (handover::remember_webhook_nonce(*module->store, gm, *req.header("X-Gem-Timestamp"), *req.header("X-Gem-Signature"),
+                                             std::chrono::system_clock::now())) {
+      case handover::Nonce::replayed:
+        return http::Response::error(409, "replayed", "this signed event was already received");
+      case handover::Nonce::too_many: {
+        auto r = http::Response::error(503, "busy", "too many events in five minutes; try again later");
+        r.header("Retry-After", "5");
+        return r;
+      }
+      case handover::Nonce::fresh:
+        break;
+    }
     if (!module->hub->vendor_event(gm, req.json_body()))
       return http::Response::error(404, "not_found", "no such conversation, or the event does not apply to it");
     return http::Response::empty(204);
@@ -287,10 +303,12 @@ void register_handover(App& app, std::shared_ptr<auth::Store> accounts) {
                         return out;
                       });
   module->sweeper->start(module->hub);
-  app.on_shutdown([module] {
+  app.on_shutdown([module](auto deadline) {
     module->sweeper->stop();
     module->hub->shutdown();
-    for (auto& adapter : module->adapters) adapter->flush();
+    // Events still waiting for a vendor get until a second before the deadline; that second is for
+    // the sockets' goodbyes (residents reconnect to another instance).
+    for (auto& adapter : module->adapters) adapter->flush(deadline - std::chrono::seconds(1));
   });
 }
 

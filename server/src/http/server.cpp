@@ -534,7 +534,7 @@ struct Server::Impl {
   net::io_context ioc;
   tcp::acceptor acceptor{net::make_strand(ioc)};
   net::signal_set signals{ioc};
-  std::vector<std::function<void()>> stopping_callbacks;
+  std::vector<std::function<void(Clock::time_point)>> stopping_callbacks;
   net::steady_timer accept_pause{acceptor.get_executor()};
   std::optional<net::executor_work_guard<net::io_context::executor_type>> guard;
   std::once_flag stop_once;
@@ -604,7 +604,7 @@ struct Server::Impl {
         acceptor.close(ec);
       });
       signals.cancel();
-      for (auto& callback : stopping_callbacks) callback();
+      for (auto& callback : stopping_callbacks) callback(deadline);
       std::vector<std::shared_ptr<Closable>> open;
       {
         std::lock_guard lock(shared.mutex);
@@ -685,7 +685,7 @@ Server::Stats Server::stats() const {
 
 std::size_t Server::max_connections() const { return impl_->shared.max_connections; }
 
-void Server::on_stopping(std::function<void()> callback) { impl_->stopping_callbacks.push_back(std::move(callback)); }
+void Server::on_stopping(std::function<void(std::chrono::steady_clock::time_point)> callback) { impl_->stopping_callbacks.push_back(std::move(callback)); }
 
 void Server::stop_on_signals() {
   impl_->signals.add(SIGINT);

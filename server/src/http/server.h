@@ -62,8 +62,9 @@ class Server {
   // From any thread or a signal: stop accepting, call on_stopping (modules persist state and say
   // goodbye), close every WebSocket with `reason` and every idle connection, then return from run().
   void stop(std::string reason);
-  // Runs once when stop() begins, before sockets are closed.
-  void on_stopping(std::function<void()> callback);
+  // Runs once when stop() begins, before sockets are closed; gets the deadline of the whole stop
+  // (options.shutdown_deadline from its start).
+  void on_stopping(std::function<void(std::chrono::steady_clock::time_point deadline)> callback);
   // SIGINT/SIGTERM call stop("shutdown").
   void stop_on_signals();
 
