@@ -1,8 +1,9 @@
 // Resource exhaustion (issue 16, CI test 1): the real gem-server under `ulimit -n 256` with 20 slow
 // readers of a static file larger than the widget's largest (the 14 MB ONNX Runtime wasm), one
 // WebSocket that floods without reading and 300 idle sockets. Memory stays within a fixed budget, CPU
-// under one second per second, the live API keeps answering in under 100 ms, and the flooding socket
-// is closed. Each group comes from its own loopback address (127.0.0.x), as different clients would.
+// under one second per second, the live API keeps answering in under 100 ms (the median of 10: one
+// request delayed by other work on a shared machine does not decide it; the median before the attack
+// is printed beside it), and the flooding socket is closed. Each group comes from its own loopback address (127.0.0.x), as different clients would.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ const RSS_BUDGET_KB = 64 * 1024;  // the server starts at about 14 MB; each read
 const TICKS_PER_SECOND = 100;      // USER_HZ on Linux
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
 function status(pid) {
   const text = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -115,7 +117,12 @@ test('slow readers, a flooding WebSocket and idle sockets do not exhaust the ser
   let flood;
   try {
     const live = `${server.url}/v1/live/GM0599/opening-hours`;
-    assert.equal((await timedGet(live, '127.0.0.2')).status, 200);
+    const before = [];
+    for (let i = 0; i < 10; i++) {
+      const answer = await timedGet(live, '127.0.0.2');
+      assert.equal(answer.status, 200);
+      before.push(answer.ms);
+    }
 
     for (let i = 0; i < 20; i++) readers.push(slowReader(`${server.url}/big/big.wasm`, '127.0.0.3'));
     flood = await flooder(server.port, '127.0.0.4');
@@ -136,14 +143,15 @@ test('slow readers, a flooding WebSocket and idle sockets do not exhaust the ser
     const { rssKb, peakKb } = status(pid);
     const streaming = readers.filter((r) => r.status === 200 && r.received > 0).length;
     console.log(`# peak RSS ${(peakKb / 1024).toFixed(1)} MB (now ${(rssKb / 1024).toFixed(1)} MB), CPU ${cpuPerSecond.toFixed(2)} s/s, ` +
-      `live API ${Math.min(...latencies).toFixed(1)}–${Math.max(...latencies).toFixed(1)} ms, ${streaming}/20 readers streaming, ` +
+      `live API ${Math.min(...latencies).toFixed(1)}–${Math.max(...latencies).toFixed(1)} ms (median ${median(latencies).toFixed(1)}, ${median(before).toFixed(1)} before), ${streaming}/20 readers streaming, ` +
       `flood: ${flood.sent} frames sent, closed ${flood.closed}`);
 
     assert.equal(streaming, 20, 'every slow reader gets the file');
     assert.ok(readers.every((r) => !r.done), 'the readers are slow: none has finished');
     assert.ok(peakKb < RSS_BUDGET_KB, `peak RSS ${peakKb} kB over the budget of ${RSS_BUDGET_KB} kB`);
     assert.ok(cpuPerSecond < 1, `CPU ${cpuPerSecond.toFixed(2)} s per second`);
-    assert.ok(Math.max(...latencies) < 100, `live API took ${Math.max(...latencies).toFixed(1)} ms`);
+    assert.ok(median(latencies) < 100,
+      `live API: median ${median(latencies).toFixed(1)} ms under attack, ${median(before).toFixed(1)} ms before`);
     const deadline = Date.now() + 5000;
     while (!flood.closed && Date.now() < deadline) await sleep(50);
     assert.ok(flood.closed, 'the flooding WebSocket is closed');
