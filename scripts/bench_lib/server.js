@@ -98,8 +98,10 @@ async function connectAgent(binary, server) {
 
 async function startServer(binary) {
   const dir = mkdtempSync(join(tmpdir(), 'gem-bench-'));
-  // The rate limit is lifted: wrk and the replay come from one address, which the limit exists to slow down.
-  const server = await startRealServer(binary, { config: { live_seed: seedOpenAllDay(dir) }, dataDir: join(dir, 'data'),
+  // The rate limit and the caps per address are lifted: wrk, the replay and the held sockets come from one
+  // address, which they exist to slow down (docs/deployment.md).
+  const caps = { limits: { connections_per_ip: 100000 }, handover: { max_queue: 100000, max_conversations_per_address: 1000 } };
+  const server = await startRealServer(binary, { config: { live_seed: seedOpenAllDay(dir), ...caps }, dataDir: join(dir, 'data'),
     env: { GEM_RATE_PER_SECOND: '1000000', GEM_RATE_BURST: '1000000' } });
   const agent = await connectAgent(binary, server);
   return { origin: server.url, pid: server.process.pid, agent, stop: async () => {

@@ -17,6 +17,9 @@ namespace gem {
 namespace live {
 class Registry;
 }
+namespace ops {
+class Metrics;
+}
 
 // A signed-in member of staff, as the module that owns accounts (auth) reports it.
 struct Staff {
@@ -52,8 +55,14 @@ class App {
   std::optional<Staff> staff(const http::Request& request) const;
 
   // Runs on SIGTERM/SIGINT after the server stopped accepting and before sockets close
-  // (in registration order): persist state, tell clients goodbye.
-  void on_shutdown(std::function<void()> hook);
+  // (in registration order): persist state, tell clients goodbye. Every hook ends by `deadline`, the
+  // one shutdown deadline of the whole process (the server's watchdog exits when it passes).
+  void on_shutdown(std::function<void(std::chrono::steady_clock::time_point deadline)> hook);
+
+  // Prometheus metrics (served on config.metrics_listen); modules add gauges such as queue lengths.
+  ops::Metrics& metrics();
+  // GET /readyz answers 503 while any check says false (e.g. a store that cannot be reached).
+  void add_readiness_check(std::string name, std::function<bool()> check);
 
   // Listens, prints "gem-server listening on http://HOST:PORT" and serves until a signal.
   int run();
@@ -63,15 +72,19 @@ class App {
 
  private:
   std::optional<http::Response> before(const http::Request& request);
+  http::Response readiness() const;
   void after(const http::Request& request, http::Response& response) const;
   bool origin_allowed_anywhere(const http::Request& request) const;
   bool origin_allowed_for_route(const http::Request& request) const;
+
+  struct MetricsServer;
+  std::unique_ptr<MetricsServer> start_metrics(http::Server& main);
 
   struct Parts;
   Config config_;
   http::Router router_;
   std::unique_ptr<Parts> parts_;
-  std::vector<std::function<void()>> shutdown_hooks_;
+  std::vector<std::function<void(std::chrono::steady_clock::time_point)>> shutdown_hooks_;
   StaffLookup staff_lookup_;
 };
 

@@ -1,7 +1,10 @@
 // gem-server: live data and human handover for the Gem widget, plus its static files.
 //   gem-server [--config FILE]     (or GEM_CONFIG=FILE; GEM_* variables override the file)
 //   gem-server [--config FILE] add-account NAME --role agent|editor|admin --municipality GM0599 …
+#include <sys/stat.h>
+
 #include <cstring>
+#include <filesystem>
 #include <exception>
 #include <iostream>
 #include <optional>
@@ -13,7 +16,14 @@
 #include "handover/routes.h"
 #include "samples/routes.h"
 
+// The data directory holds staff accounts and conversations in progress: the service user only.
+void private_data_dir(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace);
+}
+
 int main(int argc, char** argv) {
+  ::umask(077);  // every file the server or SQLite creates: readable by its owner only
   std::string config_file;
   std::optional<std::vector<std::string>> add_account;  // the sub-command's arguments
   if (const char* env = std::getenv("GEM_CONFIG")) config_file = env;
@@ -34,8 +44,8 @@ int main(int argc, char** argv) {
   }
   try {
     gem::App app(gem::load_config(config_file, gem::process_environment()));
+    private_data_dir(app.config().data_dir);
     if (add_account) {
-      std::filesystem::create_directories(app.config().data_dir);
       return gem::auth::add_account_command(gem::auth::database_file(app.config().data_dir), *add_account, std::cin, std::cout, std::cerr);
     }
     // Modules, each in its own folder. A new module adds one line here (see server/README.md).

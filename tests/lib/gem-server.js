@@ -28,8 +28,9 @@ export function serverBinary() {
 }
 
 // options: config (deep-merged over the demo config; arrays replace), env (extra variables),
-// dataDir (reuse a directory, e.g. to restart on the same data; not removed by stop), timeoutMs.
-export async function startGemServer({ config = {}, env = {}, dataDir, timeoutMs = 15000 } = {}) {
+// dataDir (reuse a directory, e.g. to restart on the same data; not removed by stop), timeoutMs,
+// fileLimit (run under `ulimit -n fileLimit`; the process is still the server itself).
+export async function startGemServer({ config = {}, env = {}, dataDir, timeoutMs = 15000, fileLimit } = {}) {
   const binary = serverBinary();
   if (!existsSync(binary)) throw new Error(`gem-server not built: ${binary} (cmake --build build/native --target gem-server)`);
   const work = mkdtempSync(join(tmpdir(), 'gem-server-'));
@@ -38,7 +39,10 @@ export async function startGemServer({ config = {}, env = {}, dataDir, timeoutMs
   const configFile = join(work, 'gem-server.json');
   writeFileSync(configFile, JSON.stringify(merged, null, 2));
 
-  const child = spawn(binary, ['--config', configFile], {
+  const [command, args] = fileLimit
+    ? ['sh', ['-c', `ulimit -n ${Number(fileLimit)} && exec "$0" "$@"`, binary, '--config', configFile]]
+    : [binary, ['--config', configFile]];
+  const child = spawn(command, args, {
     env: { ...process.env, GEM_PORT: '0', GEM_BIND: '127.0.0.1', GEM_DATA_DIR: data, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

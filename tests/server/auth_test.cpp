@@ -31,6 +31,19 @@ http::Request with_cookie(const std::string& token, const std::string& csrf = ""
 
 const auth::Account anna{"anna", "Anna", "agent", {"GM0599"}};
 
+// Records how it was closed; the WebSocket layer itself is tested in websocket_test.cpp.
+struct RecordingSocket : http::WebSocketSession {
+  void send(std::string) override {}
+  void close(std::string reason, http::CloseCode code) override {
+    closed_with = reason;
+    this->code = code;
+  }
+  const http::Request& request() const override { return upgrade; }
+  http::Request upgrade;
+  std::string closed_with;
+  http::CloseCode code = http::CloseCode::normal;
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(passwords_are_stored_as_argon2id_and_verified) {
@@ -97,6 +110,42 @@ BOOST_AUTO_TEST_CASE(sessions_expire_on_the_server_and_need_csrf_to_change_state
   BOOST_TEST(!store.current(with_cookie(second.token)));
 }
 
+BOOST_AUTO_TEST_CASE(an_ended_session_closes_its_sockets) {
+  TempDb db;
+  auto now = std::chrono::system_clock::now();
+  auth::Store store(db.path, [&] { return now; }, std::chrono::hours(8));
+  store.add_account(anna, "correct horse battery");
+  store.add_account({"bert", "Bert", "agent", {"GM0599"}}, "correct horse battery");
+  auto watched = [&](const std::string& token) {
+    auto socket = std::make_shared<RecordingSocket>();
+    socket->upgrade = with_cookie(token);
+    store.watch(socket->upgrade, socket);
+    return socket;
+  };
+  // Expiry, on the fake clock: the next sweep closes the socket, not one before.
+  auto expiring = watched(store.create_session(anna).token);
+  now += std::chrono::hours(8) - std::chrono::seconds(1);
+  store.sweep();
+  BOOST_TEST(expiring->closed_with.empty());
+  now += std::chrono::seconds(1);
+  store.sweep();
+  BOOST_TEST(expiring->closed_with == "session_ended");
+  BOOST_TEST((expiring->code == http::CloseCode::policy_violation));
+  // Sign-out closes that session's sockets at once, not another session's.
+  auto one = store.create_session(anna), other = store.create_session(anna);
+  auto first = watched(one.token), second = watched(other.token);
+  store.end_session(with_cookie(one.token));
+  BOOST_TEST(first->closed_with == "session_ended");
+  BOOST_TEST(second->closed_with.empty());
+  // A new password closes every socket of that account, nobody else's.
+  auto berts = watched(store.create_session({"bert", "Bert", "agent", {"GM0599"}}).token);
+  store.add_account(anna, "another long password");
+  BOOST_TEST(second->closed_with == "session_ended");
+  BOOST_TEST(berts->closed_with.empty());
+  // A socket without a valid session is closed as it is watched.
+  BOOST_TEST(watched(std::string(64, '0'))->closed_with == "session_ended");
+}
+
 BOOST_AUTO_TEST_CASE(a_new_password_signs_the_account_out) {
   TempDb db;
   auth::Store store(db.path);
@@ -107,19 +156,33 @@ BOOST_AUTO_TEST_CASE(a_new_password_signs_the_account_out) {
   BOOST_TEST(!store.verify("anna", "correct horse battery"));
 }
 
-BOOST_AUTO_TEST_CASE(the_login_limiter_blocks_after_five_failures_for_the_window) {
+BOOST_AUTO_TEST_CASE(the_login_limiter_delays_a_pair_more_and_more_but_never_a_clean_address) {
   auto now = std::chrono::system_clock::now();
-  auth::LoginLimiter limiter(5, std::chrono::minutes(15), [&] { return now; });
-  for (int i = 0; i < 4; ++i) limiter.failed("ip:1.2.3.4");
-  BOOST_TEST(limiter.retry_after("ip:1.2.3.4") == 0);
-  limiter.failed("ip:1.2.3.4");
-  BOOST_TEST(limiter.retry_after("ip:1.2.3.4") == 15 * 60);
-  BOOST_TEST(limiter.retry_after("ip:5.6.7.8") == 0);
+  auth::LoginLimiter limiter({}, [&] { return now; });
+  // Three free failures, then 1, 2, 4, … seconds after each further one.
+  for (int i = 0; i < 3; ++i) limiter.failed("anna", "198.51.100.1");
+  BOOST_TEST(limiter.retry_after("anna", "198.51.100.1") == 0);
+  limiter.failed("anna", "198.51.100.1");
+  BOOST_TEST(limiter.retry_after("anna", "198.51.100.1") == 1);
+  limiter.failed("anna", "198.51.100.1");
+  BOOST_TEST(limiter.retry_after("anna", "198.51.100.1") == 2);
+  limiter.failed("anna", "198.51.100.1");
+  BOOST_TEST(limiter.retry_after("anna", "198.51.100.1") == 4);
+  now += std::chrono::seconds(4);
+  BOOST_TEST(limiter.retry_after("anna", "198.51.100.1") == 0);
+  // Failures from many other addresses do not lock anna out of a clean one.
+  for (int a = 2; a < 50; ++a)
+    for (int i = 0; i < 6; ++i) limiter.failed("anna", "198.51.100." + std::to_string(a));
+  BOOST_TEST(limiter.retry_after("anna", "203.0.113.9") == 0);
+  BOOST_TEST(limiter.retry_after("anna", "198.51.100.7") > 0);
+  // One address trying many names is refused for the window.
+  for (int i = 0; i < 30; ++i) limiter.failed("user" + std::to_string(i), "192.0.2.1");
+  BOOST_TEST(limiter.retry_after("bob", "192.0.2.1") == 15 * 60);
   now += std::chrono::minutes(15);
-  BOOST_TEST(limiter.retry_after("ip:1.2.3.4") == 0);
-  limiter.failed("user:anna");
-  limiter.succeeded("user:anna");
-  BOOST_TEST(limiter.retry_after("user:anna") == 0);
+  BOOST_TEST(limiter.retry_after("bob", "192.0.2.1") == 0);
+  limiter.failed("anna", "203.0.113.9");
+  limiter.succeeded("anna", "203.0.113.9");
+  BOOST_TEST(limiter.retry_after("anna", "203.0.113.9") == 0);
 }
 
 BOOST_AUTO_TEST_CASE(add_account_command_reads_the_password_from_stdin) {

@@ -118,6 +118,9 @@ describe('crash and race consistency', { skip: !fs.existsSync(BINARY) && `no ${B
 
         const agents = await Promise.all(cookies.map((cookie) => agent(server, cookie)));
         sockets.push(...agents);
+        // Online once the hub has registered them (their first queue frame), not when the socket opened:
+        // under load a resident could otherwise start in between and be told no_agent.
+        await Promise.all(agents.map((a) => a.next('queue', 10000)));
 
         // The race: a resident disconnects at the moment an agent accepts; the accept must hold.
         const racer = await resident(server);

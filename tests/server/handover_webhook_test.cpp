@@ -8,6 +8,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "handover/keys.h"
 #include "handover/webhook.h"
 
 using namespace gem::handover;
@@ -83,4 +84,38 @@ BOOST_AUTO_TEST_CASE(signature_check_refuses_tampering_and_stale_timestamps) {
   BOOST_TEST(!webhook_signature_valid(kSecret, ts, "", body, now));
   BOOST_CHECK_THROW(WebhookAdapter("https://vendor.example/hook", kSecret), std::invalid_argument);
   BOOST_CHECK_THROW(WebhookAdapter("http://vendor.example/hook", "short"), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(a_signature_is_accepted_once_while_its_timestamp_is_valid_and_the_cache_is_bounded) {
+  auto store = make_sqlite_store(":memory:");
+  auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000));
+  auto at = [](std::chrono::system_clock::time_point t) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
+  };
+  BOOST_TEST((remember_webhook_nonce(*store, "GM0344", at(now), "sha256=a", now, 2) == Nonce::fresh));
+  BOOST_TEST((remember_webhook_nonce(*store, "GM0344", at(now), "sha256=a", now, 2) == Nonce::replayed));
+  BOOST_TEST((remember_webhook_nonce(*store, "GM0599", at(now), "sha256=a", now, 2) == Nonce::fresh));  // per municipality
+  BOOST_TEST((remember_webhook_nonce(*store, "GM0344", at(now), "sha256=b", now, 2) == Nonce::fresh));
+  BOOST_TEST((remember_webhook_nonce(*store, "GM0344", at(now), "sha256=c", now, 2) == Nonce::too_many));
+  // Six minutes on, the first two have expired (their timestamps are refused anyway) and make room.
+  auto later = now + std::chrono::minutes(6);
+  BOOST_TEST((remember_webhook_nonce(*store, "GM0344", at(later), "sha256=c", later, 2) == Nonce::fresh));
+  BOOST_TEST(store->hash_all(keys::webhook_nonces("GM0344")).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_queue_is_bounded_and_flush_keeps_the_deadline_when_the_vendor_hangs) {
+  // A vendor that accepts connections and never answers.
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor{io, {asio::ip::make_address("127.0.0.1"), 0}};
+  std::string url = "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()) + "/gem";
+  WebhookAdapter adapter(url, kSecret, 3);
+  for (int i = 0; i < 6; ++i) adapter.notify({{"event", "message"}, {"text", std::to_string(i)}});
+  // One is on its way (or about to be), three wait; the rest were dropped.
+  BOOST_TEST(adapter.dropped() >= 2u);
+  BOOST_TEST(adapter.dropped() <= 3u);
+  auto started = std::chrono::steady_clock::now();
+  BOOST_TEST(!adapter.flush(started + std::chrono::milliseconds(300)));
+  auto took = std::chrono::steady_clock::now() - started;
+  BOOST_TEST(took < std::chrono::milliseconds(800));
+  BOOST_TEST(adapter.dropped() >= 5u);  // what still waited was given up at the deadline
 }

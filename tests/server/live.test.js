@@ -101,21 +101,42 @@ test('waste: bad and unknown addresses', async () => {
   assert.equal((await json('/v1/live/GM0599/waste?postcode=5038AB&house_number=1', 404)).body.error, 'not_found');
 });
 
-test('application status by reference', async () => {
-  const { res, body } = await json('/v1/live/GM0599/status?reference=Z-2026-0042');
-  assert.equal(res.headers.get('cache-control'), 'no-store');
-  assert.deepEqual([body.reference, body.product, body.status], ['Z-2026-0042', 'paspoort', 'ready']);
-  assert.match(body.label.nl, /paspoort/);
-  assert.match(body.updated, /^2026-11-20T14:00:00\+01:00$/);
-  assert.equal((await json('/v1/live/GM0599/status?reference=Z-2026-0042&product=paspoort')).body.status, 'ready');
-  // Wrong product, unknown number, another municipality's number: all the same 404.
-  for (const q of ['reference=Z-2026-0042&product=rijbewijs', 'reference=Z-2026-9999']) {
-    assert.equal((await json(`/v1/live/GM0599/status?${q}`, 404)).body.error, 'not_found');
+test('application status by reference plus postcode and house number, with a strict limit of its own', async () => {
+  const own = await startGemServer();
+  const get = async (query, status = 200) => {
+    const res = await fetch(`${own.url}/v1/live/GM0599/status?${query}`);
+    assert.equal(res.status, status, `${query}: ${res.status}`);
+    return { res, body: await res.json() };
+  };
+  const address = 'postcode=3011%20ab&house_number=12';
+  try {
+    const { res, body } = await get(`reference=Z-2026-0042&${address}`);
+    assert.equal(res.headers.get('cache-control'), 'no-store');
+    assert.deepEqual([body.reference, body.product, body.status], ['Z-2026-0042', 'paspoort', 'ready']);
+    assert.match(body.label.nl, /paspoort/);
+    assert.match(body.updated, /^2026-11-20T14:00:00\+01:00$/);
+    assert.equal((await get(`reference=Z-2026-0042&product=paspoort&${address}`)).body.status, 'ready');
+    // Wrong product, unknown number, another address, another municipality's number: all the same 404.
+    for (const q of [`reference=Z-2026-0042&product=rijbewijs&${address}`, `reference=Z-2026-9999&${address}`,
+      'reference=Z-2026-0042&postcode=3011AB&house_number=13']) {
+      assert.equal((await get(q, 404)).body.error, 'not_found');
+    }
+    // The reference alone is not enough.
+    assert.equal((await get('reference=Z-2026-0042', 400)).body.field, 'postcode');
+    assert.equal((await get('reference=Z-2026-0042&postcode=3011AB', 400)).body.field, 'house_number');
+    assert.equal((await get('reference=abc&postcode=3011AB&house_number=12', 400)).body.field, 'reference');
+    // 8 look-ups so far (bad ones count too); two more pass, then 429 with Retry-After, while other live
+    // data still answers.
+    await get(`reference=Z-2026-0042&${address}`);
+    await get(`reference=Z-2026-0042&${address}`);
+    const refused = await get(`reference=Z-2026-0107&${address}`, 429);
+    assert.equal(refused.body.error, 'rate_limited');
+    assert.ok(Number(refused.res.headers.get('retry-after')) >= 1);
+    assert.equal((await fetch(`${own.url}/v1/live/GM0599/opening-hours`)).status, 200);
+  } finally {
+    await own.stop();
   }
-  assert.equal((await json('/v1/live/GM0855/status?reference=Z-2026-0042', 404)).body.error, 'not_found');
-  for (const ref of ['abc', 'x'.repeat(33), 'Z_2026', 'Z 2026 1']) {
-    assert.equal((await json(`/v1/live/GM0599/status?reference=${encodeURIComponent(ref)}`, 400)).body.field, 'reference');
-  }
+  assert.equal((await json('/v1/live/GM0855/status?reference=Z-2026-0042&postcode=3011AB&house_number=12', 404)).body.error, 'not_found');
 });
 
 test('unknown municipality is 404, a malformed code 400', async () => {

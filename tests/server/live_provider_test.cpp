@@ -112,12 +112,14 @@ BOOST_AUTO_TEST_CASE(waste_calendar_and_holiday_shift) {
 }
 
 BOOST_AUTO_TEST_CASE(status_by_reference) {
-  auto s = provider->status(rotterdam, "z-2026-0042");
+  const Address home{"3011AB", 12, ""}, neighbour{"3011AB", 13, ""};
+  auto s = provider->status(rotterdam, "z-2026-0042", home);
   BOOST_REQUIRE(s.has_value());
   BOOST_TEST(s->reference == "Z-2026-0042");
   BOOST_TEST(s->status == "ready");
-  BOOST_TEST(!provider->status(tilburg, "Z-2026-0042"), "only the municipality's own applications");
-  BOOST_TEST(!provider->status(rotterdam, "Z-2026-4242"));
+  BOOST_TEST(!provider->status(tilburg, "Z-2026-0042", home), "only the municipality's own applications");
+  BOOST_TEST(!provider->status(rotterdam, "Z-2026-4242", home));
+  BOOST_TEST(!provider->status(rotterdam, "Z-2026-0042", neighbour), "only for the address it was made for");
 }
 
 BOOST_AUTO_TEST_CASE(reopening_does_not_seed_twice) {

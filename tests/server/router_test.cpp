@@ -17,13 +17,26 @@ BOOST_AUTO_TEST_CASE(matches_params_and_methods) {
   BOOST_TEST((*m.handler)(Request{}).status == 200);
   BOOST_TEST(r.match("HEAD", "/v1/live/GM0599/waste").handler != nullptr);
 
-  auto wrong_method = r.match("GET", "/v1/events");
-  BOOST_TEST(!wrong_method.handler);
-  BOOST_TEST(wrong_method.path_known);
+  BOOST_TEST(m.route == "/v1/live/{gm}/waste");
 
-  BOOST_TEST(!r.match("GET", "/v1/live/GM0599/waste/extra").path_known);
-  BOOST_TEST(!r.match("GET", "/v1/live//waste").path_known);
-  BOOST_TEST(!r.match("GET", "/v1/live/GM0599").path_known);
+  auto wrong_method = r.match("GET", "/v1/events");
+  BOOST_TEST(!wrong_method.found());
+  BOOST_TEST(wrong_method.path_known());
+  BOOST_TEST(wrong_method.allow == "POST");  // for the Allow header of the 405
+  BOOST_TEST(r.match("DELETE", "/v1/live/GM0599/waste").allow == "GET, HEAD");
+
+  BOOST_TEST(!r.match("GET", "/v1/live/GM0599/waste/extra").path_known());
+  BOOST_TEST(!r.match("GET", "/v1/live//waste").path_known());
+  BOOST_TEST(!r.match("GET", "/v1/live/GM0599").path_known());
+}
+
+BOOST_AUTO_TEST_CASE(address_blocks_for_limits) {
+  BOOST_TEST(address_block("203.0.113.7") == "203.0.113.7");
+  // One IPv6 subscriber network (/64) is one client; a neighbouring /64 is another.
+  BOOST_TEST(address_block("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64");
+  BOOST_TEST(address_block("2001:db8:1:2:ffff:1:2:3") == "2001:db8:1:2::/64");
+  BOOST_TEST(address_block("2001:db8:1:3::1") == "2001:db8:1:3::/64");
+  BOOST_TEST(address_block("::ffff:198.51.100.4") == "198.51.100.4");
 }
 
 BOOST_AUTO_TEST_CASE(websocket_routes_are_separate) {
@@ -33,7 +46,7 @@ BOOST_AUTO_TEST_CASE(websocket_routes_are_separate) {
   BOOST_REQUIRE(m.route);
   BOOST_TEST(m.route->max_frame_bytes == 1234u);
   BOOST_TEST(!r.match_websocket("/v1/handover/x").route);
-  BOOST_TEST(!r.match("GET", "/v1/handover").path_known);
+  BOOST_TEST(!r.match("GET", "/v1/handover").path_known());
 }
 
 BOOST_AUTO_TEST_CASE(request_helpers) {

@@ -3,7 +3,7 @@
 // and configuration errors.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from '
 import { after, before, test } from 'node:test';
 
 import { serverBinary, startGemServer } from '../lib/gem-server.js';
+import { startRedis } from './handover_fixture.js';
 
 let server;
 before(async () => { server = await startGemServer(); });
@@ -233,7 +234,7 @@ test('behind a trusted proxy each forwarded client has its own bucket', async ()
 test('the access log has method, path, status and duration; never a query string or body', async () => {
   const secret = 'Jansen3011AB';
   await fetch(`${server.url}/v1/live/GM0599/waste?postcode=3011AB&house_number=7&x=${secret}`);
-  await fetch(`${server.url}/v1/live/GM0599/status?reference=${secret}`);
+  await fetch(`${server.url}/v1/live/GM0599/status?reference=${secret}&postcode=3011AB&house_number=1`);
   await fetch(`${server.url}/v1/events`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ municipality: 'GM0599', events: [{ type: 'answer', product: secret }] }) });
   await raw('/v1/events', { method: 'POST', headers: { 'Content-Type': 'application/json' },
@@ -280,4 +281,91 @@ test('bad configuration stops the server with a message naming the key', () => {
   const none = spawnSync(serverBinary(), [], { env: { ...process.env, GEM_CONFIG: '' }, encoding: 'utf8' });
   assert.equal(none.status, 2);
   assert.match(none.stderr, /--config/);
+});
+
+test('static files: no dotfiles, no node_modules, no source maps, no symlinks out of the mount', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'gem-static-'));
+  const dir = join(root, 'site');
+  mkdirSync(join(dir, 'node_modules/pkg'), { recursive: true });
+  mkdirSync(join(dir, '.git'));
+  writeFileSync(join(root, 'secret.txt'), 'outside the mount');
+  for (const name of ['ok.js', 'ok.js.map', '.env', '.git/config', 'node_modules/pkg/index.js']) writeFileSync(join(dir, name), 'x');
+  symlinkSync(join(root, 'secret.txt'), join(dir, 'leak.txt'));
+  symlinkSync(join(dir, 'ok.js'), join(dir, 'alias.js'));  // a link inside the mount is fine
+  const own = await startGemServer({ config: { static: [{ prefix: '/s/', dir }] } });
+  try {
+    assert.equal((await fetch(`${own.url}/s/ok.js`)).status, 200);
+    assert.equal((await fetch(`${own.url}/s/alias.js`)).status, 200);
+    for (const path of ['/s/ok.js.map', '/s/.env', '/s/.git/config', '/s/node_modules/pkg/index.js', '/s/leak.txt']) {
+      const res = await fetch(`${own.url}${path}`);
+      assert.equal(res.status, 404, path);
+      assert.doesNotMatch(await res.text(), /outside the mount/);
+    }
+  } finally {
+    await own.stop();
+  }
+});
+
+test('405 names the allowed methods', async () => {
+  const res = await fetch(`${server.url}/v1/live/GM0599/opening-hours`, { method: 'DELETE' });
+  assert.equal(res.status, 405);
+  assert.equal(res.headers.get('allow'), 'GET, HEAD');
+});
+
+test('the access log escapes spaces in paths, so fields cannot shift', async () => {
+  await raw('/no%20such%20file');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.match(server.logs(), /^\S+Z GET \/no%20such%20file 404 [\d.]+ms$/m);
+});
+
+test('the data directory and its files are for the service user only', async () => {
+  const mode = (path) => statSync(path).mode & 0o777;
+  assert.equal(mode(server.dataDir), 0o700);
+  for (const name of readdirSync(server.dataDir)) assert.equal(mode(join(server.dataDir, name)) & 0o077, 0, name);
+});
+
+test('/healthz, /readyz and Prometheus /metrics on its own address, without paths, queries or addresses', async () => {
+  const own = await startGemServer({ env: { GEM_METRICS_LISTEN: '127.0.0.1:0' } });
+  try {
+    const health = await fetch(`${own.url}/healthz`);
+    assert.equal(health.status, 200);
+    assert.deepEqual(await health.json(), { status: 'ok' });
+    const ready = await fetch(`${own.url}/readyz`);
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await ready.json(), { ready: true, checks: { data_dir: 'ok' } });
+    assert.equal((await fetch(`${own.url}/metrics`)).status, 404, 'not on the public address');
+
+    const metricsUrl = /gem-server metrics on (http:\/\/[\d.]+:\d+\/metrics)/.exec(own.logs())[1];
+    await fetch(`${own.url}/v1/live/GM0599/waste?postcode=3011AB&house_number=7`);
+    await fetch(`${own.url}/secret-path-Jansen`);
+    const res = await fetch(metricsUrl);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    assert.match(text, /^gem_http_requests_total\{route="\/v1\/live\/\{gm\}\/waste",status="200"\} 1$/m);
+    assert.match(text, /^gem_http_requests_total\{route="other",status="404"\} 2$/m);  // /metrics on the public address, and the made-up path
+    assert.match(text, /^gem_http_request_duration_seconds_bucket\{route="\/v1\/live\/\{gm\}\/waste",le="\+Inf"\} 1$/m);
+    assert.match(text, /^gem_open_connections\{kind="websocket"\} 0$/m);
+    assert.match(text, /^gem_refused_connections_total \d+$/m);
+    assert.doesNotMatch(text, /3011AB|Jansen|secret|127\.0\.0\.1/, 'no queries, paths or addresses');
+
+    assert.match(text, /^gem_handover_queue_length\{municipality="GM0599"\} 0$/m);
+  } finally {
+    await own.stop();
+  }
+});
+
+test('/readyz says 503 when Redis cannot be reached', async () => {
+  const redis = await startRedis(mkdtempSync(join(tmpdir(), 'gem-ready-')));
+  const own = await startGemServer({ env: redis.env });
+  try {
+    assert.equal((await fetch(`${own.url}/readyz`)).status, 200);
+    await redis.stop();
+    const answer = await fetch(`${own.url}/readyz`);
+    assert.equal(answer.status, 503);
+    assert.deepEqual((await answer.json()).checks, { data_dir: 'ok', redis: 'unreachable' });
+    assert.equal((await fetch(`${own.url}/healthz`)).status, 200, 'alive all the same');
+  } finally {
+    await own.stop();
+  }
 });

@@ -30,8 +30,14 @@ struct Running {
   std::vector<std::string> log;
   std::mutex log_mutex;
 
-  Running() {
+  explicit Running(const std::function<void(ServerOptions&)>& tweak = {}) {
     router.get("/hello/{name}", [](const Request& r) { return Response::json(200, {{"hello", r.param("name")}}); });
+    router.add_async("GET", "/slow", [](const Request&, Respond respond) {
+      std::thread([respond] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        respond(Response::json(200, {{"slow", true}}));
+      }).detach();
+    });
     router.websocket("/echo", [](std::shared_ptr<WebSocketSession> session) {
       std::weak_ptr<WebSocketSession> weak = session;
       session->on_message([weak](const std::string& text) {
@@ -41,11 +47,17 @@ struct Running {
           std::thread([s] { s->send("sent from another thread"); }).detach();
         } else if (text == "bye") {
           s->close("bye yourself");
+        } else if (text == "flood") {
+          for (int i = 0; i < 2000; ++i) s->send(std::string(4096, 'x'));  // 8 MB
+        } else if (text == "policy") {
+          s->close("rate_limited", CloseCode::policy_violation);
         } else {
           s->send("echo:" + text);
         }
       });
     }, 64);
+    // No limit of its own: the server's (limits.frame_bytes).
+    router.websocket("/default", [](std::shared_ptr<WebSocketSession>) {});
     Hooks hooks;
     hooks.before = [](const Request& r) -> std::optional<Response> {
       if (r.origin() && *r.origin() != "https://ok.example") return Response::error(403, "forbidden_origin", "no");
@@ -58,8 +70,9 @@ struct Running {
     };
     ServerOptions options;
     options.port = 0;
+    if (tweak) tweak(options);
     server = std::make_unique<Server>(options, router, hooks);
-    server->on_stopping([this] { ++stopping_calls; });
+    server->on_stopping([this](auto) { ++stopping_calls; });
     server->listen();
     thread = std::thread([this] { server->run(); });
   }
@@ -69,18 +82,46 @@ struct Running {
   }
 };
 
+// One raw HTTP exchange on a fresh connection: the response's first line and whether the server
+// closed the connection after it.
+struct RawExchange {
+  std::string status_line;
+  bool closed = false;
+};
+RawExchange raw_exchange(std::uint16_t port, const std::string& request) {
+  net::io_context ioc;
+  tcp::socket socket(ioc);
+  tcp::resolver resolver(ioc);
+  net::connect(socket, resolver.resolve("127.0.0.1", std::to_string(port)));
+  net::write(socket, net::buffer(request));
+  std::string received;
+  beast::error_code ec;
+  char chunk[4096];
+  socket.non_blocking(false);
+  struct timeval tv{2, 0};
+  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  while (!ec) {
+    auto n = socket.read_some(net::buffer(chunk), ec);
+    received.append(chunk, n);
+  }
+  RawExchange out;
+  out.status_line = received.substr(0, received.find("\r\n"));
+  out.closed = ec == net::error::eof || ec == net::error::connection_reset;
+  return out;
+}
+
 struct Client {
   net::io_context ioc;
   websocket::stream<tcp::socket> ws{ioc};
   beast::flat_buffer buffer;
 
-  void connect(std::uint16_t port, std::string origin = "https://ok.example") {
+  void connect(std::uint16_t port, std::string origin = "https://ok.example", std::string path = "/echo") {
     tcp::resolver resolver(ioc);
     net::connect(ws.next_layer(), resolver.resolve("127.0.0.1", std::to_string(port)));
     ws.set_option(websocket::stream_base::decorator([origin](websocket::request_type& req) {
       req.set(beast::http::field::origin, origin);
     }));
-    ws.handshake("127.0.0.1", "/echo");
+    ws.handshake("127.0.0.1", path);
   }
   std::string read() {
     buffer.consume(buffer.size());
@@ -140,6 +181,17 @@ BOOST_AUTO_TEST_CASE(oversized_frames_close_the_socket) {
   BOOST_TEST(c.ws.reason().code == websocket::close_code::too_big);
 }
 
+BOOST_AUTO_TEST_CASE(routes_without_a_frame_limit_get_the_servers) {
+  Running r([](ServerOptions& o) { o.max_frame_bytes = 300; });
+  Client c;
+  c.connect(r.server->port(), "https://ok.example", "/default");
+  c.ws.write(net::buffer(std::string(301, 'x')));
+  beast::error_code ec;
+  c.ws.read(c.buffer, ec);
+  BOOST_TEST((ec == websocket::error::closed));
+  BOOST_TEST(c.ws.reason().code == websocket::close_code::too_big);
+}
+
 BOOST_AUTO_TEST_CASE(a_refused_origin_gets_no_handshake) {
   Running r;
   Client c;
@@ -165,6 +217,100 @@ BOOST_AUTO_TEST_CASE(stop_closes_sockets_with_the_reason) {
   BOOST_TEST(r.stopping_calls == 1);
   Client late;
   BOOST_CHECK_THROW(late.connect(port), boost::system::system_error);
+}
+
+BOOST_AUTO_TEST_CASE(a_peer_that_does_not_read_is_dropped) {
+  Running r([](ServerOptions& o) { o.max_queued_bytes = 256 * 1024; });
+  Client c;
+  c.connect(r.server->port());
+  c.ws.write(net::buffer(std::string("flood")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // not reading meanwhile
+  std::size_t received = 0;
+  beast::error_code ec;
+  while (!ec) {
+    c.buffer.consume(c.buffer.size());
+    received += c.ws.read(c.buffer, ec);
+  }
+  BOOST_TEST(received < 4u * 1024 * 1024, "the server dropped the connection instead of queueing 8 MB: " << received);
+  BOOST_TEST(r.server->stats().websockets == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_policy_close_carries_its_code) {
+  Running r;
+  Client c;
+  c.connect(r.server->port());
+  c.ws.write(net::buffer(std::string("policy")));
+  beast::error_code ec;
+  c.ws.read(c.buffer, ec);
+  BOOST_TEST((ec == websocket::error::closed));
+  BOOST_TEST(c.ws.reason().code == websocket::close_code::policy_error);
+  BOOST_TEST(std::string(c.ws.reason().reason.c_str()) == "rate_limited");
+}
+
+BOOST_AUTO_TEST_CASE(ambiguous_framing_is_refused_and_the_connection_closed) {
+  Running r;
+  auto port = r.server->port();
+  auto gzip = raw_exchange(port, "POST /hello/x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n");
+  BOOST_TEST(gzip.status_line == "HTTP/1.1 400 Bad Request");
+  BOOST_TEST(gzip.closed);
+  auto two_hosts = raw_exchange(port, "GET /hello/x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
+  BOOST_TEST(two_hosts.status_line == "HTTP/1.1 400 Bad Request");
+  BOOST_TEST(two_hosts.closed);
+  auto no_host = raw_exchange(port, "GET /hello/x HTTP/1.1\r\n\r\n");
+  BOOST_TEST(no_host.status_line == "HTTP/1.1 400 Bad Request");
+  auto fine = raw_exchange(port, "GET /hello/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  BOOST_TEST(fine.status_line == "HTTP/1.1 200 OK");
+}
+
+BOOST_AUTO_TEST_CASE(a_wrong_method_gets_405_with_allow) {
+  Running r;
+  net::io_context ioc;
+  tcp::socket socket(ioc);
+  tcp::resolver resolver(ioc);
+  net::connect(socket, resolver.resolve("127.0.0.1", std::to_string(r.server->port())));
+  beast::http::request<beast::http::string_body> req{beast::http::verb::delete_, "/hello/gem", 11};
+  req.set(beast::http::field::host, "127.0.0.1");
+  beast::http::write(socket, req);
+  beast::flat_buffer buffer;
+  beast::http::response<beast::http::string_body> res;
+  beast::http::read(socket, buffer, res);
+  BOOST_TEST(res.result_int() == 405);
+  BOOST_TEST(res["Allow"] == "GET, HEAD");
+}
+
+BOOST_AUTO_TEST_CASE(an_async_handler_holds_no_network_thread) {
+  Running r([](ServerOptions& o) { o.threads = 1; });
+  auto port = r.server->port();
+  auto slow = std::async(std::launch::async, [port] {
+    return raw_exchange(port, "GET /slow HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto started = std::chrono::steady_clock::now();
+  auto fast = raw_exchange(port, "GET /hello/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  auto took = std::chrono::steady_clock::now() - started;
+  BOOST_TEST(fast.status_line == "HTTP/1.1 200 OK");
+  BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(took).count() < 200);
+  BOOST_TEST(slow.get().status_line == "HTTP/1.1 200 OK");
+}
+
+BOOST_AUTO_TEST_CASE(connections_are_capped_per_address) {
+  Running r([](ServerOptions& o) { o.max_connections_per_ip = 2; });
+  auto port = r.server->port();
+  net::io_context ioc;
+  tcp::resolver resolver(ioc);
+  std::vector<tcp::socket> held;
+  for (int i = 0; i < 2; ++i) {
+    held.emplace_back(ioc);
+    net::connect(held.back(), resolver.resolve("127.0.0.1", std::to_string(port)));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto third = raw_exchange(port, "GET /hello/x HTTP/1.1\r\nHost: a\r\n\r\n");
+  BOOST_TEST(third.status_line == "");
+  BOOST_TEST(third.closed);
+  BOOST_TEST(r.server->stats().refused_connections == 1u);
+  held.clear();  // the two close: their places are free again
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  BOOST_TEST(raw_exchange(port, "GET /hello/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").status_line == "HTTP/1.1 200 OK");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

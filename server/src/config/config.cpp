@@ -77,6 +77,21 @@ Municipality parse_municipality(const std::string& code, const json& j) {
 
 }  // namespace
 
+std::pair<std::string, std::uint16_t> split_listen(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  const std::string what = "metrics_listen / GEM_METRICS_LISTEN: \"" + listen + "\": expected HOST:PORT such as 127.0.0.1:9464";
+  if (colon == std::string::npos || colon == 0) throw ConfigError(what);
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  unsigned char buffer[sizeof(in6_addr)];
+  if (inet_pton(AF_INET, host.c_str(), buffer) != 1 && inet_pton(AF_INET6, host.c_str(), buffer) != 1) throw ConfigError(what);
+  try {
+    return {host, static_cast<std::uint16_t>(to_number("port", listen.substr(colon + 1), 0, 65535))};
+  } catch (const ConfigError&) {
+    throw ConfigError(what);
+  }
+}
+
 bool is_municipality_code(std::string_view code) {
   if (code.size() != 6 || code.substr(0, 2) != "GM") return false;
   for (char c : code.substr(2)) {
@@ -101,7 +116,8 @@ Environment process_environment() {
 Config parse_config(const json& j, const std::filesystem::path& base_dir, const Environment& env) {
   if (!j.is_object()) throw ConfigError("the configuration must be a JSON object");
   only_keys(j, "config", {"root", "bind", "port", "threads", "data_dir", "hsts", "limits", "redis_url", "postgres_url",
-                          "static", "trusted_proxies", "municipalities", "live_seed", "labels", "web", "handover", "dashboard", "samples"});
+                          "static", "trusted_proxies", "municipalities", "live_seed", "labels", "web", "handover", "dashboard", "samples",
+                          "metrics_listen"});
   Config c;
   c.raw = j;
   std::string root = ".";
@@ -132,11 +148,18 @@ Config parse_config(const json& j, const std::filesystem::path& base_dir, const 
   read(j, "trusted_proxies", c.trusted_proxies, "config");
   read(j, "redis_url", c.redis_url, "config");
   read(j, "postgres_url", c.postgres_url, "config");
+  read(j, "metrics_listen", c.metrics_listen, "config");
 
   if (j.contains("limits")) {
     const auto& l = j["limits"];
     if (!l.is_object()) throw ConfigError("config.limits: expected an object");
-    only_keys(l, "limits", {"body_bytes", "frame_bytes", "rate_per_second", "rate_burst"});
+    only_keys(l, "limits", {"body_bytes", "frame_bytes", "rate_per_second", "rate_burst", "connections",
+                            "connections_per_ip", "queued_bytes"});
+    read(l, "connections", c.max_connections, "limits");
+    read(l, "connections_per_ip", c.max_connections_per_ip, "limits");
+    read(l, "queued_bytes", c.max_queued_bytes, "limits");
+    if (c.max_connections_per_ip < 1) throw ConfigError("limits.connections_per_ip: expected at least 1");
+    if (c.max_queued_bytes < 65536) throw ConfigError("limits.queued_bytes: expected at least 65536");
     read(l, "body_bytes", c.max_body_bytes, "limits");
     read(l, "frame_bytes", c.max_frame_bytes, "limits");
     read(l, "rate_per_second", c.rate_per_second, "limits");
@@ -177,6 +200,8 @@ Config parse_config(const json& j, const std::filesystem::path& base_dir, const 
   }
   if (auto v = env("GEM_REDIS_URL")) c.redis_url = *v;
   if (auto v = env("GEM_POSTGRES_URL")) c.postgres_url = *v;
+  if (auto v = env("GEM_METRICS_LISTEN")) c.metrics_listen = *v;
+  if (auto v = env("GEM_MAX_CONNECTIONS")) c.max_connections = static_cast<std::size_t>(to_number("GEM_MAX_CONNECTIONS", *v, 1, 1000000));
   if (auto v = env("GEM_HSTS")) c.hsts = to_number("GEM_HSTS", *v, 0, 1) == 1;
   if (auto v = env("GEM_RATE_PER_SECOND")) c.rate_per_second = static_cast<double>(to_number("GEM_RATE_PER_SECOND", *v, 1, 1000000));
   if (auto v = env("GEM_TRUSTED_PROXIES")) {
@@ -195,6 +220,7 @@ Config parse_config(const json& j, const std::filesystem::path& base_dir, const 
     }
   }
   if (auto v = env("GEM_RATE_BURST")) c.rate_burst = static_cast<double>(to_number("GEM_RATE_BURST", *v, 1, 1000000));
+  if (!c.metrics_listen.empty()) split_listen(c.metrics_listen);
   if (!c.redis_url.empty() && c.redis_url.rfind("redis://", 0) != 0) {
     throw ConfigError("redis_url / GEM_REDIS_URL: expected redis://host:port");
   }

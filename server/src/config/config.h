@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -44,6 +45,10 @@ struct Config {
   std::size_t max_frame_bytes = 4 * 1024;
   double rate_per_second = 10;      // per client IP, for /v1/ requests and WebSocket upgrades
   double rate_burst = 40;
+  std::size_t max_connections = 0;            // open connections in total; 0: from the file-descriptor limit
+  std::size_t max_connections_per_ip = 64;    // per client address (IPv6: per /64)
+  std::size_t max_queued_bytes = 1024 * 1024; // per WebSocket whose peer does not read
+  std::string metrics_listen;       // "127.0.0.1:9464": Prometheus /metrics there; empty: off
   std::vector<std::string> trusted_proxies;  // reverse proxies whose X-Forwarded-For is believed
   std::string redis_url;            // empty: in-process state only
   std::string postgres_url;         // empty: analytics in SQLite under data_dir
@@ -65,6 +70,9 @@ Environment process_environment();
 // GEM_DATA_DIR resolves against the working directory.
 Config load_config(const std::filesystem::path& file, const Environment& env);
 Config parse_config(const nlohmann::json& json, const std::filesystem::path& base_dir, const Environment& env);
+
+// "HOST:PORT" ("[::1]:9464" for IPv6) → host and port; ConfigError naming metrics_listen otherwise.
+std::pair<std::string, std::uint16_t> split_listen(const std::string& listen);
 
 // GM + four digits.
 bool is_municipality_code(std::string_view code);

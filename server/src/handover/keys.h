@@ -53,5 +53,8 @@ inline const std::string& instances() {
 inline std::string presence_field(std::string_view instance, std::string_view socket) {
   return std::string(instance).append("/").append(socket);
 }
+// Hash: the vendor webhook signatures a municipality accepted in the last five minutes → their
+// timestamp (refuses a replayed event on every instance).
+inline std::string webhook_nonces(std::string_view gm) { return join("webhook_nonces", gm); }
 
 }  // namespace gem::handover::keys

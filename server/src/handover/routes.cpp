@@ -7,8 +7,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <cstdint>
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <fstream>
 #include <iostream>
 #include <set>
@@ -23,6 +24,7 @@
 #include "handover/webhook.h"
 #include "live/calendar.h"
 #include "live/provider.h"
+#include "ops/metrics.h"
 #include "safety/rate_limiter.h"
 #include "static/static_files.h"
 
@@ -37,16 +39,25 @@ handover::Send sender(const std::shared_ptr<http::WebSocketSession>& session) {
   };
 }
 
-// A flooding socket gets `rate_limited` errors instead of reaching the hub (the widget sends a typing
-// frame at most every 3 s; people do not send 5 messages a second).
+// A flooding socket gets one `rate_limited` error instead of reaching the hub (the widget sends a
+// typing frame at most every 3 s; people do not send 5 messages a second), and is closed (1008) when
+// it keeps flooding: 100 more refused frames before the limit lets one through again.
 void wire(const std::shared_ptr<http::WebSocketSession>& session, std::shared_ptr<handover::Hub::Peer> peer,
           std::shared_ptr<RateLimiter> limiter) {
   std::weak_ptr<http::WebSocketSession> weak = session;
-  std::string key = std::to_string(reinterpret_cast<std::uintptr_t>(session.get()));
-  session->on_message([peer, limiter, weak, key](const std::string& frame) {
-    if (limiter->take(key) == 0) return peer->receive(frame);
-    if (auto s = weak.lock())
-      s->send(json{{"type", "error"}, {"error", "rate_limited"}, {"reason", "too many frames; slow down"}}.dump());
+  // A key per socket that is never used again (a freed session's address is: a new socket there
+  // inherited a closed flooder's empty bucket and lost its first frames).
+  static std::atomic<std::uint64_t> sockets{0};
+  std::string key = std::to_string(++sockets);
+  session->on_message([peer, limiter, weak, key, refused = 0](const std::string& frame) mutable {
+    if (limiter->take(key) == 0) {
+      refused = 0;
+      return peer->receive(frame);
+    }
+    auto s = weak.lock();
+    if (!s) return;
+    if (++refused == 1) s->send(json{{"type", "error"}, {"error", "rate_limited"}, {"reason", "too many frames; slow down"}}.dump());
+    if (refused > 100) s->close("rate_limited", http::CloseCode::policy_violation);
   });
   session->on_close([peer] { peer->closed(); });
 }
@@ -255,6 +266,7 @@ void register_handover(App& app, std::shared_ptr<auth::Store> accounts) {
       session->close("forbidden");
       return;
     }
+    accounts->watch(session->request(), session);  // sign-out, a new password or expiry closes it
     wire(session, module->hub->connect_agent({a.username, a.display_name, a.municipalities}, sender(session)), module->frames);
   });
 
@@ -266,6 +278,18 @@ void register_handover(App& app, std::shared_ptr<auth::Store> accounts) {
     if (!handover::webhook_signature_valid(secret->second, req.header("X-Gem-Timestamp").value_or(""),
                                            req.header("X-Gem-Signature").value_or(""), req.body, std::chrono::system_clock::now()))
       return http::Response::error(401, "unauthorized", "missing, wrong or expired X-Gem-Signature");
+    switch (handover::remember_webhook_nonce(*module->store, gm, *req.header("X-Gem-Timestamp"), *req.header("X-Gem-Signature"),
+                                             std::chrono::system_clock::now())) {
+      case handover::Nonce::replayed:
+        return http::Response::error(409, "replayed", "this signed event was already received");
+      case handover::Nonce::too_many: {
+        auto r = http::Response::error(503, "busy", "too many events in five minutes; try again later");
+        r.header("Retry-After", "5");
+        return r;
+      }
+      case handover::Nonce::fresh:
+        break;
+    }
     if (!module->hub->vendor_event(gm, req.json_body()))
       return http::Response::error(404, "not_found", "no such conversation, or the event does not apply to it");
     return http::Response::empty(204);
@@ -277,11 +301,19 @@ void register_handover(App& app, std::shared_ptr<auth::Store> accounts) {
   router.get("/agent", [files](const http::Request& req) { return files->serve(req); });
   router.get("/agent/{file}", [files](const http::Request& req) { return files->serve(req); });
 
+  app.metrics().gauge("gem_handover_queue_length", "Residents waiting for an agent, per municipality.", "municipality",
+                      [module, &config] {
+                        std::vector<std::pair<std::string, double>> out;
+                        for (const auto& [gm, _] : config.municipalities) out.emplace_back(gm, module->hub->counts(gm).queue_length);
+                        return out;
+                      });
   module->sweeper->start(module->hub);
-  app.on_shutdown([module] {
+  app.on_shutdown([module](auto deadline) {
     module->sweeper->stop();
     module->hub->shutdown();
-    for (auto& adapter : module->adapters) adapter->flush();
+    // Events still waiting for a vendor get until a second before the deadline; that second is for
+    // the sockets' goodbyes (residents reconnect to another instance).
+    for (auto& adapter : module->adapters) adapter->flush(deadline - std::chrono::seconds(1));
   });
 }
 

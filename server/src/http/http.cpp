@@ -1,5 +1,7 @@
 #include "http/http.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <stdexcept>
@@ -166,7 +168,13 @@ bool Router::Pattern::matches(std::string_view path, std::map<std::string, std::
 }
 
 void Router::add(std::string method, std::string pattern, HttpHandler handler) {
-  http_.emplace_back(std::move(method), parse(pattern), std::move(handler));
+  auto parsed = parse(pattern);
+  http_.push_back({std::move(method), std::move(pattern), std::move(parsed), std::move(handler), nullptr});
+}
+
+void Router::add_async(std::string method, std::string pattern, AsyncHttpHandler handler) {
+  auto parsed = parse(pattern);
+  http_.push_back({std::move(method), std::move(pattern), std::move(parsed), nullptr, std::move(handler)});
 }
 
 void Router::websocket(std::string pattern, WebSocketHandler handler, std::size_t max_frame_bytes) {
@@ -175,17 +183,35 @@ void Router::websocket(std::string pattern, WebSocketHandler handler, std::size_
 
 Router::HttpMatch Router::match(std::string_view method, std::string_view path) const {
   HttpMatch m;
-  for (const auto& [route_method, pattern, handler] : http_) {
+  for (const auto& route : http_) {
     std::map<std::string, std::string> params;
-    if (!pattern.matches(path, params)) continue;
-    m.path_known = true;
-    if (route_method == method || (method == "HEAD" && route_method == "GET")) {
-      m.handler = &handler;
+    if (!route.pattern.matches(path, params)) continue;
+    if (!m.found() && (route.method == method || (method == "HEAD" && route.method == "GET"))) {
+      m.handler = route.handler ? &route.handler : nullptr;
+      m.async_handler = route.async_handler ? &route.async_handler : nullptr;
+      m.route = route.pattern_text;
       m.params = std::move(params);
-      return m;
     }
+    if (m.allow.find(route.method) == std::string::npos) m.allow += (m.allow.empty() ? "" : ", ") + route.method;
+    if (route.method == "GET" && m.allow.find("HEAD") == std::string::npos) m.allow += ", HEAD";
   }
   return m;
+}
+
+std::string address_block(const std::string& ip) {
+  unsigned char bytes[16];
+  if (ip.find(':') == std::string::npos || inet_pton(AF_INET6, ip.c_str(), bytes) != 1) return ip;
+  // IPv4-mapped (::ffff:a.b.c.d): the IPv4 address itself.
+  static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::equal(mapped, mapped + 12, bytes)) {
+    char text[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, bytes + 12, text, sizeof text);
+    return text;
+  }
+  std::fill(bytes + 8, bytes + 16, 0);
+  char text[INET6_ADDRSTRLEN];
+  inet_ntop(AF_INET6, bytes, text, sizeof text);
+  return std::string(text) + "/64";
 }
 
 Router::WebSocketMatch Router::match_websocket(std::string_view path) const {

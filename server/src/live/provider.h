@@ -71,7 +71,10 @@ class Provider {
   // Collections for an address from `from` for `days` days, by date; nullopt: address not served.
   virtual std::optional<std::vector<Collection>> waste(const Municipality& m, const Address& address, Date from,
                                                        int days) = 0;
-  virtual std::optional<ApplicationStatus> status(const Municipality& m, const std::string& reference) = 0;
+  // The application with this reference, only when it was made for this address (postcode and house
+  // number; the addition is ignored): a reference alone is guessable, the pair is not.
+  virtual std::optional<ApplicationStatus> status(const Municipality& m, const std::string& reference,
+                                                  const Address& address) = 0;
 };
 
 // Providers by name, as municipalities' "live_provider" refers to them.

@@ -8,12 +8,18 @@
 #include "live/provider.h"
 #include "live/sqlite_provider.h"
 #include "live/validation.h"
+#include "ops/metrics.h"
+#include "safety/rate_limiter.h"
 
 namespace gem {
 namespace {
 
 using nlohmann::json;
 using namespace live;
+
+// Application status per client: 10 look-ups at once, then one every 6 seconds. A resident asks a few
+// times; enumerating references with this limit takes longer than the references live.
+constexpr double kStatusPerSecond = 1.0 / 6, kStatusBurst = 10;
 
 json label(const Label& l) { return {{"nl", l.nl}, {"en", l.en}}; }
 
@@ -127,19 +133,33 @@ void register_live(App& app) {
     });
   });
 
-  router.get("/v1/live/{gm}/status", [&app, labels](const http::Request& req) {
+  // A reference alone is enumerable (about 10^4 a year): the look-up also needs the postcode and house
+  // number the application was made for, and has a strict limit of its own per client.
+  auto status_limiter = std::make_shared<RateLimiter>(kStatusPerSecond, kStatusBurst);
+  router.get("/v1/live/{gm}/status", [&app, labels, status_limiter](const http::Request& req) {
+    if (int wait = status_limiter->take(http::address_block(req.client_ip))) {
+      app.metrics().rate_limited("status");
+      auto r = http::Response::error(429, "rate_limited", "too many status look-ups; try again later");
+      r.header("Retry-After", std::to_string(wait));
+      return r;
+    }
     const auto& m = app.municipality(req.param("gm"));
-    only_query(req, {"reference", "product"});
+    only_query(req, {"reference", "product", "postcode", "house_number"});
     auto reference = req.query("reference");
     if (!reference) throw http::bad_request("reference", "required");
     auto ref = parse_reference(*reference);
+    auto postcode = req.query("postcode");
+    auto number = req.query("house_number");
+    if (!postcode) throw http::bad_request("postcode", "required: the postcode the application was made for");
+    if (!number) throw http::bad_request("house_number", "required: the house number the application was made for");
+    auto address = parse_house_number(*number, parse_postcode(*postcode));
     auto product = req.query("product");
     if (product && !labels->products.count(*product)) throw http::bad_request("product", "not a product label of the label set");
     return guarded([&] {
-      auto s = app.live().for_municipality(m).status(m, ref);
-      // A product that does not match answers like an unknown reference: no hint that the number exists.
+      auto s = app.live().for_municipality(m).status(m, ref, address);
+      // A wrong address or product answers like an unknown reference: no hint that the number exists.
       if (!s || (product && s->product != *product)) {
-        return cached(http::Response::error(404, "not_found", "no application with this reference"), "no-store");
+        return cached(http::Response::error(404, "not_found", "no application with this reference for this address"), "no-store");
       }
       json body = {{"municipality", m.code}, {"reference", s->reference}, {"product", s->product}, {"status", s->status},
                    {"label", label(s->label)}, {"updated", s->updated}};

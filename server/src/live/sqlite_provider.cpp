@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config.h"
+#include "live/validation.h"
 
 namespace gem::live {
 namespace {
@@ -26,7 +27,8 @@ CREATE TABLE IF NOT EXISTS appointment_rules (gm TEXT NOT NULL, product TEXT NOT
 CREATE TABLE IF NOT EXISTS waste_rules (gm TEXT NOT NULL, postcode_from INTEGER NOT NULL, postcode_to INTEGER NOT NULL, stream TEXT NOT NULL,
   weekday INTEGER NOT NULL, every_weeks INTEGER NOT NULL, anchor TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS applications (gm TEXT NOT NULL, reference TEXT NOT NULL, product TEXT NOT NULL, status TEXT NOT NULL,
-  label_nl TEXT NOT NULL, label_en TEXT NOT NULL, updated TEXT NOT NULL, PRIMARY KEY (gm, reference));
+  label_nl TEXT NOT NULL, label_en TEXT NOT NULL, updated TEXT NOT NULL, postcode TEXT NOT NULL, house_number INTEGER NOT NULL,
+  PRIMARY KEY (gm, reference));
 )sql";
 
 // Deterministic "is this slot still free?": the same answer for the same slot on every instance.
@@ -65,6 +67,14 @@ const std::set<std::string>& statuses() {
 
 SqliteProvider::SqliteProvider(const std::filesystem::path& database, const std::filesystem::path& seed_file)
     : db_(database) {
+  // Sample data seeded before applications carried their address: seeded again from scratch.
+  auto columns = db_.prepare("SELECT 1 FROM pragma_table_info('applications') WHERE name = 'postcode'");
+  auto has_table = db_.prepare("SELECT 1 FROM sqlite_master WHERE name = 'applications'");
+  if (has_table.step() && !columns.step()) {
+    db_.exec("DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS weekly_hours; DROP TABLE IF EXISTS exceptions; "
+             "DROP TABLE IF EXISTS locations; DROP TABLE IF EXISTS appointment_rules; DROP TABLE IF EXISTS waste_rules; "
+             "DROP TABLE applications;");
+  }
   db_.exec(kSchema);
   auto seeded = db_.prepare("SELECT value FROM meta WHERE key = 'seeded'");
   if (!seeded.step()) seed(seed_file);
@@ -92,7 +102,7 @@ void SqliteProvider::seed(const std::filesystem::path& file) {
     auto location = db_.prepare("INSERT INTO locations VALUES (?, ?, ?, ?)");
     auto rule = db_.prepare("INSERT INTO appointment_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     auto waste = db_.prepare("INSERT INTO waste_rules VALUES (?, ?, ?, ?, ?, ?, ?)");
-    auto application = db_.prepare("INSERT INTO applications VALUES (?, ?, ?, ?, ?, ?, ?)");
+    auto application = db_.prepare("INSERT INTO applications VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const auto& [gm, m] : j.at("municipalities").items()) {
       if (!is_municipality_code(gm)) throw ConfigError("live seed: " + gm + " is not a municipality code");
       const json weekly = m.value("weekly_hours", json::object()), locations = m.value("locations", json::object());
@@ -156,7 +166,9 @@ void SqliteProvider::seed(const std::filesystem::path& file) {
         if (!statuses().count(status)) throw ConfigError("live seed: " + gm + ": unknown status " + status);
         application.bind(1, gm).bind(2, a.at("reference").get<std::string>()).bind(3, a.at("product").get<std::string>())
             .bind(4, status).bind(5, a.at("nl").get<std::string>()).bind(6, a.at("en").get<std::string>())
-            .bind(7, a.at("updated").get<std::string>()).run();
+            .bind(7, a.at("updated").get<std::string>())
+            .bind(8, parse_postcode(a.at("postcode").get<std::string>()))
+            .bind(9, a.at("house_number").get<int>()).run();
         application.reset();
       }
     }
@@ -303,11 +315,13 @@ std::optional<std::vector<Collection>> SqliteProvider::waste(const Municipality&
   return out;
 }
 
-std::optional<ApplicationStatus> SqliteProvider::status(const Municipality& m, const std::string& reference) {
+std::optional<ApplicationStatus> SqliteProvider::status(const Municipality& m, const std::string& reference,
+                                                       const Address& address) {
   std::lock_guard lock(mutex_);
   auto q = db_.prepare(
-      "SELECT reference, product, status, label_nl, label_en, updated FROM applications WHERE gm = ? AND upper(reference) = upper(?)");
-  q.bind(1, m.code).bind(2, reference);
+      "SELECT reference, product, status, label_nl, label_en, updated FROM applications "
+      "WHERE gm = ? AND upper(reference) = upper(?) AND postcode = ? AND house_number = ?");
+  q.bind(1, m.code).bind(2, reference).bind(3, address.postcode).bind(4, address.house_number);
   if (!q.step()) return std::nullopt;
   return ApplicationStatus{q.text(0), q.text(1), q.text(2), Label{q.text(3), q.text(4)}, q.text(5)};
 }

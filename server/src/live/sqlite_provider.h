@@ -22,7 +22,8 @@ class SqliteProvider : public Provider {
                                  int limit) override;
   std::optional<std::vector<Collection>> waste(const Municipality& m, const Address& address, Date from,
                                                int days) override;
-  std::optional<ApplicationStatus> status(const Municipality& m, const std::string& reference) override;
+  std::optional<ApplicationStatus> status(const Municipality& m, const std::string& reference,
+                                          const Address& address) override;
 
  private:
   void seed(const std::filesystem::path& file);

@@ -1,9 +1,8 @@
 #include "static/static_files.h"
 
+#include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <system_error>
 
 namespace gem {
@@ -11,16 +10,28 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Lexical check: every segment is a plain name (no "..", ".", empty, backslash).
+// Lexical check: every segment is a plain name (no "..", ".", empty, backslash), and nothing the
+// widget does not need: no dotfiles (.git, .env), no node_modules, no source maps.
 bool safe_relative(std::string_view rest) {
   while (!rest.empty()) {
     auto end = rest.find('/');
     auto seg = rest.substr(0, end);
-    if (seg.empty() || seg == "." || seg == ".." || seg.find('\\') != std::string_view::npos) return false;
-    if (end == std::string_view::npos) break;
+    if (seg.empty() || seg.front() == '.' || seg == "node_modules" || seg.find('\\') != std::string_view::npos) return false;
+    if (end == std::string_view::npos) return !seg.ends_with(".map");
     rest = rest.substr(end + 1);
   }
   return true;
+}
+
+// A symlink may point elsewhere inside its mount, never out of it.
+bool inside(const fs::path& file, const fs::path& dir) {
+  std::error_code ec;
+  auto real_file = fs::canonical(file, ec);
+  if (ec) return false;
+  auto real_dir = fs::canonical(dir, ec);
+  if (ec) return false;
+  auto [d, f] = std::mismatch(real_dir.begin(), real_dir.end(), real_file.begin(), real_file.end());
+  return d == real_dir.end();
 }
 
 // The encodings the client accepts, from Accept-Encoding ("br, gzip;q=0.8"); q=0 means refused.
@@ -64,13 +75,14 @@ std::string StaticFiles::mime_type(const std::string& extension) {
 
 http::Response StaticFiles::serve(const http::Request& request) const {
   const auto& path = request.path;
-  fs::path file;
+  fs::path file, root;  // root: the mount's directory, which no symlink may leave
   bool found = false;
   for (const auto& m : mounts_) {
     bool directory_mount = m.prefix.back() == '/';
     if (!directory_mount) {
       if (path == m.prefix) {
         file = m.dir;
+        root = m.dir.parent_path();
         found = true;
         break;
       }
@@ -86,7 +98,8 @@ http::Response StaticFiles::serve(const http::Request& request) const {
     }
     if (!safe_relative(rest)) return http::Response::error(404, "not_found", "no such file");
     std::error_code ec;
-    if (fs::is_regular_file(file, ec)) {
+    if (fs::is_regular_file(file, ec) && inside(file, m.dir)) {
+      root = m.dir;
       found = true;
       break;
     }
@@ -105,7 +118,7 @@ http::Response StaticFiles::serve(const http::Request& request) const {
     variant += suffix;
     std::error_code vec;
     if (!accepts(request.header("Accept-Encoding"), coding) || !fs::is_regular_file(variant, vec) ||
-        fs::last_write_time(variant, vec) < original_time)
+        !inside(variant, root) || fs::last_write_time(variant, vec) < original_time)
       continue;
     file = variant;
     r.header("Content-Encoding", coding);
@@ -123,11 +136,7 @@ http::Response StaticFiles::serve(const http::Request& request) const {
     r.status = 304;
     return r;
   }
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream body;
-  body << in.rdbuf();
-  if (!in) return http::Response::error(500, "internal", "cannot read the file");
-  r.body = std::move(body).str();
+  r.file = file;
   return r;
 }
 
