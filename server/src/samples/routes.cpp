@@ -170,7 +170,7 @@ void register_samples(App& app, std::shared_ptr<auth::Store> accounts) {
   });
 
   module->sweeper = sweep_hourly(*module->retention);
-  app.on_shutdown([module] {
+  app.on_shutdown([module](std::chrono::steady_clock::time_point) {  // a stop request ends the hourly wait at once
     module->sweeper.request_stop();
     if (module->sweeper.joinable()) module->sweeper.join();
   });
