@@ -5,11 +5,17 @@
 //   const analysis = nlu.analyse(text);          // analysis.ids(): Int32Array for the model
 //   const json = nlu.interpret(analysis, intent, product, aspect, lang);  // Float32Arrays
 //   analysis.delete();
+//
+// Before ONNX Runtime has arrived, the core's compact tier (models/gem-compact.bin) scores on its own:
+//   nlu.loadCompact(bytes);                          // Uint8Array; throws on malformed bytes
+//   const [intent, product, aspect, lang] = nlu.compactScores(analysis);  // Float32Arrays
+//   if (nlu.compactSure(intent, product, aspect, lang)) json = nlu.interpret(analysis, intent, product, aspect, lang);
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
 #include <nlohmann/json.hpp>
 
+#include "gem/compact.h"
 #include "gem/dialogue.h"
 #include "gem/nlu.h"
 #include "gem/redact.h"
@@ -19,14 +25,23 @@ using emscripten::val;
 
 namespace {
 
+// A Uint8Array, ArrayBuffer or Node Buffer as bytes.
+std::string js_bytes(const val& f) {
+  const val bytes = val::global("Uint8Array").new_(f);
+  std::string out(bytes["length"].as<std::size_t>(), '\0');
+  val(emscripten::typed_memory_view(out.size(), reinterpret_cast<std::uint8_t*>(out.data()))).call<void>("set", bytes);
+  return out;
+}
+
 std::string bytes_or_string(const val& v, const char* field) {
   const val f = v[field];
   if (f.isUndefined() || f.isNull()) throw gem::Error(std::string("resources.") + field + " is missing");
   if (f.isString()) return f.as<std::string>();
-  const val bytes = val::global("Uint8Array").new_(f);  // Uint8Array, ArrayBuffer or Node Buffer
-  std::string out(bytes["length"].as<std::size_t>(), '\0');
-  val(emscripten::typed_memory_view(out.size(), reinterpret_cast<std::uint8_t*>(out.data()))).call<void>("set", bytes);
-  return out;
+  return js_bytes(f);
+}
+
+val float32_array(const std::vector<float>& v) {
+  return val::global("Float32Array").new_(val(emscripten::typed_memory_view(v.size(), v.data())));
 }
 
 class JsAnalysis {
@@ -64,14 +79,49 @@ class JsUnderstander {
 
   gem::Understanding understanding(const JsAnalysis& analysis, const val& intent, const val& product,
                                    const val& aspect, const val& lang) const {
-    return nlu_.interpret(analysis.get(), {emscripten::convertJSArrayToNumberVector<float>(intent),
-                                           emscripten::convertJSArrayToNumberVector<float>(product),
-                                           emscripten::convertJSArrayToNumberVector<float>(aspect),
-                                           emscripten::convertJSArrayToNumberVector<float>(lang)});
+    return nlu_.interpret(analysis.get(), scores(intent, product, aspect, lang));
+  }
+
+  void load_compact(const val& bytes) {
+    try {
+      if (bytes.isUndefined() || bytes.isNull() || bytes.isString())
+        throw gem::Error("loadCompact: expected the bytes of gem-compact.bin (Uint8Array)");
+      nlu_.load_compact(js_bytes(bytes));
+    } catch (const std::exception& e) {
+      throw_js(e);
+    }
+  }
+
+  // [intent, product, aspect, lang] probabilities of the compact tier, in the label order of gem-nlu.json.
+  val compact_scores(const JsAnalysis& analysis) const {
+    try {
+      if (!nlu_.compact()) throw gem::Error("compactScores: no compact model loaded (loadCompact)");
+      const auto s = nlu_.compact()->score(analysis.get().token_ids);
+      val out = val::array();
+      for (const auto* head : {&s.intent, &s.product, &s.aspect, &s.lang}) out.call<void>("push", float32_array(*head));
+      return out;
+    } catch (const std::exception& e) {
+      throw_js(e);
+    }
+  }
+
+  // Sure enough to answer without the full model; never without a compact model.
+  bool compact_sure(const val& intent, const val& product, const val& aspect, const val& lang) const {
+    try {
+      return nlu_.compact() && nlu_.compact()->sure(scores(intent, product, aspect, lang));
+    } catch (const std::exception& e) {
+      throw_js(e);
+    }
   }
 
  private:
   explicit JsUnderstander(const gem::Resources& r) : nlu_(r) {}
+
+  static gem::Scores scores(const val& intent, const val& product, const val& aspect, const val& lang) {
+    return {emscripten::convertJSArrayToNumberVector<float>(intent),
+            emscripten::convertJSArrayToNumberVector<float>(product),
+            emscripten::convertJSArrayToNumberVector<float>(aspect), emscripten::convertJSArrayToNumberVector<float>(lang)};
+  }
 
   static gem::Resources load(const val& v) {
     gem::Resources r;
@@ -256,7 +306,10 @@ EMSCRIPTEN_BINDINGS(gem) {
   emscripten::class_<JsUnderstander>("Understander")
       .class_function("create", &JsUnderstander::create, emscripten::allow_raw_pointers())
       .function("analyse", &JsUnderstander::analyse, emscripten::allow_raw_pointers())
-      .function("interpret", &JsUnderstander::interpret);
+      .function("interpret", &JsUnderstander::interpret)
+      .function("loadCompact", &JsUnderstander::load_compact)
+      .function("compactScores", &JsUnderstander::compact_scores)
+      .function("compactSure", &JsUnderstander::compact_sure);
   emscripten::class_<JsSession>("Session")
       .class_function("create", &JsSession::create, emscripten::allow_raw_pointers())
       .function("welcome", &JsSession::welcome)

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sentencepiece_processor.h>
 
+#include "gem/compact.h"
 #include "gem/nlu.h"
 #include "pipeline.h"
 
@@ -52,6 +53,7 @@ struct Understander::Impl {
   std::size_t max_tokens;
   float low_confidence = 0.5f;
   std::size_t product_question = 0;  // index of product_vraag in the intent labels
+  std::unique_ptr<CompactModel> compact;
 
   Impl(const Resources& r, const json& meta)
       : labels(read_all_labels(meta)),
@@ -102,6 +104,20 @@ const std::vector<std::string>& Understander::labels(std::string_view head) cons
     if (kHeads[i] == head) return impl_->labels[i];
   throw Error("unknown classifier head: " + std::string(head));
 }
+
+void Understander::load_compact(std::string_view bytes) {
+  auto model = std::make_unique<CompactModel>(bytes);
+  if (model->vocab_size() != static_cast<std::size_t>(impl_->spm.GetPieceSize()))
+    throw Error("gem-compact.bin: made for " + std::to_string(model->vocab_size()) + " pieces, gem.spm has " +
+                std::to_string(impl_->spm.GetPieceSize()) + " (not from the same training run)");
+  for (std::size_t h = 0; h < kHeads.size(); ++h)
+    if (model->label_count(h) != impl_->labels[h].size())
+      throw Error("gem-compact.bin: " + std::to_string(model->label_count(h)) + " " + kHeads[h] + " labels, gem-nlu.json has " +
+                  std::to_string(impl_->labels[h].size()));
+  impl_->compact = std::move(model);
+}
+
+const CompactModel* Understander::compact() const { return impl_->compact.get(); }
 
 Analysis Understander::analyse(std::string_view text) const {
   auto p = impl_->pre.run(text);

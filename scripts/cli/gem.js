@@ -5,6 +5,9 @@
 //   scripts/gem eval FILE.jsonl | --split SPLIT
 //        [--report FILE.json]         accuracy per head, out-of-scope precision/recall, F1, confusions
 //                                     (default build/eval-report.json)
+//   scripts/gem eval --tier compact FILE.jsonl | --split SPLIT [--report FILE.json]
+//                                     the same for the core's compact tier alone, plus the share it is sure
+//                                     about and its accuracy there (default build/eval-compact-report.json)
 //   scripts/gem eval --conversation FILE.jsonl | --split SPLIT [--split SPLIT ...] [--municipality GM0599]
 //        [--report FILE.json]         each question in a fresh conversation: right first time, right after one
 //                                     clarification (a quick reply), not helped, and the misses
@@ -22,6 +25,7 @@
 import { chat } from './chat.js';
 import { classify } from './classify.js';
 import { contentCommand } from './content.js';
+import { evaluateCompact } from './compact-eval.js';
 import { evaluateConversations } from './conversation-eval.js';
 import { evaluate, readJsonl } from './eval.js';
 import { SPLITS, exportSplit } from './nlu-data.js';
@@ -29,6 +33,7 @@ import { samplesCommand } from './samples.js';
 
 const USAGE = `usage: scripts/gem classify < lines
        scripts/gem eval FILE.jsonl | --split train|dev|external [--report FILE.json]
+       scripts/gem eval --tier compact FILE.jsonl | --split train|dev|external [--report FILE.json]
        scripts/gem eval --conversation FILE.jsonl | --split SPLIT [--split SPLIT ...] [--municipality GM0599] [--report FILE.json]
        scripts/gem nlu-export train|dev|external
        scripts/gem content check|build|due [--out DIR] [--verbose] [--max-age MONTHS]
@@ -51,6 +56,9 @@ async function main(argv) {
           reportPath: report ?? 'build/eval-conversation-report.json', out: process.stdout });
       }
       if (sets.length !== 1) throw new UsageError('eval without --conversation takes one JSONL file or one --split');
+      const tier = option(args, '--tier');
+      if (tier === 'compact') return evaluateCompact(sets[0][1], report ?? 'build/eval-compact-report.json', process.stdout);
+      if (tier !== undefined && tier !== 'full') throw new UsageError('--tier is compact or full');
       return evaluate(sets[0][1], report ?? 'build/eval-report.json', process.stdout);
     }
     case 'nlu-export':
@@ -89,7 +97,7 @@ function option(args, name) {
 // The labelled sets `eval` reads: [name, records] for a JSONL file and for each `--split NAME`.
 function evalInputs(args) {
   const sets = [];
-  const valued = new Set(['--split', '--report', '--municipality']);
+  const valued = new Set(['--split', '--report', '--municipality', '--tier']);
   args.forEach((arg, i) => {
     if (arg === '--split') {
       if (!SPLITS.includes(args[i + 1])) throw new UsageError(`--split needs one of ${SPLITS.join(', ')}`);

@@ -110,6 +110,8 @@ class Classifier {
   virtual Scores classify(const std::vector<std::int32_t>& token_ids) = 0;
 };
 
+class CompactModel;  // gem/compact.h
+
 class Understander {
  public:
   explicit Understander(const Resources& resources);
@@ -122,6 +124,11 @@ class Understander {
   Understanding understand(std::string_view text, Classifier& classifier) const;
 
   const std::vector<std::string>& labels(std::string_view head) const;
+
+  // The compact tier (gem/compact.h), from models/gem-compact.bin: throws gem::Error if the bytes are malformed
+  // or do not fit this understander's labels and vocabulary. compact() is null until one is loaded.
+  void load_compact(std::string_view bytes);
+  const CompactModel* compact() const;
 
  private:
   struct Impl;
