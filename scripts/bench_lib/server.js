@@ -20,7 +20,7 @@ const LIVE_PATHS = [
   `/v1/live/${MUNICIPALITY}/opening-hours`,
   `/v1/live/${MUNICIPALITY}/appointments?product=paspoort`,
   `/v1/live/${MUNICIPALITY}/waste?postcode=3011AB&house_number=5`,
-  `/v1/live/${MUNICIPALITY}/status?reference=Z-2026-0042`,
+  `/v1/live/${MUNICIPALITY}/status?reference=Z-2026-0042&postcode=3011AB&house_number=12`,
 ];
 const WRK_TARGETS = [LIVE_PATHS[0], LIVE_PATHS[2]];
 const WRK_ARGS = ['-t2', '-c64', '-d10s', '--latency'];
