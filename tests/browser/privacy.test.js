@@ -201,7 +201,8 @@ test('data-flow.json: its labels are the model\'s; the checker rejects unlisted 
   assert.deepEqual(FLOW.$defs.product.enum, labels.product);
   assert.deepEqual(FLOW.$defs.aspect.enum, labels.aspect);
   const sample = FLOW.resident_requests.find((r) => r.id === 'samples-share');
-  assert.deepEqual(sample.body.properties.understood.properties.intent.enum, labels.intent);
+  assert.deepEqual(sample.body.properties.understood.properties.intent, { $ref: '#/$defs/intent' });
+  assert.deepEqual(FLOW.$defs.intent.enum, [null, ...labels.intent]);
   const flow = new DataFlow(FLOW, { base: 'https://gem.example.nl/gem/', server: 'https://gem.example.nl' });
   // The checker itself rejects what it must: an unknown path, an extra field, a transcript without consent.
   assert.equal(flow.match('GET', 'https://gem.example.nl/v1/live/GM0599/bsn'), null);
