@@ -13,7 +13,7 @@ PACKAGES_BUILD+=(libsqlite3-dev libpq-dev)
 # gem-server's handover and sign-in: libsodium (Argon2id, tokens), hiredis (shared state), OpenSSL (webhook HMAC).
 PACKAGES_BUILD+=(libsodium-dev libhiredis-dev libssl-dev)
 # scripts/test: a real PostgreSQL on loopback for the server's analytics test.
-PACKAGES_SERVER_TEST=(postgresql)
+PACKAGES_SERVER_TEST=(postgresql sqlite3)  # sqlite3: the samples test reads the data file as a privacy officer would
 # scripts/test: a real Redis on loopback for two gem-server instances sharing a handover.
 PACKAGES_SERVER_TEST+=(redis-server)
 # scripts/test: libFuzzer (clang with its sanitizer runtimes) for tests/fuzz/run.
