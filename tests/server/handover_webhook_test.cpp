@@ -116,6 +116,6 @@ BOOST_AUTO_TEST_CASE(the_queue_is_bounded_and_flush_keeps_the_deadline_when_the_
   auto started = std::chrono::steady_clock::now();
   BOOST_TEST(!adapter.flush(started + std::chrono::milliseconds(300)));
   auto took = std::chrono::steady_clock::now() - started;
-  BOOST_TEST(took < std::chrono::milliseconds(800));
+  BOOST_TEST(took < std::chrono::milliseconds(1500));  // the 300 ms deadline plus a loaded machine's scheduling
   BOOST_TEST(adapter.dropped() >= 5u);  // what still waited was given up at the deadline
 }

@@ -22,6 +22,16 @@ using namespace gem::http;
 
 namespace {
 
+// Whether `done()` holds within 5 s: the server updates its counts on its own threads.
+bool eventually(const std::function<bool()>& done) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
 struct Running {
   Router router;
   std::unique_ptr<Server> server;
@@ -34,7 +44,7 @@ struct Running {
     router.get("/hello/{name}", [](const Request& r) { return Response::json(200, {{"hello", r.param("name")}}); });
     router.add_async("GET", "/slow", [](const Request&, Respond respond) {
       std::thread([respond] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        std::this_thread::sleep_for(std::chrono::seconds(2));
         respond(Response::json(200, {{"slow", true}}));
       }).detach();
     });
@@ -93,9 +103,11 @@ RawExchange raw_exchange(std::uint16_t port, const std::string& request) {
   tcp::socket socket(ioc);
   tcp::resolver resolver(ioc);
   net::connect(socket, resolver.resolve("127.0.0.1", std::to_string(port)));
-  net::write(socket, net::buffer(request));
   std::string received;
   beast::error_code ec;
+  // A refused connection may be closed before the request is written: that is a reset, not a test error.
+  net::write(socket, net::buffer(request), ec);
+  if (ec) return {"", ec == net::error::connection_reset || ec == net::error::broken_pipe};
   char chunk[4096];
   socket.non_blocking(false);
   struct timeval tv{2, 0};
@@ -232,7 +244,8 @@ BOOST_AUTO_TEST_CASE(a_peer_that_does_not_read_is_dropped) {
     received += c.ws.read(c.buffer, ec);
   }
   BOOST_TEST(received < 4u * 1024 * 1024, "the server dropped the connection instead of queueing 8 MB: " << received);
-  BOOST_TEST(r.server->stats().websockets == 0u);
+  // The server forgets the socket on its own thread, just after the client has seen the close.
+  BOOST_TEST(eventually([&] { return r.server->stats().websockets == 0u; }));
 }
 
 BOOST_AUTO_TEST_CASE(a_policy_close_carries_its_code) {
@@ -285,11 +298,11 @@ BOOST_AUTO_TEST_CASE(an_async_handler_holds_no_network_thread) {
     return raw_exchange(port, "GET /slow HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  auto started = std::chrono::steady_clock::now();
+  // The only network thread answers the fast request while the slow one is still being worked on
+  // (it answers after 2 s): an order, not a timing bound, so a loaded machine cannot fail it.
   auto fast = raw_exchange(port, "GET /hello/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
-  auto took = std::chrono::steady_clock::now() - started;
   BOOST_TEST(fast.status_line == "HTTP/1.1 200 OK");
-  BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(took).count() < 200);
+  BOOST_TEST((slow.wait_for(std::chrono::seconds(0)) == std::future_status::timeout));
   BOOST_TEST(slow.get().status_line == "HTTP/1.1 200 OK");
 }
 
@@ -303,13 +316,13 @@ BOOST_AUTO_TEST_CASE(connections_are_capped_per_address) {
     held.emplace_back(ioc);
     net::connect(held.back(), resolver.resolve("127.0.0.1", std::to_string(port)));
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  BOOST_TEST_REQUIRE(eventually([&] { return r.server->stats().http_connections == 2u; }), "the server accepted both");
   auto third = raw_exchange(port, "GET /hello/x HTTP/1.1\r\nHost: a\r\n\r\n");
   BOOST_TEST(third.status_line == "");
   BOOST_TEST(third.closed);
   BOOST_TEST(r.server->stats().refused_connections == 1u);
   held.clear();  // the two close: their places are free again
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  BOOST_TEST_REQUIRE(eventually([&] { return r.server->stats().http_connections == 0u; }), "the server saw both close");
   BOOST_TEST(raw_exchange(port, "GET /hello/x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").status_line == "HTTP/1.1 200 OK");
 }
 
