@@ -46,7 +46,15 @@ const std::vector<Phrase> kEmergency = {
 // Everyday phrases that contain a trigger word but are no emergency.
 const std::vector<Phrase> kNotEmergency = {
     {{"per", "ongeluk"}, "nl"}, {{"by", "accident"}, "en"}, {{"non", "emergency"}, "en"}, {{"emergency", "passport"}, "en"},
-    {{"emergency", "document"}, "en"}, {{"emergency", "travel"}, "en"}, {{"a", "fire", "pit"}, "en"}};
+    {{"emergency", "document"}, "en"}, {{"emergency", "travel"}, "en"}, {{"a", "fire", "pit"}, "en"},
+    // A street lamp that is out or on all day: a report for the municipality.
+    {{"brandt", "niet"}, "nl"}, {{"lamp", "brandt"}, "nl"}, {{"straatlamp", "brandt"}, "nl"}, {{"lantaarnpaal", "brandt"}, "nl"},
+    {{"verlichting", "brandt"}, "nl"}, {{"straatverlichting", "brandt"}, "nl"},
+    // Idioms for money and paper worries: a question for debt help, not for 112.
+    {{"uit", "de", "brand"}, "nl"}, {{"verdrinkt", "in", "de", "schulden"}, "nl"}, {{"verdrinkt", "in", "schulden"}, "nl"},
+    {{"verdrinkt", "in", "de", "rekeningen"}, "nl"}, {{"verdrinkt", "in", "de", "papieren"}, "nl"},
+    {{"drowning", "in", "debt*"}, "en"}, {{"drowning", "in", "bills"}, "en"}, {{"drowning", "in", "paperwork"}, "en"},
+    {{"drowning", "in", "letters"}, "en"}, {{"drowning", "in", "work"}, "en"}};
 
 bool word_matches(std::string_view pattern, const std::string& word) {
   if (!pattern.empty() && pattern.back() == '*') return word.rfind(pattern.substr(0, pattern.size() - 1), 0) == 0;

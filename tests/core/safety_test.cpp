@@ -52,8 +52,17 @@ BOOST_AUTO_TEST_CASE(everyday_questions_are_no_crisis) {
           "mijn vader is overleden, wat moet ik regelen", "hoe lang is een paspoort geldig", "grofvuil laten ophalen",
           "can I get an emergency passport", "what is the non emergency police number", "I paid twice by accident",
           "brandweer vergunning voor een evenement", "mag ik vuurwerk afsteken", "geluidsoverlast van de buren",
-          "ik heb ratten in de tuin", "wat kost een rijbewijs", ""},
+          "ik heb ratten in de tuin", "wat kost een rijbewijs", "",
+          // Idioms for money and paper worries: debt help, not 112.
+          "I'm drowning in debt, can the council help", "we are drowning in bills", "hij verdrinkt in de schulden",
+          "kunt u mij uit de brand helpen met de aanvraag",
+          // A street lamp that is out or on all day: a report.
+          "de lantaarnpaal in onze straat brandt niet meer", "de straatlamp brandt de hele dag"},
          CrisisKind::none);
+  // The idiom excuses only its own words: danger elsewhere in the message still counts.
+  expect({"I'm drowning in debt and my house is on fire", "someone is drowning in the canal",
+          "mijn zoon verdrinkt in het water", "de schuur brandt en de lamp brandt niet"},
+         CrisisKind::emergency);
 }
 
 // Thousands of real questions from the training data: none of them is taken for a crisis, except the
