@@ -1,9 +1,14 @@
 // Builds the widget into build/widget/ (esbuild):
 //   gem.js          the one-script-tag loader (classic script, IIFE; must stay ≤ 6 KB brotli)
 //   gem.mjs         the same loader as an ES module (import { mount } from '…/gem.mjs')
-//   gem-panel.js    the chat panel with the wasm core's JavaScript, loaded when the resident shows interest
+//   gem-panel.<hash>.js    the chat panel with the wasm core's JavaScript, loaded when the resident shows interest
 //   core/ models/ gazetteer/ ort/   the wasm core, the model, the gazetteers and ONNX Runtime Web (copied)
 //   themes/         the resolved themes, for reference (they are also built into gem.js)
+// Every asset but gem.js and gem.mjs carries a hash of its content in its name (gem-panel.3f9a1c2b7d4e.js), so
+// servers may let browsers keep it for a year (immutable) and a second visit downloads nothing; gem.js stays
+// short-lived and is where a new build becomes visible. A manifest (logical name → hashed name) is built into
+// the code that fetches each asset ('gem:assets', see widget/src/assets.js): the panel's into the loader, the
+// rest into the panel.
 // Content packs are not copied: `scripts/gem content build` writes them to build/content/, served as content/
 // beside gem.js (scripts/cli/serve.js maps /widget/content/ there).
 //
@@ -62,8 +67,8 @@ export function buildThemes() {
 }
 
 // .css imports become minified strings (for constructable stylesheets); 'gem:themes' the resolved themes;
-// 'gem-core' the wasm build's JavaScript.
-function plugins(themes) {
+// 'gem:assets' the manifest of hashed asset names; 'gem-core' the wasm build's JavaScript.
+function plugins(themes, manifest = {}) {
   return [{
     name: 'gem',
     setup(build) {
@@ -74,6 +79,8 @@ function plugins(themes) {
       });
       build.onResolve({ filter: /^gem:themes$/ }, () => ({ path: 'themes', namespace: 'gem-themes' }));
       build.onLoad({ filter: /.*/, namespace: 'gem-themes' }, () => ({ contents: `export default ${JSON.stringify(themes)};`, loader: 'js' }));
+      build.onResolve({ filter: /^gem:assets$/ }, () => ({ path: 'assets', namespace: 'gem-assets' }));
+      build.onLoad({ filter: /.*/, namespace: 'gem-assets' }, () => ({ contents: `export default ${JSON.stringify(manifest)};`, loader: 'js' }));
       build.onResolve({ filter: /^gem-core$/ }, () => {
         const path = join(wasmDir(), 'gem-core.js');
         if (!existsSync(path)) return { errors: [{ text: `${path} is missing: build the WebAssembly module first (scripts/build)` }] };
@@ -81,6 +88,18 @@ function plugins(themes) {
       });
     },
   }];
+}
+
+// Renames `dir/rel` to carry the first 12 hex digits of its SHA-256 before the extension
+// (ort/ort.wasm.min.mjs → ort/ort.wasm.min.3f9a1c2b7d4e.mjs) and returns the new relative name.
+export const HASHED_NAME = /\.[0-9a-f]{12}\.[a-z0-9]+$/;
+function hashName(dir, rel) {
+  const bytes = readFileSync(join(dir, rel));
+  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
+  const ext = extname(rel);
+  const named = `${rel.slice(0, -ext.length)}.${hash}${ext}`;
+  renameSync(join(dir, rel), join(dir, named));
+  return named;
 }
 
 function sizes(file) {
@@ -163,20 +182,33 @@ export async function buildWidget({ out: target = join(ROOT, 'build/widget'), qu
   const out = `${target}.building-${process.pid}`;
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  const common = { bundle: true, minify: true, target: TARGET, legalComments: 'none', logLevel: 'warning', plugins: plugins(themes) };
-  await Promise.all([
-    esbuild.build({ ...common, entryPoints: [join(SRC, 'loader.js')], outfile: join(out, 'gem.js'), format: 'iife' }),
-    esbuild.build({ ...common, entryPoints: [join(SRC, 'module.js')], outfile: join(out, 'gem.mjs'), format: 'esm' }),
-    // The Node branches of the Emscripten glue are never taken in a browser: leave their modules out.
-    esbuild.build({ ...common, entryPoints: [join(SRC, 'panel.js')], outfile: join(out, 'gem-panel.js'), format: 'esm',
-      platform: 'browser', external: ['fs', 'path', 'crypto'] }),
-  ]);
+  const common = { bundle: true, minify: true, target: TARGET, legalComments: 'none', logLevel: 'warning' };
 
-  copy(join(wasmDir(), 'gem-core.wasm'), join(out, 'core/gem-core.wasm'));
-  for (const f of ['gem.spm', 'gem-nlu.json', 'gem-intent.onnx']) copy(join(ROOT, 'models', f), join(out, 'models', f));
-  for (const f of ['gemeenten.tsv', 'gemeente-aliases.tsv', 'landen.tsv']) copy(join(ROOT, 'content/gazetteer', f), join(out, 'gazetteer', f));
+  // What the panel fetches, copied and hashed first: their names go into the panel's manifest.
+  const fetched = [];
+  const take = (from, rel) => {
+    copy(from, join(out, rel));
+    fetched.push(rel);
+  };
+  take(join(wasmDir(), 'gem-core.wasm'), 'core/gem-core.wasm');
+  for (const f of ['gem.spm', 'gem-nlu.json', 'gem-intent.onnx']) take(join(ROOT, 'models', f), `models/${f}`);
+  for (const f of ['gemeenten.tsv', 'gemeente-aliases.tsv', 'landen.tsv']) take(join(ROOT, 'content/gazetteer', f), `gazetteer/${f}`);
   const ort = join(ROOT, 'node_modules/onnxruntime-web/dist');
-  for (const f of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) copy(join(ort, f), join(out, 'ort', f));
+  for (const f of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) take(join(ort, f), `ort/${f}`);
+  const panelAssets = Object.fromEntries(fetched.map((rel) => [rel, hashName(out, rel)]));
+
+  // The Node branches of the Emscripten glue are never taken in a browser: leave their modules out.
+  await esbuild.build({ ...common, plugins: plugins(themes, panelAssets), entryPoints: [join(SRC, 'panel.js')],
+    outfile: join(out, 'gem-panel.js'), format: 'esm', platform: 'browser', external: ['fs', 'path', 'crypto'] });
+  const loaderAssets = { 'gem-panel.js': hashName(out, 'gem-panel.js') };
+  await Promise.all([
+    esbuild.build({ ...common, plugins: plugins(themes, loaderAssets), entryPoints: [join(SRC, 'loader.js')],
+      outfile: join(out, 'gem.js'), format: 'iife' }),
+    esbuild.build({ ...common, plugins: plugins(themes, loaderAssets), entryPoints: [join(SRC, 'module.js')],
+      outfile: join(out, 'gem.mjs'), format: 'esm' }),
+  ]);
+  const manifest = { ...panelAssets, ...loaderAssets };
+  writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
   mkdirSync(join(out, 'themes'), { recursive: true });
   for (const [name, css] of Object.entries(themes)) {
     writeFileSync(join(out, 'themes', `${name}.css`), `/* Gem theme "${name}", resolved by widget/build.js from widget/themes/${name}.css */\n${css}\n`);
@@ -189,7 +221,8 @@ export async function buildWidget({ out: target = join(ROOT, 'build/widget'), qu
   const packs = join(ROOT, 'build/content');
   if (existsSync(packs)) precompress(packs);
 
-  const report = Object.fromEntries(['gem.js', 'gem.mjs', 'gem-panel.js'].map((f) => [f, sizes(join(target, f))]));
+  const report = Object.fromEntries([['gem.js', 'gem.js'], ['gem.mjs', 'gem.mjs'], ['gem-panel.js', manifest['gem-panel.js']]]
+    .map(([name, file]) => [name, sizes(join(target, file))]));
   if (!quiet) {
     for (const [file, s] of Object.entries(report)) {
       console.log(`${file.padEnd(14)} ${String(s.raw).padStart(7)} B raw  ${String(s.gzip).padStart(6)} B gzip  ${String(s.brotli).padStart(6)} B brotli`);
@@ -198,7 +231,7 @@ export async function buildWidget({ out: target = join(ROOT, 'build/widget'), qu
   if (report['gem.js'].brotli > LOADER_BUDGET_BROTLI) {
     throw new Error(`gem.js is ${report['gem.js'].brotli} B brotli, over the ${LOADER_BUDGET_BROTLI} B budget`);
   }
-  return { out: target, report, themes };
+  return { out: target, report, themes, manifest };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -17,6 +17,9 @@ export function compressedSizes(bytes) {
   return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, brotli: brotliCompressSync(bytes).length };
 }
 
+// Logical name → content-hashed name, written by widget/build.js.
+const manifest = () => JSON.parse(readFileSync(join(WIDGET, 'manifest.json'), 'utf8'));
+
 // The build's .br/.gz copies are the same files precompressed for the server, not more downloads.
 const filesIn = (dir) => (existsSync(dir)
   ? readdirSync(dir).filter((f) => !/\.(br|gz)$/.test(f)).sort().map((f) => join(dir, f)) : []);
@@ -30,7 +33,7 @@ function contentPack() {
 export function gemParts() {
   return [
     { part: 'loader (gem.js, on every page)', files: [join(WIDGET, 'gem.js')] },
-    { part: 'panel (gem-panel.js)', files: [join(WIDGET, 'gem-panel.js')] },
+    { part: 'panel (gem-panel.<hash>.js)', files: [join(WIDGET, manifest()['gem-panel.js'])] },
     { part: 'core wasm (core/)', files: filesIn(join(WIDGET, 'core')) },
     { part: 'ONNX Runtime Web (ort/)', files: filesIn(join(WIDGET, 'ort')) },
     { part: 'model (models/)', files: filesIn(join(WIDGET, 'models')) },

@@ -31,23 +31,46 @@ function resolve(urlPath, index) {
   return null;
 }
 
+// The stat of a compressed copy that is not older than its original, or null.
+function fresher(copy, original) {
+  try {
+    const stat = statSync(copy);
+    return stat.isFile() && stat.mtimeMs >= original.mtimeMs ? stat : null;
+  } catch {
+    return null;
+  }
+}
+
 // `index`: the page served at / (the demo page); the bare understanding page stays at /classify.html.
 export function serve({ port = 8080, host = '127.0.0.1', index = 'index.html' } = {}) {
   const server = createServer((req, res) => {
     const file = req.method === 'GET' ? resolve(req.url, index) : null;
-    let ok = false;
+    let stat = null;
     try {
-      ok = file !== null && statSync(file).isFile();
+      stat = file !== null ? statSync(file) : null;
     } catch {
-      ok = false;
+      stat = null;
     }
+    const ok = stat?.isFile() ?? false;
     if (!ok) {
       res.writeHead(req.method === 'GET' ? 404 : 405, { 'content-type': 'text/plain' }).end('not found\n');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' });
-    createReadStream(file).pipe(res);
+    // Content-hashed names (widget/build.js) never change their bytes; everything else is revalidated.
+    const cache = /\.[0-9a-f]{12}\.[a-z0-9]+$/.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache';
+    // The build's brotli copy (2.4 MB instead of 14 MB for ONNX Runtime's wasm), as gem-server sends it.
+    const brotli = /\bbr\b/.test(req.headers['accept-encoding'] ?? '') ? fresher(`${file}.br`, stat) : null;
+    const sent = brotli ?? stat;
+    const etag = `"${sent.size}-${sent.mtimeMs}"`;
+    const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff', 'cache-control': cache, vary: 'Accept-Encoding', etag,
+      ...(brotli ? { 'content-encoding': 'br' } : {}) };
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, headers).end();
+      return;
+    }
+    res.writeHead(200, headers);
+    createReadStream(brotli ? `${file}.br` : file).pipe(res);
   });
   return new Promise((done) => server.listen(port, host, () => done(server)));
 }

@@ -242,7 +242,7 @@ test('before the launcher is used: no request by Gem, nothing stored; hover pref
   assert.deepEqual(traffic.sockets, []);
   assertNothingStored(await browserState(run), 'before use');
 
-  const onnx = page.waitForRequest((r) => r.url().endsWith('/models/gem-intent.onnx'));
+  const onnx = page.waitForRequest((r) => /\/models\/gem-intent\.[0-9a-f]{12}\.onnx$/.test(r.url()));
   await launcher(page).hover();
   await onnx;
   await page.waitForTimeout(500);
@@ -255,7 +255,7 @@ test('before the launcher is used: no request by Gem, nothing stored; hover pref
 
   // Keyboard focus on the launcher is interest too: the same prefetch, still nothing stored.
   const byKeyboard = await openDemo();
-  const model = byKeyboard.page.waitForRequest((r) => r.url().endsWith('/models/gem-intent.onnx'));
+  const model = byKeyboard.page.waitForRequest((r) => /\/models\/gem-intent\.[0-9a-f]{12}\.onnx$/.test(r.url()));
   await launcher(byKeyboard.page).focus();
   await model;
   await byKeyboard.page.waitForTimeout(500);

@@ -61,7 +61,7 @@ test('the loader alone: no request and no storage before the launcher is used; p
   await axe(page, 'closed');
   await shot(page, 'closed');
 
-  const onnx = page.waitForRequest((r) => r.url().endsWith('/widget/models/gem-intent.onnx'));
+  const onnx = page.waitForRequest((r) => /\/widget\/models\/gem-intent\.[0-9a-f]{12}\.onnx$/.test(r.url()));
   await launcher(page).hover();
   await onnx;  // hover prefetches the heavy parts...
   assert.equal(await launcher(page).getAttribute('aria-expanded'), 'false');  // ...but opens nothing
@@ -210,7 +210,7 @@ test('quick replies work while the model loads; a typed message waits with a vis
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
   let release;
   const held = new Promise((resolve) => { release = resolve; });
-  await context.route('**/widget/models/gem-intent.onnx', async (route) => {
+  await context.route(/\/widget\/models\/gem-intent\.[0-9a-f]{12}\.onnx$/, async (route) => {
     await held;
     await route.continue();
   });
@@ -440,4 +440,43 @@ test('safe rendering: no text, typed or answered, ever becomes markup', async ()
   assert.equal(await page.evaluate(() => document.querySelector('gem-assistant').shadowRoot.querySelectorAll('img').length), 0);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   await finish(run);
+});
+
+// What a resident's browser fetches on a second visit: the content-hashed assets come from its cache without
+// asking the server; gem.js and the content pack (fixed names) are only revalidated (a 304: headers, no body).
+test('a second visit downloads nothing: hashed assets from the cache, gem.js and the pack revalidated', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+  const visit = async () => {
+    // Not harness.openPage: Playwright turns the HTTP cache off for a page with routes (it serves axe that way).
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    const urls = new Map();
+    const seen = [];
+    cdp.on('Network.responseReceived', ({ requestId, response }) => {
+      if (response.url.includes('/widget/')) urls.set(requestId, { url: response.url, cached: response.fromDiskCache || response.fromMemoryCache });
+    });
+    cdp.on('Network.loadingFinished', ({ requestId, encodedDataLength }) => {
+      if (urls.has(requestId)) seen.push({ ...urls.get(requestId), bytes: encodedDataLength });
+    });
+    await cdp.send('Network.enable');
+    await page.goto(`${origin}/?server=off`);
+    await openByMouse(page);
+    await harness.say(page, 'wat kost een paspoort?');
+    await cdp.detach();
+    await page.close();
+    return seen;
+  };
+  const isHashed = (url) => /\.[0-9a-f]{12}\.[a-z0-9]+$/.test(url);
+  const first = await visit();
+  const firstBytes = first.reduce((n, r) => n + r.bytes, 0);
+  assert.ok(firstBytes > 1e6, `the first visit downloads the model and ONNX Runtime: ${firstBytes} B`);
+  const second = await visit();
+  const hashed = second.filter((r) => isHashed(r.url));
+  assert.ok(hashed.length >= 8, `hashed assets on the second visit: ${hashed.map((r) => r.url).join(', ')}`);
+  assert.deepEqual(hashed.filter((r) => !r.cached).map((r) => r.url), [], 'hashed assets asked of the server again');
+  // gem.js and the pack: asked again, answered with headers only (a body would be ≥ 2.8 KB).
+  const asked = second.filter((r) => !isHashed(r.url));
+  assert.ok(asked.some((r) => r.url.endsWith('/widget/gem.js')), asked.map((r) => r.url).join());
+  assert.deepEqual(asked.filter((r) => r.bytes > 1024).map((r) => `${r.url} ${r.bytes} B`), [], 'downloaded again');
+  await context.close();
 });

@@ -3,14 +3,15 @@
 // and configuration errors.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { after, before, test } from 'node:test';
 
-import { serverBinary, startGemServer } from '../lib/gem-server.js';
+import { ROOT, serverBinary, startGemServer } from '../lib/gem-server.js';
 import { startRedis } from './handover_fixture.js';
 
 let server;
@@ -68,17 +69,34 @@ test('static files: MIME types, ETag revalidation, the demo page at /', async ()
   assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
   assert.match(await page.text(), /<script src="\/widget\/gem.js"/);
   for (const [path, type] of [['/widget/gem.js', 'text/javascript; charset=utf-8'], ['/gem/gem.js', 'text/javascript; charset=utf-8'],
-    ['/widget/core/gem-core.wasm', 'application/wasm'], ['/demo.css', 'text/css; charset=utf-8'], ['/favicon.svg', 'image/svg+xml'],
+    ['/demo.css', 'text/css; charset=utf-8'], ['/favicon.svg', 'image/svg+xml'],
     ['/widget/content/GM0599.json', 'application/json; charset=utf-8']]) {
     const res = await fetch(`${server.url}${path}`);
     assert.equal(res.status, 200, path);
     assert.equal(res.headers.get('content-type'), type, path);
     const etag = res.headers.get('etag');
     assert.ok(etag, path);
-    assert.equal(res.headers.get('cache-control'), 'no-cache');
+    assert.equal(res.headers.get('cache-control'), 'no-cache', `${path}: its name stays, so browsers revalidate`);
     const again = await fetch(`${server.url}${path}`, { headers: { 'If-None-Match': etag } });
     assert.equal(again.status, 304, path);
   }
+});
+
+test('static files: every asset of the widget build has a content-hashed name that browsers keep for a year', async () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'build/widget/manifest.json'), 'utf8'));
+  assert.ok(Object.keys(manifest).length >= 10, Object.keys(manifest).join());
+  for (const [name, hashed] of Object.entries(manifest)) {
+    const bytes = readFileSync(join(ROOT, 'build/widget', hashed));
+    const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
+    assert.equal(hashed, name.replace(/(\.[a-z0-9]+)$/, `.${hash}$1`), 'the name carries the hash of the bytes');
+    const res = await fetch(`${server.url}/widget/${hashed}`);
+    assert.equal(res.status, 200, hashed);
+    assert.equal(res.headers.get('cache-control'), 'public, max-age=31536000, immutable', hashed);
+    if (hashed.endsWith('.wasm')) assert.equal(res.headers.get('content-type'), 'application/wasm', hashed);
+    await res.arrayBuffer();
+  }
+  // The unhashed names are gone: an old gem.js cannot mix with new assets.
+  assert.equal((await fetch(`${server.url}/widget/gem-panel.js`)).status, 404);
 });
 
 test('static files: the brotli or gzip copy for clients that take it, never a stale copy', async () => {

@@ -8,8 +8,23 @@ import createGemCore from 'gem-core';  // the wasm build's gem-core.js, bundled 
 
 import { Session } from '../../wasm/session.js';
 import { Understanding } from '../../wasm/understanding.js';
+import { assetUrl } from './assets.js';
 
 const engines = new Map();
+
+// The wasm core, compiled while it downloads (instantiateStreaming), which also lets the browser keep the
+// compiled code for the next visit. A failed download rejects (Emscripten's factory alone would never settle).
+function startCore(download) {
+  return new Promise((resolve, reject) => {
+    createGemCore({
+      instantiateWasm(imports, ready) {
+        download.then((response) => WebAssembly.instantiateStreaming(response, imports))
+          .then(({ instance, module }) => ready(instance, module), reject);
+        return {};
+      },
+    }).then(resolve, reject);
+  });
+}
 
 export function validMunicipality(code) {
   return /^GM\d{4}$/.test(code ?? '') ? code : '';
@@ -32,7 +47,7 @@ export function engineFor(config) {
 class Engine {
   constructor({ base, municipality }) {
     this.municipality = validMunicipality(municipality);
-    const url = (path) => new URL(path, base).href;
+    const url = (path) => assetUrl(base, path);
     const get = async (path) => {
       // Static assets need no cookies: a site hosting Gem on its own domain does not send its cookies along.
       const response = await fetch(url(path), { credentials: 'omit', referrerPolicy: 'no-referrer' });
@@ -43,7 +58,7 @@ class Engine {
     const text = async (path) => (await get(path)).text();
 
     const municipalities = text('gazetteer/gemeenten.tsv');
-    const core = bytes('core/gem-core.wasm').then((wasmBinary) => createGemCore({ wasmBinary }));
+    const core = startCore(get('core/gem-core.wasm'));
     const pack = this.municipality
       ? text(`content/${this.municipality}.json`).catch(() => text('content/generic.json'))
       : text('content/generic.json');
@@ -54,7 +69,7 @@ class Engine {
     const ortModule = import(url('ort/ort.wasm.min.mjs'));
     this.understanding = Promise.all([core, files, ortModule]).then(async ([gemCore, loaded, ort]) => {
       const [spm, metadata, onnx, tsv, aliases, countries] = loaded;
-      ort.env.wasm.wasmPaths = url('ort/');
+      ort.env.wasm.wasmPaths = { mjs: url('ort/ort-wasm-simd-threaded.mjs'), wasm: url('ort/ort-wasm-simd-threaded.wasm') };
       // The same core as the dialogue's, so the session and the understander share one wasm instance.
       return Understanding.create({ core: gemCore, ort, files: { spm, metadata, onnx, municipalities: tsv, aliases, countries } });
     });

@@ -11,6 +11,8 @@
 import baseCss from './styles.css';
 import themes from 'gem:themes';
 
+import { assetUrl } from './assets.js';
+
 const SCRIPT = typeof document !== 'undefined' ? document.currentScript : null;
 let defaultBase = SCRIPT?.src ? new URL('.', SCRIPT.src).href : '';
 
@@ -106,7 +108,7 @@ export class GemAssistant extends HTMLElement {
 
   loadPanel() {
     if (!this.panelModule) {
-      this.panelModule = import(new URL('gem-panel.js', this.config.base).href);
+      this.panelModule = import(assetUrl(this.config.base, 'gem-panel.js'));
       this.panelModule.catch(() => {
         this.panelModule = null;
       });

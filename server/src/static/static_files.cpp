@@ -56,6 +56,16 @@ bool accepts(const std::optional<std::string>& header, std::string_view coding) 
   return false;
 }
 
+// widget/build.js names every asset but gem.js after its content: "gem-panel.3f9a1c2b7d4e.js".
+bool content_hashed(const std::string& name) {
+  auto last = name.rfind('.');
+  if (last == std::string::npos || last < 13) return false;
+  auto hash = std::string_view(name).substr(last - 12, 12);
+  return name[last - 13] == '.' && std::all_of(hash.begin(), hash.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  });
+}
+
 }  // namespace
 
 StaticFiles::StaticFiles(std::vector<StaticMount> mounts) : mounts_(std::move(mounts)) {}
@@ -112,6 +122,7 @@ http::Response StaticFiles::serve(const http::Request& request) const {
   // The widget build writes brotli and gzip copies beside large assets (the ONNX Runtime wasm is 14 MB
   // raw, 2.4 MB brotli): send one when the client takes it and it is not older than the original.
   r.header("Vary", "Accept-Encoding");
+  const bool hashed = content_hashed(file.filename().string());
   const auto original_time = fs::last_write_time(file, ec);
   for (const auto& [coding, suffix] : {std::pair{"br", ".br"}, std::pair{"gzip", ".gz"}}) {
     fs::path variant = file;
@@ -127,10 +138,16 @@ http::Response StaticFiles::serve(const http::Request& request) const {
 
   auto size = fs::file_size(file, ec);
   auto mtime = static_cast<unsigned long long>(fs::last_write_time(file, ec).time_since_epoch().count());
-  std::string etag = "\"" + std::to_string(size) + "-" + std::to_string(mtime) + "\"";
+  // Appended piece by piece: GCC 12 warns (falsely, -Wrestrict) on "\"" + std::string&& here.
+  std::string etag = "\"";
+  etag += std::to_string(size);
+  etag += '-';
+  etag += std::to_string(mtime);
+  etag += '"';
   r.header("ETag", etag);
-  // Names are not content-hashed: browsers revalidate, a 304 costs only headers.
-  r.header("Cache-Control", "no-cache");
+  // A content-hashed name never changes its bytes: browsers keep it for a year without asking again. Anything
+  // else (gem.js, pages, content packs) is revalidated on each use; a 304 costs only headers.
+  r.header("Cache-Control", hashed ? "public, max-age=31536000, immutable" : "no-cache");
   r.header("Content-Type", mime);
   if (auto inm = request.header("If-None-Match"); inm && *inm == etag) {
     r.status = 304;
