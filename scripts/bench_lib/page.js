@@ -11,9 +11,14 @@ import { kb, ms, table } from './format.js';
 
 // Chrome DevTools' "Fast 3G" preset: 562.5 ms latency, 1.6 Mbps down and 750 kbps up, each × 0.9.
 export const FAST_3G = { offline: false, latency: 562.5, downloadThroughput: (1.6e6 / 8) * 0.9, uploadThroughput: (750e3 / 8) * 0.9 };
+// Desktop as the machine runs, and a mid-range phone: the CPU slowed 4× through CDP (Emulation.setCPUThrottlingRate),
+// which is how Lighthouse emulates a phone. Residents use phones: the phone rows are the ones to watch.
+export const PHONE_CPU_SLOWDOWN = 4;
 const PROFILES = [
-  { id: 'none', name: 'no throttling', conditions: null, runs: Number(process.env.BENCH_REPEAT ?? 3) },
-  { id: 'fast3g', name: 'Fast 3G', conditions: FAST_3G, runs: Number(process.env.BENCH_FAST3G_REPEAT ?? 1) },
+  { id: 'none', name: 'no throttling', device: 'desktop', cpu: 1, conditions: null, runs: Number(process.env.BENCH_REPEAT ?? 3) },
+  { id: 'fast3g', name: 'Fast 3G', device: 'desktop', cpu: 1, conditions: FAST_3G, runs: Number(process.env.BENCH_FAST3G_REPEAT ?? 1) },
+  { id: 'phone', name: 'no throttling', device: 'phone', cpu: PHONE_CPU_SLOWDOWN, conditions: null, runs: Number(process.env.BENCH_REPEAT ?? 3) },
+  { id: 'phone-fast3g', name: 'Fast 3G', device: 'phone', cpu: PHONE_CPU_SLOWDOWN, conditions: FAST_3G, runs: Number(process.env.BENCH_FAST3G_REPEAT ?? 1) },
 ];
 const QUESTION = 'wat kost een paspoort?';
 const ANSWER = /€/;  // every municipality's passport fee answer names an amount
@@ -36,11 +41,12 @@ async function startServer() {
 const isWidget = (url) => /^\/(widget|gem)\//.test(new URL(url).pathname);
 
 // Records every response on the page's CDP session; `phase` labels them before/after opening.
-async function recordNetwork(page, conditions, { keepBodies }) {
+async function recordNetwork(page, { conditions, cpu }, { keepBodies }) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
   if (conditions) await cdp.send('Network.emulateNetworkConditions', conditions);
+  if (cpu > 1) await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpu });
   const state = { phase: 'before', byId: new Map(), pending: [] };
   cdp.on('Network.responseReceived', ({ requestId, response }) => {
     const headers = Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), v]));
@@ -79,7 +85,7 @@ async function visit(context, profile, { keepBodies }) {
       for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
   });
-  const net = await recordNetwork(page, profile.conditions, { keepBodies });
+  const net = await recordNetwork(page, profile, { keepBodies });
   await page.goto(context.origin, { waitUntil: 'load', timeout: TIMEOUT_MS });
   await page.waitForTimeout(SETTLE_MS);
   const launcher = page.locator('gem-assistant').locator('button.launcher');
@@ -147,10 +153,11 @@ export async function runPage(log) {
           }
           await context.close();
         }
-        scenarios.push({ profile: profile.id, profile_name: profile.name, cache, runs: visits.length, failures,
+        scenarios.push({ profile: profile.id, profile_name: profile.name, device: profile.device, cpu: profile.cpu, cache, runs: visits.length, failures,
           panel_ms: median(visits.map((v) => v.panel_ms)), answer_ms: median(visits.map((v) => v.answer_ms)),
           answer_spread_ms: [Math.min(...visits.map((v) => v.answer_ms)), Math.max(...visits.map((v) => v.answer_ms))],
-          tbt_before_ms: median(visits.map((v) => v.before.tbt_ms)), visits });
+          tbt_before_ms: median(visits.map((v) => v.before.tbt_ms)), tbt_after_ms: median(visits.map((v) => v.after.tbt_ms)),
+          longest_after_ms: median(visits.map((v) => v.after.longest_ms)), visits });
       }
     }
   } finally {
@@ -163,10 +170,13 @@ export async function runPage(log) {
 export function renderPage({ result: p }) {
   const cold = p.scenarios.find((s) => s.profile === 'none' && s.cache === 'cold');
   const first = p.bytes;
-  const timeRows = p.scenarios.map((s) => ({ failures: [], ...s })).map((s) => (s.runs === 0
-    ? [s.profile_name, s.cache, `0 of ${s.failures.length}`, 'n/a', `**no answer**: ${s.failures[0]}`, '', '']
-    : [s.profile_name, s.cache, s.failures.length ? `${s.runs} (${s.failures.length} failed)` : String(s.runs), ms(s.panel_ms), ms(s.answer_ms),
-      `${ms(s.answer_spread_ms[0])} – ${ms(s.answer_spread_ms[1])}`, kb(median(s.visits.map((v) => v.after.transferred)))]));
+  const device = (s) => (s.device === 'phone' ? `phone (CPU ${s.cpu}× slower)` : 'desktop');
+  const timeRows = p.scenarios.map((s) => ({ failures: [], device: 'desktop', cpu: 1, ...s })).map((s) => (s.runs === 0
+    ? [device(s), s.profile_name, s.cache, `0 of ${s.failures.length}`, 'n/a', `**no answer**: ${s.failures[0]}`, '', '', '', '']
+    : [device(s), s.profile_name, s.cache, s.failures.length ? `${s.runs} (${s.failures.length} failed)` : String(s.runs), ms(s.panel_ms), ms(s.answer_ms),
+      `${ms(s.answer_spread_ms[0])} – ${ms(s.answer_spread_ms[1])}`,
+      s.longest_after_ms == null ? 'n/a' : ms(s.longest_after_ms), s.tbt_after_ms == null ? 'n/a' : ms(s.tbt_after_ms),
+      kb(median(s.visits.map((v) => v.after.transferred)))]));
   const fileRows = first.after.files.map((f) => [f.path, f.encoding, kb(f.transferred), kb(f.decoded),
     f.gzip == null ? 'n/a' : kb(f.gzip), f.brotli == null ? 'n/a' : kb(f.brotli), f.cache || '—']);
   const sum = (k) => first.after.files.reduce((n, f) => n + (f[k] ?? 0), 0);
@@ -177,7 +187,8 @@ export function renderPage({ result: p }) {
   return `Server: ${p.server}. Headless Chromium, 1280×800, a fresh browser context per run (cold = empty HTTP cache; warm = a
 second tab after a first full visit in the same context). The question typed right after opening: "${p.question}".
 Fast 3G is Chrome DevTools' preset via CDP \`Network.emulateNetworkConditions\`: latency ${p.fast3g.latency} ms, download
-${Math.round(p.fast3g.downloadThroughput)} B/s (1.6 Mbps × 0.9), upload ${Math.round(p.fast3g.uploadThroughput)} B/s (750 kbps × 0.9); no CPU throttling.
+${Math.round(p.fast3g.downloadThroughput)} B/s (1.6 Mbps × 0.9), upload ${Math.round(p.fast3g.uploadThroughput)} B/s (750 kbps × 0.9).
+The phone rows slow the CPU ${PHONE_CPU_SLOWDOWN}× (CDP \`Emulation.setCPUThrottlingRate\`, as Lighthouse does for a mid-range phone).
 
 **Before the widget is opened** (cold, no throttling): the page made ${first.before.requests} requests
 (${kb(first.before.transferred)} transferred), of which the widget's: ${first.before.widget.requests} request(s),
@@ -189,7 +200,10 @@ longest task ${ms(median(cold.visits.map((v) => v.after.longest_ms)))}.
 
 **From clicking the launcher** to the panel's input and to the answer to the typed question:
 
-${table(['network', 'cache', 'runs', 'panel ready', 'first answer (median)', 'spread', 'transferred after opening'], timeRows)}
+${table(['device', 'network', 'cache', 'runs', 'panel ready', 'first answer (median)', 'spread', 'longest main-thread task', 'total blocking time', 'transferred after opening'], timeRows)}
+
+The longest task and the total blocking time (the part of each long task over 50 ms) are counted on the page's main
+thread from the click to the answer.
 
 **Bytes after opening** (cold, no throttling): what the server sent (\`Content-Encoding\`, bytes on the wire) and the same
 bodies compressed here with gzip -9 and brotli, to show what compression would save:
