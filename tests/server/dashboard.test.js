@@ -59,7 +59,8 @@ async function tabTo(page, selector, max = 60) {
 }
 
 test('sign in with the keyboard and read the figures, charts and tables', async () => {
-  const context = await browser.newContext();
+  // A clock far from Amsterdam's: the figures are counted by the day in Amsterdam, and today's must show.
+  const context = await browser.newContext({ timezoneId: 'Pacific/Kiritimati' });
   const page = await context.newPage();
   const requests = [];
   const problems = [];
@@ -88,6 +89,8 @@ test('sign in with the keyboard and read the figures, charts and tables', async 
   await page.keyboard.type(PASSWORD);
   await page.keyboard.press('Enter');
   await page.locator('#report:not([hidden]) .figure').first().waitFor();
+  const amsterdamToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' }).format(new Date());
+  assert.equal(await page.locator('#to').inputValue(), amsterdamToday);
   const figures = await page.locator('.figure').allInnerTexts();
   assert.ok(figures.some((f) => /Gesprekken\s+2/.test(f)), figures.join(' | '));
   assert.ok(figures.some((f) => /Doorverbonden met een medewerker\s+50%/.test(f)), figures.join(' | '));

@@ -315,16 +315,24 @@ async function load() {
   return loadInbox();
 }
 
+// The server counts by the day in Amsterdam, so the default range does too, whatever the zone of this
+// browser's clock (the UTC date is yesterday's between midnight and one o'clock in winter).
+function amsterdamToday() {
+  const parts = new Intl.DateTimeFormat('en', { timeZone: 'Europe/Amsterdam', year: 'numeric', month: '2-digit', day: '2-digit' })
+    .formatToParts(new Date());
+  const part = (type) => parts.find((p) => p.type === type).value;
+  return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
 function showReport(signedIn) {
   session = signedIn;
   $('signin').hidden = true;
   $('report').hidden = false;
   const select = $('municipality');
   select.replaceChildren(...session.municipalities.map((gm) => el('option', { value: gm }, gm)));
-  const today = new Date();
-  const from = new Date(today.getTime() - 27 * 86400000);
-  $('to').value = today.toISOString().slice(0, 10);
-  $('from').value = from.toISOString().slice(0, 10);
+  const today = amsterdamToday();
+  $('to').value = today;
+  $('from').value = new Date(Date.parse(today) - 27 * 86400000).toISOString().slice(0, 10);
   $('report-title').focus?.();
   return load();
 }
