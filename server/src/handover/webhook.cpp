@@ -99,7 +99,8 @@ void WebhookAdapter::notify(const nlohmann::json& event) {
     std::lock_guard lock(mutex_);
     if (pending_.size() >= max_pending_) {
       // Only the host and a count (at 1, 2, 4, 8 … drops): the event may carry what the resident wrote.
-      if ((++dropped_ & (dropped_ - 1)) == 0)
+      const auto dropped = ++dropped_;
+      if ((dropped & (dropped - 1)) == 0)
         std::cerr << "gem-server: webhook queue to " << host_ << " is full; " << dropped_ << " event(s) dropped so far\n";
       return;
     }
