@@ -67,7 +67,8 @@ export function buildThemes() {
 }
 
 // .css imports become minified strings (for constructable stylesheets); 'gem:themes' the resolved themes;
-// 'gem:assets' the manifest of hashed asset names; 'gem-core' the wasm build's JavaScript.
+// 'gem:assets' the manifest of hashed asset names; 'gem:model-worker' the model's worker (model-worker.js) as a
+// string, to start from a blob: URL; 'gem-core' the wasm build's JavaScript.
 function plugins(themes, manifest = {}) {
   return [{
     name: 'gem',
@@ -79,6 +80,12 @@ function plugins(themes, manifest = {}) {
       });
       build.onResolve({ filter: /^gem:themes$/ }, () => ({ path: 'themes', namespace: 'gem-themes' }));
       build.onLoad({ filter: /.*/, namespace: 'gem-themes' }, () => ({ contents: `export default ${JSON.stringify(themes)};`, loader: 'js' }));
+      build.onResolve({ filter: /^gem:model-worker$/ }, () => ({ path: 'model-worker', namespace: 'gem-model-worker' }));
+      build.onLoad({ filter: /.*/, namespace: 'gem-model-worker' }, async () => {
+        const worker = await esbuild.build({ entryPoints: [join(SRC, 'model-worker.js')], bundle: true, minify: true,
+          target: TARGET, legalComments: 'none', format: 'esm', write: false });
+        return { contents: `export default ${JSON.stringify(worker.outputFiles[0].text)};`, loader: 'js' };
+      });
       build.onResolve({ filter: /^gem:assets$/ }, () => ({ path: 'assets', namespace: 'gem-assets' }));
       build.onLoad({ filter: /.*/, namespace: 'gem-assets' }, () => ({ contents: `export default ${JSON.stringify(manifest)};`, loader: 'js' }));
       build.onResolve({ filter: /^gem-core$/ }, () => {
@@ -120,7 +127,7 @@ function copy(from, to) {
 // Brotli and gzip copies beside every compressible asset, which the server sends to browsers that accept
 // them (a visitor then downloads 5–6 MB instead of 18 MB). Brotli at its best quality takes ~30 s for the
 // ONNX Runtime wasm, so results are cached by content hash in build/compressed/.
-const COMPRESSIBLE = new Set(['.js', '.mjs', '.wasm', '.json', '.onnx', '.spm', '.tsv', '.css', '.svg']);
+const COMPRESSIBLE = new Set(['.js', '.mjs', '.wasm', '.json', '.onnx', '.bin', '.spm', '.tsv', '.css', '.svg']);
 const CACHE = join(ROOT, 'build/compressed');
 
 function compressedCopies(bytes) {
@@ -191,7 +198,7 @@ export async function buildWidget({ out: target = join(ROOT, 'build/widget'), qu
     fetched.push(rel);
   };
   take(join(wasmDir(), 'gem-core.wasm'), 'core/gem-core.wasm');
-  for (const f of ['gem.spm', 'gem-nlu.json', 'gem-intent.onnx']) take(join(ROOT, 'models', f), `models/${f}`);
+  for (const f of ['gem.spm', 'gem-nlu.json', 'gem-compact.bin', 'gem-intent.onnx']) take(join(ROOT, 'models', f), `models/${f}`);
   for (const f of ['gemeenten.tsv', 'gemeente-aliases.tsv', 'landen.tsv']) take(join(ROOT, 'content/gazetteer', f), `gazetteer/${f}`);
   const ort = join(ROOT, 'node_modules/onnxruntime-web/dist');
   for (const f of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) take(join(ort, f), `ort/${f}`);

@@ -17,7 +17,8 @@ const MOUNTS = [
 ];
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
   '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.tsv': 'text/tab-separated-values; charset=utf-8', '.svg': 'image/svg+xml' };
-const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+// The policy a web team sets for Gem (docs/privacy/webteams.md); `worker-src blob:` lets the model run in a worker.
+export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; worker-src blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 function resolve(urlPath, index) {
   const path = normalize(decodeURIComponent(urlPath.split('?')[0]));
@@ -42,7 +43,8 @@ function fresher(copy, original) {
 }
 
 // `index`: the page served at / (the demo page); the bare understanding page stays at /classify.html.
-export function serve({ port = 8080, host = '127.0.0.1', index = 'index.html' } = {}) {
+// `csp`: another Content-Security-Policy (tests of a page that forbids workers).
+export function serve({ port = 8080, host = '127.0.0.1', index = 'index.html', csp = CSP } = {}) {
   const server = createServer((req, res) => {
     const file = req.method === 'GET' ? resolve(req.url, index) : null;
     let stat = null;
@@ -62,8 +64,10 @@ export function serve({ port = 8080, host = '127.0.0.1', index = 'index.html' } 
     const brotli = /\bbr\b/.test(req.headers['accept-encoding'] ?? '') ? fresher(`${file}.br`, stat) : null;
     const sent = brotli ?? stat;
     const etag = `"${sent.size}-${sent.mtimeMs}"`;
-    const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': CSP,
+    const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': csp,
       'x-content-type-options': 'nosniff', 'cache-control': cache, vary: 'Accept-Encoding', etag,
+      // Public files, fetched without credentials: any site may embed the widget from here.
+      'access-control-allow-origin': '*',
       ...(brotli ? { 'content-encoding': 'br' } : {}) };
     if (req.headers['if-none-match'] === etag) {
       res.writeHead(304, headers).end();

@@ -18,7 +18,7 @@ namespace {
 
 const char* const kContentSecurityPolicy =
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    "worker-src blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 bool listed(const Municipality& m, const std::string& origin) {
   for (const auto& o : m.origins) {

@@ -148,7 +148,9 @@ function assertNothingStored(state, when) {
 }
 
 const isHostPageFile = (url) => url.startsWith(origin) && HOST_PAGE_FILES.includes(new URL(url).pathname);
-const gemRequests = (traffic) => traffic.requests.filter((r) => !isHostPageFile(r.url));
+// blob: URLs are the browser's own memory (the model's worker script), listed under in_browser, not requests.
+const inBrowser = (url) => url.startsWith('blob:');
+const gemRequests = (traffic) => traffic.requests.filter((r) => !isHostPageFile(r.url) && !inBrowser(r.url));
 
 // Checks everything recorded against the statement. `allowed` maps a request id to the personal data
 // that request may carry by design (e.g. live-waste: the postcode). `consented`: the resident agreed to a
@@ -156,6 +158,9 @@ const gemRequests = (traffic) => traffic.requests.filter((r) => !isHostPageFile(
 function verifyTraffic({ traffic, flow, analytics }, { secrets, allowed = {}, consented = false }) {
   const problems = [];
   const matched = [];
+  for (const request of traffic.requests.filter((r) => inBrowser(r.url))) {
+    if (!FLOW.in_browser.some((item) => new RegExp(`^${item.url}$`).test(request.url))) problems.push(`${request.url}: not in data-flow.json (in_browser)`);
+  }
   for (const request of gemRequests(traffic)) {
     if (!request.url.startsWith(`${origin}/`)) problems.push(`third-party or other-origin request: ${request.url}`);
     const { entry, problems: found, typedText, rest } = flow.checkRequest(request);

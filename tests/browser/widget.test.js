@@ -4,12 +4,13 @@
 // Screenshots of the key states go to build/test-artifacts/.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import * as esbuild from 'esbuild';
 
-import { serve } from '../../scripts/cli/serve.js';
+import { CSP, serve } from '../../scripts/cli/serve.js';
 import { buildWidget } from '../../widget/build.js';
 import { launch } from './chromium.js';
 import * as harness from './widget-harness.js';
@@ -206,7 +207,7 @@ test('a conversation by keyboard only, with focus order and focus return', async
   await finish(run);
 });
 
-test('quick replies work while the model loads; a typed message waits with a visible, announced status', async () => {
+test('while the full model loads: quick replies work, the compact tier answers what it is sure of, other messages wait with an announced status', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
   let release;
   const held = new Promise((resolve) => { release = resolve; });
@@ -220,16 +221,22 @@ test('quick replies work while the model loads; a typed message waits with a vis
   await panel(page).getByRole('button', { name: 'Afval' }).click();
   await botMessages(page).nth(1).waitFor();  // answered by the dialogue alone, without the model
 
-  await input(page).fill('wat kost een paspoort?');
+  // A clear question: the core's compact tier answers it while the full model is still held back.
+  await harness.say(page, 'wat kost een paspoort?');
+  await botMessages(page).filter({ hasText: 'maximaal € 88,65' }).waitFor(WAIT);
+
+  // One the compact tier is not sure of waits for the full model, and says so.
+  const question = 'waar kan ik mijn klacht kwijt over de buren';
+  await input(page).fill(question);
   await page.keyboard.press('Enter');
   const status = panel(page).getByRole('status');
   await status.filter({ hasText: 'Gem is bijna klaar. Je vraag wordt beantwoord zodra Gem geladen is.' }).waitFor();
-  assert.equal(await panel(page).locator('.message--user').filter({ hasText: 'wat kost een paspoort?' }).count(), 1);
-  assert.equal(await botMessages(page).count(), 2);
+  assert.equal(await panel(page).locator('.message--user').filter({ hasText: question }).count(), 1);
+  const answered = await botMessages(page).count();
   await shot(page, 'waiting-for-model');
 
   release();
-  await botMessages(page).filter({ hasText: 'maximaal € 88,65' }).waitFor(WAIT);
+  await botMessages(page).nth(answered).waitFor(WAIT);
   assert.equal(await status.textContent(), '');
   await finish(run);
 });
@@ -467,9 +474,11 @@ test('a second visit downloads nothing: hashed assets from the cache, gem.js and
     return seen;
   };
   const isHashed = (url) => /\.[0-9a-f]{12}\.[a-z0-9]+$/.test(url);
+  // What the page fetches itself: the panel, the core, the model and the gazetteers (ONNX Runtime is
+  // fetched by the model's worker, which this page-level session does not see).
   const first = await visit();
   const firstBytes = first.reduce((n, r) => n + r.bytes, 0);
-  assert.ok(firstBytes > 1e6, `the first visit downloads the model and ONNX Runtime: ${firstBytes} B`);
+  assert.ok(firstBytes > 300e3, `the first visit downloads the core and the model: ${firstBytes} B`);
   const second = await visit();
   const hashed = second.filter((r) => isHashed(r.url));
   assert.ok(hashed.length >= 8, `hashed assets on the second visit: ${hashed.map((r) => r.url).join(', ')}`);
@@ -479,4 +488,89 @@ test('a second visit downloads nothing: hashed assets from the cache, gem.js and
   assert.ok(asked.some((r) => r.url.endsWith('/widget/gem.js')), asked.map((r) => r.url).join());
   assert.deepEqual(asked.filter((r) => r.bytes > 1024).map((r) => `${r.url} ${r.bytes} B`), [], 'downloaded again');
   await context.close();
+});
+
+// ONNX Runtime is compiled and the model run in a dedicated worker started from a blob: URL (the page's
+// CSP allows `worker-src blob:`), so the page's main thread only renders.
+test('the model runs in a Web Worker: ONNX Runtime is fetched by the worker, not by the page', async () => {
+  const run = await openPage();
+  const { page, watch } = run;
+  const workers = [];
+  page.on('worker', (worker) => workers.push(worker));
+  await openByMouse(page);
+  await harness.say(page, 'wat kost een paspoort?');
+  assert.match(await botMessages(page).last().innerText(), /paspoort/i);
+  assert.deepEqual(workers.map((w) => w.url().slice(0, 5)), ['blob:']);
+  // Each realm's resource timing lists what it fetched itself.
+  const fetchedBy = (realm) => realm.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
+  // The compact tier may have answered before ONNX Runtime arrived: wait until the worker has all of it.
+  const ortOf = async (realm) => (await fetchedBy(realm)).filter((p) => p.startsWith('/widget/ort/'));
+  for (let i = 0; i < 300 && (await ortOf(workers[0])).length < 3; i++) await page.waitForTimeout(100);
+  const byWorker = await ortOf(workers[0]);
+  assert.deepEqual(byWorker.map((p) => p.replace(/\.[0-9a-f]{12}\./, '.')).sort(),
+    ['/widget/ort/ort-wasm-simd-threaded.mjs', '/widget/ort/ort-wasm-simd-threaded.wasm', '/widget/ort/ort.wasm.min.mjs']);
+  assert.deepEqual(await ortOf(page), []);
+  assert.ok(watch.requests.some((r) => r.url().includes('/widget/ort/')), 'the page watches the worker\u2019s requests too');
+  await finish(run);
+});
+
+// A page whose CSP forbids workers (no `worker-src blob:`): Gem still answers, on the main thread, and says
+// why in the console for the web team.
+test('a page that forbids workers still gets answers, and the console says which CSP source to add', async () => {
+  const strict = await serve({ port: 0, index: 'index.html', csp: CSP.replace(' worker-src blob:;', '') });
+  try {
+    const strictOrigin = `http://127.0.0.1:${strict.address().port}`;
+    const run = await harness.openPage(browser, strictOrigin, { path: '/?server=off' });
+    const { page } = run;
+    const warnings = [];
+    page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+    await openByMouse(page);
+    await harness.say(page, 'wat kost een paspoort?');
+    assert.match(await botMessages(page).last().innerText(), /paspoort/i);
+    assert.ok(warnings.some((w) => /main thread/.test(w) && /worker-src blob:/.test(w)), warnings.join('\n'));
+    assert.deepEqual(page.workers(), []);
+    // The blocked worker is the one CSP report this page makes.
+    const violations = await page.evaluate(() => window.__cspViolations);
+    assert.ok(violations.length >= 1 && violations.every((v) => /^(worker-src|script-src) blob/.test(v)), violations.join());
+    await page.evaluate(() => { window.__cspViolations = []; });
+    await harness.finish(run, { expected: [/Content Security Policy/] });
+  } finally {
+    strict.close();
+  }
+});
+
+// The realistic embedding: the municipality's page on its own origin, gem.js and every asset from Gem's origin
+// (CORS); the page's CSP names Gem's origin as web teams are told to (docs/privacy/webteams.md).
+test('embedded across origins: the page on one origin, Gem on another, the model still in a worker', async () => {
+  const csp = `default-src 'self'; script-src 'self' ${origin} 'wasm-unsafe-eval'; connect-src 'self' ${origin}; ` +
+    "worker-src blob:; style-src 'self'; object-src 'none'; base-uri 'none'";
+  const html = `<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Paspoort — Gemeente</title>
+    <script src="${origin}/widget/gem.js" data-municipality="GM0599" defer></script></head>
+    <body><main><h1>Paspoort aanvragen</h1></main></body></html>`;
+  // The municipality's site: another loopback port, so another origin in the same address space.
+  const site = createServer((req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp }).end(html));
+  await new Promise((done) => site.listen(0, '127.0.0.1', done));
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+  try {
+    const page = await context.newPage();
+    const problems = [];
+    const workers = [];
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('worker', (worker) => workers.push(worker));
+    await page.addInitScript(() => {
+      window.__cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    await page.goto(`http://127.0.0.1:${site.address().port}/`);
+    await openByMouse(page);
+    await harness.say(page, 'wat kost een paspoort?');
+    assert.match(await botMessages(page).last().innerText(), /paspoort/i);
+    assert.deepEqual(workers.map((w) => w.url().slice(0, 5)), ['blob:']);
+    assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+    site.close();
+  }
 });

@@ -1,14 +1,17 @@
 // Loads Gem's local intelligence in two phases, from the widget's own folder (the `base` URL):
 //   1. the dialogue: the wasm core (core/gem-core.wasm) and the municipality's content pack
 //      (content/GMxxxx.json, or content/generic.json) — enough for the welcome and the quick replies;
-//   2. understanding: ONNX Runtime Web (ort/), the model and the gazetteers (models/, gazetteer/) —
-//      needed for typed messages.
+//   2. understanding: the gazetteers and the core's compact tier (gazetteer/, models/gem-compact.bin), which
+//      answers the typed messages it is sure of at once; ONNX Runtime Web (ort/) and the full model
+//      (models/gem-intent.onnx) answer the rest, and everything once they are ready. ONNX Runtime runs in a
+//      Web Worker (model-runner.js): compiling it and running the model never freeze the page.
 // Both start at once (prefetch on hover/focus, or on opening); nothing here sends what residents type.
 import createGemCore from 'gem-core';  // the wasm build's gem-core.js, bundled by widget/build.js
 
 import { Session } from '../../wasm/session.js';
 import { Understanding } from '../../wasm/understanding.js';
 import { assetUrl } from './assets.js';
+import { startModel } from './model-runner.js';
 
 const engines = new Map();
 
@@ -37,7 +40,7 @@ export function engineFor(config) {
     const engine = new Engine(config);
     engines.set(key, engine);
     // A failed load is forgotten, so that the next attempt ("retry") starts again.
-    Promise.all([engine.dialogue, engine.understanding]).catch(() => {
+    Promise.all([engine.dialogue, engine.understanding, engine.model]).catch(() => {
       if (engines.get(key) === engine) engines.delete(key);
     });
   }
@@ -64,18 +67,22 @@ class Engine {
       : text('content/generic.json');
     this.dialogue = Promise.all([core, pack, municipalities]).then(([gemCore, packJson, tsv]) => ({ core: gemCore, pack: packJson, tsv }));
 
-    const files = Promise.all([bytes('models/gem.spm'), text('models/gem-nlu.json'), bytes('models/gem-intent.onnx'),
+    const files = Promise.all([bytes('models/gem.spm'), text('models/gem-nlu.json'), bytes('models/gem-compact.bin'),
       municipalities, text('gazetteer/gemeente-aliases.tsv'), text('gazetteer/landen.tsv')]);
-    const ortModule = import(url('ort/ort.wasm.min.mjs'));
-    this.understanding = Promise.all([core, files, ortModule]).then(async ([gemCore, loaded, ort]) => {
-      const [spm, metadata, onnx, tsv, aliases, countries] = loaded;
-      ort.env.wasm.wasmPaths = { mjs: url('ort/ort-wasm-simd-threaded.mjs'), wasm: url('ort/ort-wasm-simd-threaded.wasm') };
+    // ONNX Runtime and the full model in a Web Worker (or, where the page forbids one, on the main thread).
+    this.model = bytes('models/gem-intent.onnx').then((onnx) => startModel({
+      ortUrl: url('ort/ort.wasm.min.mjs'),
+      wasmPaths: { mjs: url('ort/ort-wasm-simd-threaded.mjs'), wasm: url('ort/ort-wasm-simd-threaded.wasm') },
+      onnx,
+    }));
+    // Ready long before the full model: the core's compact tier answers what it is sure of until then.
+    this.understanding = Promise.all([core, files]).then(([gemCore, [spm, metadata, compact, tsv, aliases, countries]]) =>
       // The same core as the dialogue's, so the session and the understander share one wasm instance.
-      return Understanding.create({ core: gemCore, ort, files: { spm, metadata, onnx, municipalities: tsv, aliases, countries } });
-    });
+      Understanding.create({ core: gemCore, runner: this.model, files: { spm, metadata, compact, municipalities: tsv, aliases, countries } }));
     // Failures are reported where they are awaited, not as unhandled rejections.
     this.dialogue.catch(() => {});
     this.understanding.catch(() => {});
+    this.model.catch(() => {});
   }
 
   // A conversation that can welcome and take quick replies now; typed messages need its `understanding`.
@@ -110,10 +117,13 @@ export function engineLink(config) {
       return loaded;
     });
     understanding = loading;
-    // A failed load is tried again by the next typed message.
-    loading.catch(() => {
+    // A failed load (of the compact tier or the full model) is tried again by the next typed message.
+    const forget = () => {
+      modelReady = false;
       if (understanding === loading) understanding = null;
-    });
+    };
+    loading.catch(forget);
+    engine.model.catch(forget);
   };
   return {
     get modelReady() {

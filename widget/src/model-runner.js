@@ -1,0 +1,66 @@
+// Runs the intent model: in a Web Worker when the page allows one, otherwise on the main thread.
+// Either way the result is a runner for wasm/understanding.js: {run(ids) → Promise<[intent, product,
+// aspect, lang] scores>, close(), where: 'worker' | 'main-thread'}.
+import workerSource from 'gem:model-worker';  // widget/src/model-worker.js, built as a string by widget/build.js
+
+import { ortRunner } from '../../wasm/understanding.js';
+
+// Starting a worker from a blob: URL needs `worker-src blob:` in a page's Content-Security-Policy
+// (docs/privacy/webteams.md). Without it the worker fails to start and the model runs on the main thread.
+function workerRunner({ ortUrl, wasmPaths, onnx }) {
+  const blob = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
+  let worker;
+  try {
+    worker = new Worker(blob, { type: 'module', name: 'gem-model' });
+  } catch (error) {
+    throw Object.assign(new Error(`the model's worker did not start: ${error.message}`), { workerFailed: true });
+  } finally {
+    URL.revokeObjectURL(blob);
+  }
+  const pending = new Map();
+  let next = 0;
+  const fail = (error) => {
+    for (const { reject } of pending.values()) reject(error);
+    pending.clear();
+  };
+  worker.onmessage = ({ data }) => {
+    const call = pending.get(data.id);
+    pending.delete(data.id);
+    if (data.error) call?.reject(new Error(data.error));
+    else call?.resolve(data);
+  };
+  worker.onerror = (event) => {
+    event.preventDefault?.();
+    fail(Object.assign(new Error(`the model's worker did not start${event.message ? `: ${event.message}` : ''}`), { workerFailed: true }));
+  };
+  const call = (message, transfer = []) => new Promise((resolve, reject) => {
+    const id = next++;
+    pending.set(id, { resolve, reject });
+    worker.postMessage({ id, ...message }, transfer);
+  });
+  const copy = onnx.slice().buffer;  // the worker takes the model's bytes over
+  return call({ type: 'load', ortUrl, wasmPaths, onnx: copy }, [copy]).then(() => ({
+    where: 'worker',
+    run: async (ids) => (await call({ type: 'run', ids: BigInt64Array.from(ids, BigInt) })).scores,
+    close: async () => worker.terminate(),
+  }), (error) => {
+    worker.terminate();
+    throw error;
+  });
+}
+
+// `log`: where a web team sees why the model runs on the main thread (console by default).
+export async function startModel({ ortUrl, wasmPaths, onnx }, { log = console } = {}) {
+  if (typeof Worker === 'function') {
+    try {
+      return await workerRunner({ ortUrl, wasmPaths, onnx });
+    } catch (error) {
+      if (!error.workerFailed) throw error;  // the worker ran: a download failed, which the main thread would not fix
+      log.warn?.(`Gem runs its model on the page's main thread, which may make the page stutter: ${error.message}. ` +
+        "Allow workers from blob: URLs in the page's Content-Security-Policy (worker-src blob:).");
+    }
+  }
+  const ort = await import(ortUrl);
+  ort.env.wasm.wasmPaths = wasmPaths;
+  return ortRunner(ort, onnx);
+}
