@@ -21,11 +21,12 @@ export class Session {
     return JSON.parse(this.session.welcome());
   }
 
-  // Resolves to the response, with `meaning` (what the message was understood as) attached.
-  async send(text) {
-    const { response, meaning } = await this.understanding.withScores(text, (analysis, scores) =>
-      JSON.parse(this.session.respond(this.understanding.understander, analysis, ...scores)));
-    return { ...response, meaning };
+  // Resolves to the response, with `meaning` (what the message was understood as, and by which `tier`:
+  // 'full' or 'compact') attached. `onWait`: see Understanding.withScores.
+  async send(text, { onWait } = {}) {
+    const { response, meaning, tier } = await this.understanding.withScores(text, (analysis, scores, by) =>
+      ({ ...JSON.parse(this.session.respond(this.understanding.understander, analysis, ...scores)), tier: by }), { onWait });
+    return { ...response, meaning: { ...meaning, tier } };
   }
 
   // A quick reply of kind 'dialogue'.

@@ -5,6 +5,7 @@ import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import { ROOT, loadCore, readModelFiles } from '../../wasm/node.js';
+import { compactAnswers } from '../../wasm/understanding.js';
 import { formatReport, score } from './eval.js';
 
 const PRODUCT_QUESTION = 'product_vraag';
@@ -48,7 +49,8 @@ export async function evaluateCompact(records, reportPath, out) {
       const analysis = nlu.analyse(record.text);
       try {
         const scores = nlu.compactScores(analysis);
-        return { record, meaning: JSON.parse(nlu.interpret(analysis, ...scores)), sure: nlu.compactSure(...scores) };
+        // `sure`: the widget lets the compact tier answer this one itself (the same rule).
+        return { record, meaning: JSON.parse(nlu.interpret(analysis, ...scores)), sure: compactAnswers(nlu, analysis, scores) };
       } finally {
         analysis.delete();
       }

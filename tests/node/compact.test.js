@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import * as ort from 'onnxruntime-web';
+
 import { ROOT, loadCore, readModelFiles } from '../../wasm/node.js';
+import { compactAnswers, ortRunner, Understanding } from '../../wasm/understanding.js';
 
 const compactBytes = readFileSync(join(ROOT, 'models/gem-compact.bin'));
 const fixture = JSON.parse(readFileSync(join(ROOT, 'tests/fixtures/compact-parity.json'), 'utf8'));
@@ -98,7 +101,15 @@ describe('with models/gem-compact.bin', () => {
       const out = execFileSync(join(ROOT, 'scripts/gem'), ['eval', '--tier', 'compact', file, '--report', join(dir, 'r.json')],
         { encoding: 'utf8' });
       const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
-      const sure = records.filter((r) => nlu.compactSure(...compactOf(nlu, r.text).scores)).length;
+      const answers = (text) => {
+        const analysis = nlu.analyse(text);
+        try {
+          return compactAnswers(nlu, analysis, nlu.compactScores(analysis));
+        } finally {
+          analysis.delete();
+        }
+      };
+      const sure = records.filter((r) => answers(r.text)).length;
       assert.equal(report.compact.sure_examples, sure);
       assert.equal(report.compact.sure, sure / records.length);
       assert.match(out, new RegExp(`compact tier sure about ${(100 * sure / records.length).toFixed(1)}% of the questions`));
@@ -107,4 +118,48 @@ describe('with models/gem-compact.bin', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+// How the widget uses the tiers: the full model is still loading (its runner a pending promise); the compact
+// tier answers what it is sure of, the rest waits (onWait) and is answered by the full model once it is there.
+test('Understanding: the compact tier answers while the full model loads, then only the full model does', async () => {
+  const files = { ...readModelFiles(), compact: compactBytes };
+  let arrive;
+  const loading = new Promise((resolve) => { arrive = resolve; });
+  const understanding = await Understanding.create({ core, runner: loading, files });
+  const tierOf = (text, options) => understanding.withScores(text, (analysis, scores, tier) => tier, options);
+  try {
+    const sure = { text: 'wat kost een paspoort' };
+    const unsure = fixture.examples.find((e) => !e.sure);
+    assert.ok(unsure, 'the parity fixture has an example the compact tier is not sure of');
+    assert.equal(await tierOf(sure.text), 'compact');
+    // Sure that it does not understand is not enough: "not understood" is the full model's call.
+    const offTopic = 'wie wint het wk voetbal';
+    const analysis = understanding.understander.analyse(offTopic);
+    assert.equal(understanding.understander.compactSure(...understanding.understander.compactScores(analysis)), true);
+    analysis.delete();
+    let waitedForOutOfScope = false;
+    const outOfScope = tierOf(offTopic, { onWait: () => { waitedForOutOfScope = true; } });
+
+    let waited = 0;
+    const pending = tierOf(unsure.text, { onWait: () => { waited += 1; } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(waited, 1, 'the unsure message waits for the full model');
+    arrive(await ortRunner(ort, files.onnx));
+    assert.equal(await pending, 'full');
+    assert.equal(await outOfScope, 'full');
+    assert.ok(waitedForOutOfScope);
+    assert.equal(await tierOf(sure.text, { onWait: () => { waited += 1; } }), 'full', 'once the full model is there it answers everything');
+    assert.equal(waited, 1);
+  } finally {
+    await understanding.close();
+  }
+});
+
+test('Understanding: a full model that fails to load rejects waiting messages with loadFailed', async () => {
+  const files = { ...readModelFiles(), compact: compactBytes };
+  const understanding = await Understanding.create({ core, runner: Promise.reject(new TypeError('Failed to fetch')), files });
+  const unsure = fixture.examples.find((e) => !e.sure);
+  await assert.rejects(understanding.withScores(unsure.text, () => 'answered'), (error) => error.loadFailed === true);
+  await understanding.close();
 });

@@ -30,11 +30,15 @@ class FakeSession {
       { id: 'handover', label: 'Chat met een medewerker', kind: 'action' }] });
   }
 
-  async send(text) {
+  // An answer with `waitsForModel` is one the compact tier was not sure of: `onWait` is called, then the
+  // full model answers (true) or turns out not to have loaded (an Error).
+  async send(text, { onWait } = {}) {
     this.calls.push(['send', text]);
     const answer = this.answers[text];
     if (answer instanceof Error) throw answer;
-    const { meaning, ...shown } = answer ?? response(`Antwoord op ${text}`);
+    const { meaning, waitsForModel, ...shown } = answer ?? response(`Antwoord op ${text}`);
+    if (waitsForModel) onWait?.();
+    if (waitsForModel instanceof Error) throw waitsForModel;
     return { ...shown, meaning: { lang: 'nl', ...meaning } };
   }
 
@@ -240,6 +244,27 @@ test('a model that could not be loaded is a network problem: said in the status 
   assert.equal(ui.statuses.at(-1), beforeCore('nl').load_failed);
   assert.deepEqual(texts(ui, 'note'), [], 'no "error inside Gem" note');
   assert.ok(!session.calls.some(([call]) => call === 'send'));
+});
+
+test('a message the compact tier is not sure of waits for the full model with an announced status, then is answered', async () => {
+  const { conversation, ui } = setup({ answers: { 'mijn kat is zoek': { waitsForModel: true, ...response('Over dieren') } } });
+  await conversation.open();
+  conversation.submit('mijn kat is zoek');
+  await conversation.queue;
+  assert.ok(ui.statuses.includes(conversation.t('waiting')), ui.statuses.join('|'));
+  assert.equal(ui.statuses.at(-1), '');
+  assert.equal(texts(ui).at(-1), 'Over dieren');
+});
+
+test('a full model that did not load while a message waited for it: a network problem, the message can be sent again', async () => {
+  const failed = Object.assign(new Error('the model did not load: Failed to fetch'), { loadFailed: true });
+  const { conversation, ui } = setup({ answers: { 'mijn kat is zoek': { waitsForModel: failed, ...response('—') } } });
+  await conversation.open();
+  const message = conversation.submit('mijn kat is zoek');
+  await conversation.queue;
+  assert.equal(message.failed, true);
+  assert.equal(ui.statuses.at(-1), beforeCore('nl').load_failed);
+  assert.deepEqual(texts(ui, 'note'), [], 'no "error inside Gem" note');
 });
 
 test('a core that could not be loaded: status and retry button; opening again retries', async () => {

@@ -191,14 +191,27 @@ export class Conversation {
       const addressBefore = ADDRESS_AWAITED.includes(session.state().awaiting);
       const thinking = this.timers.setTimeout(() => this.ui.status(this.t('thinking'), true), THINKING_DELAY_MS);
       let response;
+      let notLoaded = null;
       try {
-        response = await session.send(message.text);
+        // Not sure without the full model, which is still loading: say so while the message waits.
+        const onWait = () => {
+          this.timers.clearTimeout(thinking);
+          this.ui.status(this.t('waiting'), true);
+        };
+        response = await session.send(message.text, { onWait });
       } catch (error) {
         this.update(message, { failed: true });
-        throw error;
+        if (!error.loadFailed) throw error;
+        notLoaded = error;
       } finally {
         this.timers.clearTimeout(thinking);
         this.ui.status('');
+      }
+      if (notLoaded) {
+        // The full model did not load: a network problem, and the message can be sent again.
+        this.log.warn?.('Gem could not load its understanding:', notLoaded);
+        this.ui.status(this.t('load_failed'));
+        return;
       }
       if (response.meaning?.lang) this.update(message, { lang: response.meaning.lang, failed: false });
       const addressExpected = addressBefore
