@@ -19,6 +19,12 @@ const PROFILES = [
   { id: 'fast3g', name: 'Fast 3G', device: 'desktop', cpu: 1, conditions: FAST_3G, runs: Number(process.env.BENCH_FAST3G_REPEAT ?? 1) },
   { id: 'phone', name: 'no throttling', device: 'phone', cpu: PHONE_CPU_SLOWDOWN, conditions: null, runs: Number(process.env.BENCH_REPEAT ?? 3) },
   { id: 'phone-fast3g', name: 'Fast 3G', device: 'phone', cpu: PHONE_CPU_SLOWDOWN, conditions: FAST_3G, runs: Number(process.env.BENCH_FAST3G_REPEAT ?? 1) },
+  // The fallback, measured: the same page with `worker-src blob:` taken out of its CSP, so the model runs on the
+  // main thread. Its twin has the page passed through the same way with the CSP kept, for a fair comparison.
+  { id: 'phone-csp-worker', name: 'no throttling, page re-served, CSP kept', device: 'phone', cpu: PHONE_CPU_SLOWDOWN, conditions: null,
+    caches: ['cold'], csp: (policy) => policy, runs: Number(process.env.BENCH_REPEAT ?? 3) },
+  { id: 'phone-csp-no-worker', name: 'no throttling, page re-served without worker-src blob:', device: 'phone', cpu: PHONE_CPU_SLOWDOWN,
+    conditions: null, caches: ['cold'], csp: (policy) => policy.replace(/\s*worker-src [^;]*;?/, ''), runs: Number(process.env.BENCH_REPEAT ?? 3) },
 ];
 const QUESTION = 'wat kost een paspoort?';
 const ANSWER = /€/;  // every municipality's passport fee answer names an amount
@@ -90,6 +96,13 @@ async function visit(context, profile, { keepBodies }) {
   // worker's resource timing does.
   const workers = [];
   page.on('worker', (worker) => workers.push(worker));
+  if (profile.csp) {
+    await page.route((url) => url.pathname === '/', async (route) => {
+      const response = await route.fetch();
+      const headers = response.headers();
+      await route.fulfill({ response, headers: { ...headers, 'content-security-policy': profile.csp(headers['content-security-policy'] ?? '') } });
+    });
+  }
   await page.goto(context.origin, { waitUntil: 'load', timeout: TIMEOUT_MS });
   await page.waitForTimeout(SETTLE_MS);
   const launcher = page.locator('gem-assistant').locator('button.launcher');
@@ -111,6 +124,15 @@ async function visit(context, profile, { keepBodies }) {
   await input.press('Enter', { timeout: TIMEOUT_MS });
   await botMessages.filter({ hasText: ANSWER }).first().waitFor({ timeout: TIMEOUT_MS });
   const answerMs = performance.now() - opened;
+  // Whether ONNX Runtime's wasm had arrived (in the worker or the page) when the answer came: if not, the core's
+  // compact tier answered.
+  const hasOrt = (realm) => realm.evaluate(() => performance.getEntriesByType('resource')
+    .some((e) => /\/ort\/ort-wasm-simd-threaded\.[0-9a-f]{12}\.wasm$/.test(new URL(e.name).pathname)));
+  const ortAtAnswer = (await Promise.all([page, ...workers].map(hasOrt))).some(Boolean);
+  const workerBytes = await Promise.all(workers.map((w) => w.evaluate(() => performance.getEntriesByType('resource')
+    .reduce((n, e) => n + e.transferSize, 0))));
+  const bytesAtAnswer = [...net.byId.values()].filter((r) => r.phase === 'after').reduce((n, r) => n + r.transferred, 0)
+    + workerBytes.reduce((n, b) => n + b, 0);
   await page.waitForTimeout(SETTLE_MS);
   await Promise.all(net.pending);
   const tasksAll = await page.evaluate(() => window.__longTasks.slice());
@@ -118,6 +140,7 @@ async function visit(context, profile, { keepBodies }) {
     .map((e) => ({ url: e.name, transferred: e.transferSize, decoded: e.decodedBodySize })))))).flat();
   const after = [...net.byId.values()].filter((r) => r.phase === 'after')
     .concat(byWorkers.map((r) => ({ ...r, encoding: 'n/a', cache: '', worker: true })));
+  const modelIn = workers.length ? 'worker' : ((await hasOrt(page)) ? 'main thread' : 'not loaded yet');
   await page.close();
   return {
     before: { ...totals(before), widget: totals(before.filter((r) => isWidget(r.url))), ...blocking(tasksBefore),
@@ -127,7 +150,9 @@ async function visit(context, profile, { keepBodies }) {
         decoded: r.decoded, ...(r.sizes ? { gzip: r.sizes.gzip, brotli: r.sizes.brotli } : {}) })) },
     panel_ms: panelMs,
     answer_ms: answerMs,
-    model_in: workers.length ? 'worker' : 'main thread',
+    model_in: modelIn,
+    ort_at_answer: ortAtAnswer,
+    bytes_at_answer: bytesAtAnswer,
   };
 }
 
@@ -144,7 +169,7 @@ export async function runPage(log) {
     bytes = await visit(context, PROFILES[0], { keepBodies: true });
     await context.close();
     for (const profile of PROFILES.filter((p) => p.runs > 0)) {
-      for (const cache of ['cold', 'warm']) {
+      for (const cache of profile.caches ?? ['cold', 'warm']) {
         const visits = [];
         const failures = [];
         for (let run = 0; run < profile.runs; run++) {
@@ -166,7 +191,8 @@ export async function runPage(log) {
           answer_spread_ms: [Math.min(...visits.map((v) => v.answer_ms)), Math.max(...visits.map((v) => v.answer_ms))],
           tbt_before_ms: median(visits.map((v) => v.before.tbt_ms)), tbt_after_ms: median(visits.map((v) => v.after.tbt_ms)),
           longest_after_ms: median(visits.map((v) => v.after.longest_ms)),
-          model_in: [...new Set(visits.map((v) => v.model_in))].join(', '), visits });
+          model_in: [...new Set(visits.map((v) => v.model_in))].join(', '),
+          compact_answers: visits.filter((v) => !v.ort_at_answer).length, visits });
       }
     }
   } finally {
@@ -181,11 +207,12 @@ export function renderPage({ result: p }) {
   const first = p.bytes;
   const device = (s) => (s.device === 'phone' ? `phone (CPU ${s.cpu}× slower)` : 'desktop');
   const timeRows = p.scenarios.map((s) => ({ failures: [], device: 'desktop', cpu: 1, ...s })).map((s) => (s.runs === 0
-    ? [device(s), s.profile_name, s.cache, `0 of ${s.failures.length}`, 'n/a', `**no answer**: ${s.failures[0]}`, '', '', '', '', '']
-    : [device(s), s.profile_name, s.cache, s.failures.length ? `${s.runs} (${s.failures.length} failed)` : String(s.runs), s.model_in ?? 'main thread', ms(s.panel_ms), ms(s.answer_ms),
+    ? [device(s), s.profile_name, s.cache, `0 of ${s.failures.length}`, 'n/a', '', `**no answer**: ${s.failures[0]}`, '', '', '', '', '', '']
+    : [device(s), s.profile_name, s.cache, s.failures.length ? `${s.runs} (${s.failures.length} failed)` : String(s.runs), s.model_in ?? 'main thread',
+      s.compact_answers == null ? 'n/a' : `${s.compact_answers} of ${s.runs}`, ms(s.panel_ms), ms(s.answer_ms),
       `${ms(s.answer_spread_ms[0])} – ${ms(s.answer_spread_ms[1])}`,
       s.longest_after_ms == null ? 'n/a' : ms(s.longest_after_ms), s.tbt_after_ms == null ? 'n/a' : ms(s.tbt_after_ms),
-      kb(median(s.visits.map((v) => v.after.transferred)))]));
+      kb(median(s.visits.map((v) => v.bytes_at_answer))), kb(median(s.visits.map((v) => v.after.transferred)))]));
   const fileRows = first.after.files.map((f) => [f.path, f.encoding, kb(f.transferred), kb(f.decoded),
     f.gzip == null ? 'n/a' : kb(f.gzip), f.brotli == null ? 'n/a' : kb(f.brotli), f.cache || '—']);
   const sum = (k) => first.after.files.reduce((n, f) => n + (f[k] ?? 0), 0);
@@ -209,10 +236,15 @@ longest task ${ms(median(cold.visits.map((v) => v.after.longest_ms)))}.
 
 **From clicking the launcher** to the panel's input and to the answer to the typed question:
 
-${table(['device', 'network', 'cache', 'runs', 'model runs in', 'panel ready', 'first answer (median)', 'spread', 'longest main-thread task', 'total blocking time', 'transferred after opening'], timeRows)}
+${table(['device', 'network', 'cache', 'runs', 'full model runs in', 'answered before ONNX Runtime arrived (compact tier)', 'panel ready', 'first answer (median)', 'spread', 'longest main-thread task', 'total blocking time', 'transferred before the answer', 'transferred after opening'], timeRows)}
 
 The longest task and the total blocking time (the part of each long task over 50 ms) are counted on the page's main
-thread from the click to the answer.
+thread from the click to the answer. "Full model runs in": where ONNX Runtime ran by the end of the visit (a second
+after the answer); "not loaded yet" means the core's compact tier had answered long before. "Answered before ONNX
+Runtime arrived": visits in which ONNX Runtime's wasm had not finished downloading when the answer came, so the compact
+tier answered. The rows "page re-served" pass the demo page through the browser (Playwright route) to take
+\`worker-src blob:\` out of its CSP: the model then runs on the main thread (the fallback); the twin row passes it
+through unchanged, for a fair comparison.
 
 **Bytes after opening** (cold, no throttling): what the server sent (\`Content-Encoding\`, bytes on the wire) and the same
 bodies compressed here with gzip -9 and brotli, to show what compression would save:
