@@ -132,7 +132,9 @@ const SECTIONS = [
   ['server', 'Server', renderServer],
 ];
 
-export function renderReport(results, machine) {
+// `kept`: section title → its text in the current BENCHMARKS.md, for the sections this machine has no result of
+// (a fresh checkout has no build/bench/results/): they stay as they were, with their own "Measured" line.
+export function renderReport(results, machine, kept = {}) {
   const parts = [`# Benchmarks
 
 Written by \`scripts/bench\` (all sections) or \`scripts/bench SECTION\` (\`quality\`, \`speed\`, \`size\`, \`page\`, \`server\`;
@@ -145,7 +147,17 @@ Inputs, the same for every system: \`scripts/gem nlu-export train > build/bench/
 \`scripts/gem nlu-export dev > build/bench/dev.jsonl\` and \`scripts/gem nlu-export external > build/bench/external.jsonl\`.`];
   for (const [id, title, render] of SECTIONS) {
     const section = results[id];
-    parts.push(`## ${title}\n\n${section ? `${header(section)}\n\n${render(section)}` : `Not measured yet: run \`scripts/bench ${id}\`.`}`);
+    parts.push(`## ${title}\n\n${section ? `${header(section)}\n\n${render(section)}` : kept[title] ?? `Not measured yet: run \`scripts/bench ${id}\`.`}`);
   }
   return `${parts.join('\n\n')}\n`;
+}
+
+// The sections of a BENCHMARKS.md: title → text up to the next section.
+export function sectionsOf(markdown) {
+  const kept = {};
+  for (const part of markdown.split(/^## /m).slice(1)) {
+    const end = part.indexOf('\n');
+    kept[part.slice(0, end).trim()] = part.slice(end + 1).trim();
+  }
+  return kept;
 }

@@ -1,6 +1,7 @@
 // scripts/bench [SECTION...]: side-by-side benchmarks of Gem and its peers, from one run on this machine.
 // Sections: quality, speed, size, page, server (default: all). Each section's result is kept in
-// build/bench/results/SECTION.json and BENCHMARKS.md is written from the latest result of every section.
+// build/bench/results/SECTION.json and BENCHMARKS.md is written from the latest result of every section (a section
+// without a result here keeps its text from the current BENCHMARKS.md).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -9,7 +10,7 @@ import { BENCH_DIR } from '../bench_lib/data.js';
 import { machineInfo } from '../bench_lib/machine.js';
 import { runPage } from '../bench_lib/page.js';
 import { runQuality } from '../bench_lib/quality.js';
-import { renderReport } from '../bench_lib/report.js';
+import { renderReport, sectionsOf } from '../bench_lib/report.js';
 import { runServer } from '../bench_lib/server.js';
 import { runSize } from '../bench_lib/size.js';
 import { runSpeed } from '../bench_lib/speed.js';
@@ -35,8 +36,9 @@ async function main(args) {
   const results = Object.fromEntries(Object.keys(SECTIONS)
     .filter((id) => existsSync(join(RESULTS, `${id}.json`)))
     .map((id) => [id, JSON.parse(readFileSync(join(RESULTS, `${id}.json`), 'utf8'))]));
-  const md = renderReport(results, machine);
-  writeFileSync(join(ROOT, 'BENCHMARKS.md'), md);
+  const file = join(ROOT, 'BENCHMARKS.md');
+  const md = renderReport(results, machine, existsSync(file) ? sectionsOf(readFileSync(file, 'utf8')) : {});
+  writeFileSync(file, md);
   process.stdout.write(md);
   return 0;
 }
