@@ -51,7 +51,7 @@ BOOST_AUTO_TEST_CASE(webhook_posts_signed_events_in_order) {
     WebhookAdapter adapter(receiver.url(), kSecret);
     adapter.notify({{"event", "queued"}, {"conversation", "c1"}, {"municipality", "GM0599"}, {"transcript", nlohmann::json::array()}});
     adapter.notify({{"event", "message"}, {"conversation", "c1"}, {"municipality", "GM0599"}, {"text", "Hallo"}});
-    adapter.flush();
+    BOOST_TEST(adapter.flush());  // both delivered
   }
   receiver.thread.join();
   BOOST_REQUIRE_EQUAL(receiver.requests.size(), 2u);
@@ -101,6 +101,21 @@ BOOST_AUTO_TEST_CASE(a_signature_is_accepted_once_while_its_timestamp_is_valid_a
   auto later = now + std::chrono::minutes(6);
   BOOST_TEST((remember_webhook_nonce(*store, "GM0344", at(later), "sha256=c", later, 2) == Nonce::fresh));
   BOOST_TEST(store->hash_all(keys::webhook_nonces("GM0344")).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(flush_is_false_when_an_event_was_given_up) {
+  // A vendor that is not there: the event fails its three tries and is dropped; the queue is then empty, but
+  // nothing was delivered.
+  asio::io_context io;
+  unsigned short port;
+  {
+    asio::ip::tcp::acceptor closed{io, {asio::ip::make_address("127.0.0.1"), 0}};
+    port = closed.local_endpoint().port();
+  }
+  WebhookAdapter adapter("http://127.0.0.1:" + std::to_string(port) + "/gem", kSecret);
+  adapter.notify({{"event", "queued"}, {"conversation", "c1"}});
+  BOOST_TEST(!adapter.flush());
+  BOOST_TEST(adapter.dropped() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(the_queue_is_bounded_and_flush_keeps_the_deadline_when_the_vendor_hangs) {

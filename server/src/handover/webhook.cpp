@@ -112,13 +112,15 @@ void WebhookAdapter::notify(const nlohmann::json& event) {
 bool WebhookAdapter::flush(Clock::time_point deadline) {
   std::unique_lock lock(mutex_);
   auto idle = [this] { return pending_.empty() && !busy_; };
+  // Idle is not enough: an event given up on the way (at the deadline, say) was not delivered.
+  const auto dropped_before = dropped_;
   if (deadline == Clock::time_point::max()) {
     idle_.wait(lock, idle);
-    return true;
+    return dropped_ == dropped_before;
   }
   give_up_at_ = deadline;  // retries and the connection under way end by then
   wake_.notify_all();
-  if (idle_.wait_until(lock, deadline, idle)) return true;
+  if (idle_.wait_until(lock, deadline, idle)) return dropped_ == dropped_before;
   if (!pending_.empty()) {
     dropped_ += pending_.size();
     std::cerr << "gem-server: webhook to " << host_ << ": " << pending_.size() << " event(s) not sent before the shutdown deadline\n";

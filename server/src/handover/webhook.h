@@ -39,7 +39,7 @@ class WebhookAdapter final : public VendorAdapter {
   void notify(const nlohmann::json& event) override;
   // Blocks until everything queued so far was delivered or given up, or until `deadline`; from then
   // on nothing is retried and the connection under way is cut (shutdown keeps its one deadline).
-  // True when nothing was left.
+  // True when everything was delivered; false when anything was given up or left at the deadline.
   bool flush(Clock::time_point deadline = Clock::time_point::max());
   // Events given up so far: queue full, three failed tries, or still waiting at the deadline.
   std::size_t dropped() const;
