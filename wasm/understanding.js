@@ -29,7 +29,6 @@ export async function ortRunner(ort, onnx) {
   ort.env.wasm.numThreads = 1;
   const session = await ort.InferenceSession.create(onnx, { executionProviders: ['wasm'] });
   return {
-    where: 'main-thread',
     async run(ids) {
       const output = await session.run({ ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]) });
       return HEADS.map((head) => output[head].data);

@@ -1,9 +1,9 @@
 // Runs the intent model: in a Web Worker when the page allows one, otherwise on the main thread.
 // Either way the result is a runner for wasm/understanding.js: {run(ids) → Promise<[intent, product,
-// aspect, lang] scores>, close(), where: 'worker' | 'main-thread'}.
+// aspect, lang] scores>, close()}.
 import workerSource from 'gem:model-worker';  // widget/src/model-worker.js, built as a string by widget/build.js
 
-import { ortRunner } from '../../wasm/understanding.js';
+import { loadModel } from './onnx-runtime.js';
 
 // Starting a worker from a blob: URL needs `worker-src blob:` in a page's Content-Security-Policy
 // (docs/privacy/webteams.md). Without it the worker fails to start and the model runs on the main thread.
@@ -38,10 +38,10 @@ function workerRunner({ ortUrl, wasmPaths, onnx }) {
     pending.set(id, { resolve, reject });
     worker.postMessage({ id, ...message }, transfer);
   });
-  const copy = onnx.slice().buffer;  // the worker takes the model's bytes over
+  // The worker takes a copy over: the main thread keeps the bytes in case the worker cannot start.
+  const copy = onnx.slice().buffer;
   return call({ type: 'load', ortUrl, wasmPaths, onnx: copy }, [copy]).then(() => ({
-    where: 'worker',
-    run: async (ids) => (await call({ type: 'run', ids: BigInt64Array.from(ids, BigInt) })).scores,
+    run: async (ids) => (await call({ type: 'run', ids: Int32Array.from(ids) })).scores,
     close: async () => worker.terminate(),
   }), (error) => {
     worker.terminate();
@@ -60,7 +60,5 @@ export async function startModel({ ortUrl, wasmPaths, onnx }, { log = console } 
         "Allow workers from blob: URLs in the page's Content-Security-Policy (worker-src blob:).");
     }
   }
-  const ort = await import(ortUrl);
-  ort.env.wasm.wasmPaths = wasmPaths;
-  return ortRunner(ort, onnx);
+  return loadModel({ ortUrl, wasmPaths, onnx });
 }

@@ -3,24 +3,19 @@
 // script must have the page's origin; Gem's files usually come from another one), so this file is built
 // into the panel as a string and imports ONNX Runtime from Gem's origin with CORS.
 //
-// Messages in: {id, type: 'load', ortUrl, wasmPaths, onnx: ArrayBuffer} | {id, type: 'run', ids: BigInt64Array}.
+// Messages in: {id, type: 'load', ortUrl, wasmPaths, onnx: ArrayBuffer} | {id, type: 'run', ids: Int32Array}.
 // Messages out: {id, scores: [intent, product, aspect, lang]} | {id, error}.
-const HEADS = ['intent', 'product', 'aspect', 'lang'];
-let ort = null;
-let session = null;
+import { loadModel } from './onnx-runtime.js';
+
+let model = null;
 
 async function handle(message) {
   if (message.type === 'load') {
-    ort = await import(message.ortUrl);
-    // One thread: no SharedArrayBuffer, so no COOP/COEP headers are needed on municipal sites.
-    ort.env.wasm.numThreads = 1;
-    ort.env.wasm.wasmPaths = message.wasmPaths;
-    session = await ort.InferenceSession.create(new Uint8Array(message.onnx), { executionProviders: ['wasm'] });
+    model = await loadModel({ ortUrl: message.ortUrl, wasmPaths: message.wasmPaths, onnx: new Uint8Array(message.onnx) });
     return {};
   }
   if (message.type === 'run') {
-    const output = await session.run({ ids: new ort.Tensor('int64', message.ids, [1, message.ids.length]) });
-    const scores = HEADS.map((head) => output[head].data);
+    const scores = await model.run(message.ids);
     return { scores, transfer: scores.map((s) => s.buffer) };
   }
   throw new Error(`unknown message type ${message.type}`);
