@@ -97,9 +97,11 @@ function plugins(themes, manifest = {}) {
   }];
 }
 
+// A name hashName gave: servers may let browsers keep such a file for a year (scripts/cli/serve.js).
+export const HASHED_NAME = /\.[0-9a-f]{12}\.[a-z0-9]+$/;
+
 // Renames `dir/rel` to carry the first 12 hex digits of its SHA-256 before the extension
 // (ort/ort.wasm.min.mjs → ort/ort.wasm.min.3f9a1c2b7d4e.mjs) and returns the new relative name.
-export const HASHED_NAME = /\.[0-9a-f]{12}\.[a-z0-9]+$/;
 function hashName(dir, rel) {
   const bytes = readFileSync(join(dir, rel));
   const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 12);

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 
 import { ROOT, wasmDir } from '../../wasm/node.js';
+import { HASHED_NAME } from '../../widget/build.js';
 
 const MOUNTS = [
   ['/wasm/understanding.js', join(ROOT, 'wasm/understanding.js')],
@@ -59,7 +60,7 @@ export function serve({ port = 8080, host = '127.0.0.1', index = 'index.html', c
       return;
     }
     // Content-hashed names (widget/build.js) never change their bytes; everything else is revalidated.
-    const cache = /\.[0-9a-f]{12}\.[a-z0-9]+$/.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache';
+    const cache = HASHED_NAME.test(file) ? 'public, max-age=31536000, immutable' : 'no-cache';
     // The build's brotli copy (2.4 MB instead of 14 MB for ONNX Runtime's wasm), as gem-server sends it.
     const brotli = /\bbr\b/.test(req.headers['accept-encoding'] ?? '') ? fresher(`${file}.br`, stat) : null;
     const sent = brotli ?? stat;

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import * as esbuild from 'esbuild';
 
 import { CSP, serve } from '../../scripts/cli/serve.js';
-import { buildWidget } from '../../widget/build.js';
+import { HASHED_NAME, buildWidget } from '../../widget/build.js';
 import { launch } from './chromium.js';
 import * as harness from './widget-harness.js';
 
@@ -473,7 +473,7 @@ test('a second visit downloads nothing: hashed assets from the cache, gem.js and
     await page.close();
     return seen;
   };
-  const isHashed = (url) => /\.[0-9a-f]{12}\.[a-z0-9]+$/.test(url);
+  const isHashed = (url) => HASHED_NAME.test(url);
   // What the page fetches itself: the panel, the core, the model and the gazetteers (ONNX Runtime is
   // fetched by the model's worker, which this page-level session does not see).
   const first = await visit();
