@@ -124,23 +124,23 @@ async function visit(context, profile, { keepBodies }) {
   await input.press('Enter', { timeout: TIMEOUT_MS });
   await botMessages.filter({ hasText: ANSWER }).first().waitFor({ timeout: TIMEOUT_MS });
   const answerMs = performance.now() - opened;
+  // What each realm (the page, the model's worker) has fetched so far, by its resource timing.
+  const resources = (realm) => realm.evaluate(() => performance.getEntriesByType('resource')
+    .map((e) => ({ url: e.name, transferred: e.transferSize, decoded: e.decodedBodySize })));
+  const isOrtWasm = (r) => /\/ort\/ort-wasm-simd-threaded\.[0-9a-f]{12}\.wasm$/.test(new URL(r.url).pathname);
   // Whether ONNX Runtime's wasm had arrived (in the worker or the page) when the answer came: if not, the core's
   // compact tier answered.
-  const hasOrt = (realm) => realm.evaluate(() => performance.getEntriesByType('resource')
-    .some((e) => /\/ort\/ort-wasm-simd-threaded\.[0-9a-f]{12}\.wasm$/.test(new URL(e.name).pathname)));
-  const ortAtAnswer = (await Promise.all([page, ...workers].map(hasOrt))).some(Boolean);
-  const workerBytes = await Promise.all(workers.map((w) => w.evaluate(() => performance.getEntriesByType('resource')
-    .reduce((n, e) => n + e.transferSize, 0))));
-  const bytesAtAnswer = [...net.byId.values()].filter((r) => r.phase === 'after').reduce((n, r) => n + r.transferred, 0)
-    + workerBytes.reduce((n, b) => n + b, 0);
+  const [pageAtAnswer, ...workersAtAnswer] = await Promise.all([page, ...workers].map(resources));
+  const ortAtAnswer = [pageAtAnswer, ...workersAtAnswer].flat().some(isOrtWasm);
+  const transferred = (list) => list.reduce((n, r) => n + r.transferred, 0);
+  const bytesAtAnswer = transferred([...net.byId.values()].filter((r) => r.phase === 'after')) + transferred(workersAtAnswer.flat());
   await page.waitForTimeout(SETTLE_MS);
   await Promise.all(net.pending);
   const tasksAll = await page.evaluate(() => window.__longTasks.slice());
-  const byWorkers = (await Promise.all(workers.map((w) => w.evaluate(() => performance.getEntriesByType('resource')
-    .map((e) => ({ url: e.name, transferred: e.transferSize, decoded: e.decodedBodySize })))))).flat();
+  const byWorkers = (await Promise.all(workers.map(resources))).flat();
   const after = [...net.byId.values()].filter((r) => r.phase === 'after')
     .concat(byWorkers.map((r) => ({ ...r, encoding: 'n/a', cache: '', worker: true })));
-  const modelIn = workers.length ? 'worker' : ((await hasOrt(page)) ? 'main thread' : 'not loaded yet');
+  const modelIn = workers.length ? 'worker' : ((await resources(page)).some(isOrtWasm) ? 'main thread' : 'not loaded yet');
   await page.close();
   return {
     before: { ...totals(before), widget: totals(before.filter((r) => isWidget(r.url))), ...blocking(tasksBefore),
