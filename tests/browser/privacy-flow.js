@@ -41,6 +41,12 @@ export class DataFlow {
     // A storage key is literal text with {placeholders}.
     const keyPattern = (key) => key.split(/(\{\w+\})/).map((part, i) => (i % 2 ? fill(part) : escapeRegExp(part))).join('');
     this.storage = flow.browser_storage.map((item) => ({ ...item, regex: new RegExp(`^${keyPattern(item.key)}$`) }));
+    this.inBrowser = (flow.in_browser ?? []).map((item) => ({ ...item, regex: new RegExp(`^${item.url}$`) }));
+  }
+
+  // Problems with a URL that never leaves the browser (blob:): it must be listed under in_browser.
+  checkInBrowser(url) {
+    return this.inBrowser.some((item) => item.regex.test(url)) ? [] : [`${url}: not in data-flow.json (in_browser)`];
   }
 
   // The listed request a browser request is, or null. WebSocket URLs are matched as http(s).

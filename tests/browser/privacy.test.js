@@ -158,9 +158,7 @@ const gemRequests = (traffic) => traffic.requests.filter((r) => !isHostPageFile(
 function verifyTraffic({ traffic, flow, analytics }, { secrets, allowed = {}, consented = false }) {
   const problems = [];
   const matched = [];
-  for (const request of traffic.requests.filter((r) => inBrowser(r.url))) {
-    if (!FLOW.in_browser.some((item) => new RegExp(`^${item.url}$`).test(request.url))) problems.push(`${request.url}: not in data-flow.json (in_browser)`);
-  }
+  for (const request of traffic.requests.filter((r) => inBrowser(r.url))) problems.push(...flow.checkInBrowser(request.url));
   for (const request of gemRequests(traffic)) {
     if (!request.url.startsWith(`${origin}/`)) problems.push(`third-party or other-origin request: ${request.url}`);
     const { entry, problems: found, typedText, rest } = flow.checkRequest(request);
