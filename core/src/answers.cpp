@@ -179,6 +179,51 @@ void Dialogue::Impl::aspect_buttons(Response& r, const Conversation& c, const js
     r.quick_replies.push_back({"aspect:" + a.get<std::string>(), aspect_label(a.get<std::string>(), c.lang)});
 }
 
+// One press to the rest of the topic. Beside a product's summary, the aspects the model found likely come first,
+// before the product's common ones. Beside an answer whose aspect was a guess, the next likely aspects are offered
+// as the question "what would you like to know?"; beside any other answer, "more about <product>": the likely
+// aspects, then the common ones. The model's ranking counts only when the aspect answered is its own reading.
+void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, const Understanding& u) const {
+  if (!pack["products"].contains(*c.product)) return;  // "reisdocument" asks "passport or ID card?" instead
+  const json& product = pack["products"][*c.product];
+  const json& sections = product.value("sections", json::object());
+  const auto answerable = [&](const std::string& aspect) {
+    return sections.contains(aspect) || (c.person && sections.contains(aspect + "@" + *c.person));
+  };
+  std::vector<std::string> next;
+  const auto add = [&](const std::string& aspect) {
+    if (aspect != c.aspect && answerable(aspect) && std::find(next.begin(), next.end(), aspect) == next.end())
+      next.push_back(aspect);
+  };
+  const bool models_reading = c.aspect == u.aspect;
+  if (models_reading)
+    for (const auto& [aspect, score] : u.aspects)
+      if (score >= options.worth_offering && next.size() < options.max_guesses) add(aspect);
+  const auto buttons = [&](std::size_t at_most) {
+    std::vector<QuickReply> out;
+    for (const auto& a : next)
+      if (out.size() < at_most) out.push_back({"aspect:" + a, aspect_label(a, c.lang)});
+    return out;
+  };
+  const std::string title = product_title(*c.product, c.lang);
+  if (c.awaiting == Awaiting::aspect) {  // the summary, with the common aspects as buttons already
+    for (const auto& q : r.quick_replies)
+      if (q.id.rfind("aspect:", 0) == 0) add(q.id.substr(7));
+    r.quick_replies = buttons(std::max(options.aspect_buttons, r.quick_replies.size()));
+    return;
+  }
+  if (!r.quick_replies.empty() || !c.aspect) return;
+  const auto reading = std::find_if(u.aspects.begin(), u.aspects.end(), [&](const auto& a) { return a.first == c.aspect; });
+  if (models_reading && (reading == u.aspects.end() || reading->second < options.aspect_sure) && !next.empty()) {
+    r.quick_replies_label = say("ask_aspect", c, {{"product", title}});
+    r.quick_replies = buttons(options.max_guesses);
+    return;
+  }
+  for (const auto& a : product.value("common_aspects", json::array())) add(a.get<std::string>());
+  r.quick_replies = buttons(options.related_aspects);
+  if (!r.quick_replies.empty()) r.quick_replies_label = say("more_about", c, {{"product", title}});
+}
+
 // Live data the browser cannot know: ask for the missing input first, then request it.
 void Dialogue::Impl::live_request(Response& r, Conversation& c, const std::string& kind) const {
   Event e{"live_request", kind, {{"municipality", about(c)}}};

@@ -4,9 +4,13 @@
 
 #include "dialogue_impl.h"
 #include "safety.h"
+#include "text.h"
 
 namespace gem {
 namespace {
+
+// The languages of product names: a resident may name a product in either.
+constexpr const char* kLanguages[] = {"nl", "en"};
 
 std::vector<std::string> split_words(const std::string& text) {
   std::vector<std::string> words;
@@ -116,10 +120,23 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   // of so few words.
   const bool context_only = c.product && follow_up && !u.entities.empty() && words.size() <= entity_words(u) + o.context_only_extra_words;
 
-  // Two strong product scores, neither of them the topic already, in a question that does not answer ours
-  // ("reisdocument" is itself the question "passport or ID card?").
+  // Two products, neither of them the topic already, in a question that does not answer ours ("reisdocument"
+  // is itself the question "passport or ID card?"): two strong scores, or two likely products the message
+  // names outright ("paspoort en rijbewijs verlengen").
+  // Where the message names the product (the word position of its name in Dutch or English), if it does.
+  const auto named_at = [&](const std::string& product) -> std::optional<std::size_t> {
+    for (const char* lang : kLanguages) {
+      const auto name = normalize_words(I.product_title(product, lang));
+      if (name.empty() || !std::all_of(name.begin(), name.end(), [&](const std::string& w) { return in(w, words); })) continue;
+      return static_cast<std::size_t>(std::find(words.begin(), words.end(), name.front()) - words.begin());
+    }
+    return std::nullopt;
+  };
+  const auto first_named = u.products.size() >= 2 ? named_at(u.products[0].first) : std::nullopt;
+  const auto second_named = u.products.size() >= 2 ? named_at(u.products[1].first) : std::nullopt;
   const bool two_products = u.intent == "product_vraag" && u.intent_confidence >= o.topic_intent && u.products.size() >= 2 && !follow_up &&
-                            u.products[0].second <= o.two_products_first && u.products[1].second >= o.second_product &&
+                            ((u.products[0].second <= o.two_products_first && u.products[1].second >= o.second_product) ||
+                             (u.products[1].second >= o.worth_offering && first_named && second_named)) &&
                             c.product != u.products[0].first && c.product != u.products[1].first &&
                             u.products[0].first != "reisdocument" && u.products[1].first != "reisdocument" &&
                             c.awaiting != Awaiting::product && c.awaiting != Awaiting::document;
@@ -150,10 +167,11 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
     c.aspect = u.aspect;
     r = I.answer(c, u.intent);
   } else if (two_products) {
-    // "paspoort en verhuizen": which one first?
+    // "paspoort en verhuizen": which one first? In the order the resident named them, else the model's.
     std::vector<QuickReply> which;
     for (std::size_t i = 0; i < 2; ++i)
       which.push_back({"read:product_vraag:" + u.products[i].first + ":" + u.aspect.value_or(""), I.product_label(u.products[i].first, c.lang)});
+    if (first_named && second_named && *second_named < *first_named) std::swap(which[0], which[1]);
     r = I.ask_which(c, u.intent, which);
   } else if (u.intent == "product_vraag" && !unsure) {
     c.failures = 0;
@@ -174,21 +192,8 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
     c.failures = 0;
     r = I.general(c, u.intent);
   }
-  // The aspect answered is a guess: the next likely aspects of this product are one press away.
-  if (r.intent == "product_vraag" && c.product && c.aspect == u.aspect && r.quick_replies.empty() &&
-      (c.awaiting == Awaiting::none || c.awaiting == Awaiting::aspect)) {
-    const auto sure = std::find_if(u.aspects.begin(), u.aspects.end(), [&](const auto& a) { return a.first == c.aspect; });
-    const auto& sections = I.pack["products"].contains(*c.product) ? I.pack["products"][*c.product].value("sections", json::object()) : json::object();
-    std::vector<QuickReply> next;
-    for (const auto& [aspect, score] : u.aspects)
-      if (aspect != c.aspect && score >= o.worth_offering && next.size() < o.max_guesses &&
-          (sections.contains(aspect) || (c.person && sections.contains(aspect + "@" + *c.person))))
-        next.push_back({"aspect:" + aspect, I.aspect_label(aspect, c.lang)});
-    if (c.aspect && (sure == u.aspects.end() || sure->second < o.aspect_sure) && !next.empty()) {
-      r.quick_replies_label = I.say("ask_aspect", c, {{"product", I.product_title(*c.product, c.lang)}});
-      r.quick_replies.insert(r.quick_replies.begin(), next.begin(), next.end());
-    }
-  }
+  if (r.intent == "product_vraag" && c.product && (c.awaiting == Awaiting::none || c.awaiting == Awaiting::aspect))
+    I.offer_next_aspects(r, c, u);
   status_flow(c, before, std::any_of(u.entities.begin(), u.entities.end(), [](const Entity& e) {
     return e.type == "postcode" || e.type == "huisnummer";
   }));

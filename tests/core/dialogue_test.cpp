@@ -228,15 +228,46 @@ BOOST_AUTO_TEST_CASE(an_unsure_aspect_offers_the_next_likely_aspects_beside_the_
   BOOST_TEST(r.quick_replies_label == "Tekst ask_aspect je.");
   r = d.choose(c, "aspect:informatie");
   BOOST_TEST(r.text == "Over paspoort: Je kunt het aanvragen.");
-  // A sure aspect gets the answer alone.
+  // A sure aspect gets the answer, and "more about" the product: the likely aspects, then the common ones.
   reading.aspects = {{"kosten", 0.9f}, {"informatie", 0.08f}};
   r = d.respond(c, understood(reading));
-  BOOST_TEST(r.quick_replies.empty());
-  // The threshold is an option.
-  const auto trusting = dialogue("GM0599", {.aspect_sure = 0.4f});
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"aspect:informatie"}));
+  BOOST_TEST(r.quick_replies_label == "Tekst more_about je.");
+  // The thresholds are options.
+  const auto trusting = dialogue("GM0599", {.aspect_sure = 0.4f, .related_aspects = 0});
   gem::Conversation c2;
   reading.aspects = {{"kosten", 0.5f}, {"informatie", 0.45f}};
   BOOST_TEST(trusting.respond(c2, understood(reading)).quick_replies.empty());
+}
+
+BOOST_AUTO_TEST_CASE(every_product_answer_leads_on_to_the_rest_of_the_topic_in_one_press) {
+  // The passport here has the sections "informatie" and "kosten"; its common aspect is "kosten".
+  const auto d = dialogue();
+  gem::Conversation c;
+  Reading reading{.product = "paspoort", .aspect = "informatie"};
+  reading.aspects = {{"informatie", 0.95f}};
+  auto r = d.respond(c, understood(reading));
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"aspect:kosten"}));
+  BOOST_TEST(r.quick_replies_label == "Tekst more_about je.");
+  // Nothing left to offer: no buttons and no group name.
+  reading.aspect = "kosten";
+  reading.aspects = {{"kosten", 0.95f}};
+  r = d.respond(c, understood(reading));
+  BOOST_TEST(r.quick_replies.empty());
+  BOOST_TEST(r.quick_replies_label.empty());
+  // An aspect kept from the conversation is not the model's reading of this message: its ranking is not used.
+  Reading same_topic{.product = "paspoort"};
+  same_topic.aspects = {{"informatie", 0.3f}};
+  r = d.respond(c, understood(same_topic));
+  BOOST_TEST(c.aspect.value_or("") == "kosten");
+  BOOST_TEST(r.quick_replies.empty());
+  // The summary of a product puts the model's likely aspects before the common ones.
+  gem::Conversation c2;
+  Reading bare{.product = "paspoort"};
+  bare.aspects = {{"informatie", 0.2f}, {"voorwaarden", 0.2f}};
+  r = d.respond(c2, understood(bare));
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"aspect:informatie", "aspect:kosten"}));
+  BOOST_TEST(r.quick_replies_label == "Tekst ask_aspect je.");
 }
 
 BOOST_AUTO_TEST_CASE(a_message_naming_two_products_asks_which_one_first) {
@@ -258,6 +289,15 @@ BOOST_AUTO_TEST_CASE(a_message_naming_two_products_asks_which_one_first) {
   gem::Conversation c2;
   both.products = {{"paspoort", 0.9f}, {"afval", 0.05f}};
   BOOST_TEST(d.respond(c2, understood({.product = "paspoort", .aspect = "kosten", .products = both.products})).text == "Het kost € 8,00.");
+  // Unless the message names both outright, and the model finds the second likely too.
+  gem::Conversation c3;
+  both.products = {{"paspoort", 0.85f}, {"afval", 0.1f}};
+  r = d.respond(c3, understood({.product = "paspoort", .aspect = "kosten", .normalized = "wat kost afval en een paspoort", .products = both.products}));
+  BOOST_TEST(r.text == "Bedoel je: afval of paspoort?");  // in the resident's order
+  gem::Conversation c4;
+  both.products = {{"paspoort", 0.97f}, {"afval", 0.01f}};
+  r = d.respond(c4, understood({.product = "paspoort", .aspect = "kosten", .normalized = "wat kost een paspoort en afval", .products = both.products}));
+  BOOST_TEST(r.text == "Het kost € 8,00.");
 }
 
 BOOST_AUTO_TEST_CASE(asking_for_a_person_emits_a_handover_offer) {

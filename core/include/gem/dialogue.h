@@ -71,6 +71,10 @@ struct DialogueOptions {
   // An answer whose aspect the model is less sure of than this also offers the next likely aspects (at most
   // `max_guesses`), so that one press leads to the right answer.
   float aspect_sure = 0.8f;
+  // Beside any other answer about a product, "more about <product>": the likely aspects, then the product's common
+  // ones, at most this many (0: none). A product's summary offers at most `aspect_buttons` (or all its common ones).
+  std::size_t related_aspects = 3;
+  std::size_t aspect_buttons = 5;
   // A product question whose second product scores at least this (and the first at most `two_products_first`)
   // names two products ("paspoort en verhuizen"): ask which one first.
   float second_product = 0.3f;
