@@ -1,5 +1,5 @@
 // A small static server for the demo: only the listed folders, only GET, only on loopback.
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 
@@ -21,9 +21,16 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '
 // The policy a web team sets for Gem (docs/privacy/webteams.md); `worker-src blob:` lets the model run in a worker.
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; worker-src blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
-function resolve(urlPath, index) {
+// The policy of a municipality's page that embeds Gem from another origin, as docs/privacy/webteams.md tells web
+// teams to write it: Gem's origin for scripts and connections (its WebSocket too), the worker from blob:.
+export function pageCsp(gem) {
+  return `default-src 'self'; script-src 'self' ${gem} 'wasm-unsafe-eval'; style-src 'self'; ` +
+    `connect-src 'self' ${gem} ${gem.replace(/^http/, 'ws')}; worker-src blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`;
+}
+
+function resolve(urlPath, index, mounts) {
   const path = normalize(decodeURIComponent(urlPath.split('?')[0]));
-  for (const [prefix, dir] of MOUNTS) {
+  for (const [prefix, dir] of mounts) {
     if (path === prefix) return prefix.endsWith('/') ? join(dir, index) : dir;
     if (prefix.endsWith('/') && path.startsWith(prefix)) {
       const file = join(dir, path.slice(prefix.length));
@@ -45,9 +52,12 @@ function fresher(copy, original) {
 
 // `index`: the page served at / (the demo page); the bare understanding page stays at /classify.html.
 // `csp`: another Content-Security-Policy (tests of a page that forbids workers).
-export function serve({ port = 8080, host = '127.0.0.1', index = 'index.html', csp = CSP } = {}) {
+// `gem`: Gem's origin (e.g. http://127.0.0.1:8081, a gem-server): then this serves only the municipality's demo page,
+// which loads gem.js from there, the realistic cross-origin embedding (scripts/demo).
+export function serve({ port = 8080, host = '127.0.0.1', index = 'index.html', gem = null, csp = gem ? pageCsp(gem) : CSP } = {}) {
+  const mounts = gem ? MOUNTS.filter(([prefix]) => prefix === '/') : MOUNTS;
   const server = createServer((req, res) => {
-    const file = req.method === 'GET' ? resolve(req.url, index) : null;
+    const file = req.method === 'GET' ? resolve(req.url, index, mounts) : null;
     let stat = null;
     try {
       stat = file !== null ? statSync(file) : null;
@@ -57,6 +67,13 @@ export function serve({ port = 8080, host = '127.0.0.1', index = 'index.html', c
     const ok = stat?.isFile() ?? false;
     if (!ok) {
       res.writeHead(req.method === 'GET' ? 404 : 405, { 'content-type': 'text/plain' }).end('not found\n');
+      return;
+    }
+    if (gem && extname(file) === '.html') {
+      // The page names Gem's origin in its script tag, as a municipality's page does.
+      const html = readFileSync(file, 'utf8').replaceAll('src="/widget/gem.js"', `src="${gem}/widget/gem.js"`);
+      res.writeHead(200, { 'content-type': TYPES['.html'], 'content-security-policy': csp, 'x-content-type-options': 'nosniff',
+        'cache-control': 'no-cache' }).end(html);
       return;
     }
     // Content-hashed names (widget/build.js) never change their bytes; everything else is revalidated.
@@ -80,7 +97,8 @@ export function serve({ port = 8080, host = '127.0.0.1', index = 'index.html', c
   return new Promise((done) => server.listen(port, host, () => done(server)));
 }
 
+// PORT (8080); GEM_ORIGIN: Gem's origin, to serve only the municipality's page that embeds it from there.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const port = Number(process.env.PORT ?? 8080);
-  serve({ port }).then(() => console.log(`Gem demo: http://127.0.0.1:${port}/  (Ctrl+C stops)`));
+  serve({ port, gem: process.env.GEM_ORIGIN || null }).then(() => console.log(`Gem demo: http://127.0.0.1:${port}/  (Ctrl+C stops)`));
 }

@@ -1,6 +1,6 @@
 // The demo page's switches: the widget's municipality (?municipality=GM0193; a form, so choosing does not
 // reload the page before the reviewer presses the button) and the page's and widget's look
-// (?theme=rotterdam keeps it). Served by gem-server, the widget uses that server for live data, handover
+// (?theme=rotterdam keeps it). With gem.js from gem-server, the widget uses that server for live data, handover
 // and analytics; ?server=off shows the widget without a server (as on a site that sets no data-server).
 const THEMES = ['default', 'rotterdam'];
 const params = new URLSearchParams(location.search);
@@ -18,7 +18,8 @@ if (tag && chosen && chosen.value !== tag.dataset.municipality) {
   document.getElementById('demo-phone').textContent = `Bel de gemeente ${name}, of stel uw vraag aan Gem.`;
 }
 if (tag && params.get('server') !== 'off') {
-  tag.dataset.server = location.origin;
+  // The server is where gem.js comes from: this page's own origin, or Gem's when the page embeds it from there.
+  tag.dataset.server = new URL(tag.src, location.href).origin;
   tag.dataset.analytics = 'on';
 } else if (params.get('server') === 'off') {
   // Choosing another municipality keeps the page without a server.
