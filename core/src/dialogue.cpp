@@ -120,9 +120,6 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   // of so few words.
   const bool context_only = c.product && follow_up && !u.entities.empty() && words.size() <= entity_words(u) + o.context_only_extra_words;
 
-  // Two products, neither of them the topic already, in a question that does not answer ours ("reisdocument"
-  // is itself the question "passport or ID card?"): two strong scores, or two likely products the message
-  // names outright ("paspoort en rijbewijs verlengen").
   // Where the message names the product (the word position of its name in Dutch or English), if it does.
   const auto named_at = [&](const std::string& product) -> std::optional<std::size_t> {
     for (const char* lang : kLanguages) {
@@ -134,6 +131,9 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   };
   const auto first_named = u.products.size() >= 2 ? named_at(u.products[0].first) : std::nullopt;
   const auto second_named = u.products.size() >= 2 ? named_at(u.products[1].first) : std::nullopt;
+  // Two products, neither of them the topic already, in a question that does not answer ours ("reisdocument"
+  // is itself the question "passport or ID card?"): two strong scores, or two likely products the message
+  // names outright ("paspoort en rijbewijs verlengen").
   const bool two_products = u.intent == "product_vraag" && u.intent_confidence >= o.topic_intent && u.products.size() >= 2 && !follow_up &&
                             ((u.products[0].second <= o.two_products_first && u.products[1].second >= o.second_product) ||
                              (u.products[1].second >= o.worth_offering && first_named && second_named)) &&
@@ -243,6 +243,9 @@ Response Dialogue::choose(Conversation& c, std::string_view id) const {
     r.text = I.say("not_understood", c);
     I.offer_products(r, c);
   }
+  // A pressed button has no reading of its own: the product's common aspects lead on.
+  if (r.intent == "product_vraag" && c.product && (c.awaiting == Awaiting::none || c.awaiting == Awaiting::aspect))
+    I.offer_next_aspects(r, c, Understanding{});
   status_flow(c, before, false);
   I.finish(r, c);
   return r;

@@ -179,6 +179,19 @@ test('a conversation by keyboard only, with focus order and focus return', async
   await botMessages(page).filter({ hasText: 'maximaal € 88,65' }).waitFor();
   assert.equal((await focused(page)).tag, 'textarea');
 
+  // Under the answer, "more about" the product: the next aspect is one keypress away.
+  const more = panel(page).getByRole('group', { name: 'Meer over paspoort' });
+  const [next] = await more.getByRole('button').allTextContents();
+  assert.ok(next, 'no "more about" buttons under the answer');
+  await axe(page, 'more about');
+  for (let i = 0; i < 8 && (await focused(page)).name !== next; i++) await page.keyboard.press('Shift+Tab');
+  assert.deepEqual(await focused(page), { tag: 'button', name: next, cls: 'choice', inWidget: true });
+  const answered = await botMessages(page).count();
+  await page.keyboard.press('Enter');
+  await botMessages(page).nth(answered).waitFor(WAIT);
+  assert.doesNotMatch(await botMessages(page).nth(answered).innerText(), /88,65/);
+  assert.equal((await focused(page)).tag, 'textarea');
+
   // Focus order: launcher → close → new conversation → language → transcript → … → input → send → out.
   await page.keyboard.press('Tab');
   assert.equal((await focused(page)).name, 'Verstuur');

@@ -261,6 +261,10 @@ BOOST_AUTO_TEST_CASE(every_product_answer_leads_on_to_the_rest_of_the_topic_in_o
   r = d.respond(c, understood(same_topic));
   BOOST_TEST(c.aspect.value_or("") == "kosten");
   BOOST_TEST(r.quick_replies.empty());
+  // A pressed button leads on the same way, with the common aspects.
+  r = d.choose(c, "aspect:informatie");
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"aspect:kosten"}));
+  BOOST_TEST(r.quick_replies_label == "Tekst more_about je.");
   // The summary of a product puts the model's likely aspects before the common ones.
   gem::Conversation c2;
   Reading bare{.product = "paspoort"};
