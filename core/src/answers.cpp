@@ -179,11 +179,13 @@ void Dialogue::Impl::aspect_buttons(Response& r, const Conversation& c, const js
     r.quick_replies.push_back({"aspect:" + a.get<std::string>(), aspect_label(a.get<std::string>(), c.lang)});
 }
 
-// One press to the rest of the topic. Beside a product's summary, the aspects the model found likely come first,
-// before the product's common ones. Beside an answer whose aspect was a guess, the next likely aspects are offered
-// as the question "what would you like to know?"; beside any other answer, "more about <product>": the likely
-// aspects, then the common ones. The model's ranking counts only when the aspect answered is its own reading.
+// One press to the rest of the topic, beside an answer about a product (nothing while the dialogue waits for
+// anything but an aspect). Beside the product's summary, the aspects the model found likely come first, before the
+// product's common ones. Beside an answer whose aspect was a guess, the next likely aspects are offered as the
+// question "what would you like to know?"; beside any other answer, "more about <product>": the likely aspects,
+// then the common ones. The model's ranking counts only when the aspect answered is its own reading.
 void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, const Understanding& u) const {
+  if (r.intent != "product_vraag" || !c.product || (c.awaiting != Awaiting::none && c.awaiting != Awaiting::aspect)) return;
   if (!pack["products"].contains(*c.product)) return;  // "reisdocument" asks "passport or ID card?" instead
   const json& product = pack["products"][*c.product];
   const json& sections = product.value("sections", json::object());
@@ -194,6 +196,10 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
   const auto add = [&](const std::string& aspect) {
     if (aspect != c.aspect && answerable(aspect) && std::find(next.begin(), next.end(), aspect) == next.end())
       next.push_back(aspect);
+  };
+  const json common = product.value("common_aspects", json::array());
+  const auto add_common = [&] {
+    for (const auto& a : common) add(a.get<std::string>());
   };
   const bool models_reading = c.aspect == u.aspect;
   if (models_reading)
@@ -206,10 +212,9 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
     return out;
   };
   const std::string title = product_title(*c.product, c.lang);
-  if (c.awaiting == Awaiting::aspect) {  // the summary, with the common aspects as buttons already
-    for (const auto& q : r.quick_replies)
-      if (q.id.rfind("aspect:", 0) == 0) add(q.id.substr(7));
-    r.quick_replies = buttons(std::max(options.aspect_buttons, r.quick_replies.size()));
+  if (c.awaiting == Awaiting::aspect) {  // the summary (aspect_buttons named the group already)
+    add_common();
+    r.quick_replies = buttons(std::max(options.aspect_buttons, common.size()));
     return;
   }
   if (!r.quick_replies.empty() || !c.aspect) return;
@@ -219,7 +224,7 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
     r.quick_replies = buttons(options.max_guesses);
     return;
   }
-  for (const auto& a : product.value("common_aspects", json::array())) add(a.get<std::string>());
+  add_common();
   r.quick_replies = buttons(options.related_aspects);
   if (!r.quick_replies.empty()) r.quick_replies_label = say("more_about", c, {{"product", title}});
 }

@@ -192,8 +192,7 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
     c.failures = 0;
     r = I.general(c, u.intent);
   }
-  if (r.intent == "product_vraag" && c.product && (c.awaiting == Awaiting::none || c.awaiting == Awaiting::aspect))
-    I.offer_next_aspects(r, c, u);
+  I.offer_next_aspects(r, c, u);
   status_flow(c, before, std::any_of(u.entities.begin(), u.entities.end(), [](const Entity& e) {
     return e.type == "postcode" || e.type == "huisnummer";
   }));
@@ -243,9 +242,7 @@ Response Dialogue::choose(Conversation& c, std::string_view id) const {
     r.text = I.say("not_understood", c);
     I.offer_products(r, c);
   }
-  // A pressed button has no reading of its own: the product's common aspects lead on.
-  if (r.intent == "product_vraag" && c.product && (c.awaiting == Awaiting::none || c.awaiting == Awaiting::aspect))
-    I.offer_next_aspects(r, c, Understanding{});
+  I.offer_next_aspects(r, c, Understanding{});  // a pressed button has no reading: the common aspects lead on
   status_flow(c, before, false);
   I.finish(r, c);
   return r;

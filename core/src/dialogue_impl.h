@@ -52,7 +52,7 @@ struct Dialogue::Impl {
   // Thoughts of suicide or an emergency: the crisis numbers first and nothing else; the topic stays.
   Response crisis(Conversation& c, const Crisis& crisis) const;
   void aspect_buttons(Response& r, const Conversation& c, const json& product, const std::string& title) const;
-  // Beside a product answer: the aspects to ask about next, as buttons (`options.related_aspects`, …).
+  // Beside an answer about a product: the aspects to ask about next, as buttons (`options.related_aspects`, …).
   void offer_next_aspects(Response& r, const Conversation& c, const Understanding& u) const;
   void live_request(Response& r, Conversation& c, const std::string& kind) const;
   // A reply while the status look-up waits for its reference or address: the look-up once all three are

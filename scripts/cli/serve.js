@@ -28,6 +28,13 @@ export function pageCsp(gem) {
     `connect-src 'self' ${gem} ${gem.replace(/^http/, 'ws')}; worker-src blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`;
 }
 
+// gem-server's configuration for such a page: its origin added to every municipality's allowed origins.
+export function embeddingConfig(config, page) {
+  const municipalities = Object.fromEntries(Object.entries(config.municipalities)
+    .map(([code, m]) => [code, { ...m, origins: [...(m.origins ?? []), page] }]));
+  return { ...config, municipalities };
+}
+
 function resolve(urlPath, index, mounts) {
   const path = normalize(decodeURIComponent(urlPath.split('?')[0]));
   for (const [prefix, dir] of mounts) {

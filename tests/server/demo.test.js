@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { serve } from '../../scripts/cli/serve.js';
+import { embeddingConfig, serve } from '../../scripts/cli/serve.js';
 import { buildWidget } from '../../widget/build.js';
 import { launch } from '../browser/chromium.js';
 import { freePort, handoverSetup, startServer } from './handover_fixture.js';
@@ -22,9 +22,9 @@ before(async () => {
   await buildWidget({ quiet: true });
   const pagePort = await freePort();
   const pageOrigin = `http://127.0.0.1:${pagePort}`;
-  const demo = JSON.parse(readFileSync(join(ROOT, 'server/config/gem-server.json'), 'utf8'));
+  // The demo's configuration as scripts/demo writes it.
+  const { municipalities } = embeddingConfig(JSON.parse(readFileSync(join(ROOT, 'server/config/gem-server.json'), 'utf8')), pageOrigin);
   const setup = handoverSetup();
-  const municipalities = Object.fromEntries(Object.entries(demo.municipalities).map(([gm, m]) => [gm, { ...m, origins: [...m.origins, pageOrigin] }]));
   server = await startServer({ ...setup, config: { ...setup.config, municipalities } });
   site = await serve({ port: pagePort, gem: server.url });
   page = pageOrigin;
