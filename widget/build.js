@@ -1,7 +1,9 @@
 // Builds the widget into build/widget/ (esbuild):
 //   gem.js          the one-script-tag loader (classic script, IIFE; must stay ≤ 6 KB brotli)
 //   gem.mjs         the same loader as an ES module (import { mount } from '…/gem.mjs')
-//   gem-panel.<hash>.js    the chat panel with the wasm core's JavaScript, loaded when the resident shows interest
+//   gem-panel.<hash>.js    the chat panel, loaded when the resident shows interest
+//   engine.<hash>.mjs      the engine (engine-host.js with the wasm core's JavaScript), imported by the panel's
+//                          Web Worker (or, where the page forbids workers, by the panel itself)
 //   core/ models/ gazetteer/ ort/   the wasm core, the model, the gazetteers and ONNX Runtime Web (copied)
 //   themes/         the resolved themes, for reference (they are also built into gem.js)
 // Every asset but gem.js and gem.mjs carries a hash of its content in its name (gem-panel.3f9a1c2b7d4e.js), so
@@ -67,8 +69,8 @@ export function buildThemes() {
 }
 
 // .css imports become minified strings (for constructable stylesheets); 'gem:themes' the resolved themes;
-// 'gem:assets' the manifest of hashed asset names; 'gem:model-worker' the model's worker (model-worker.js) as a
-// string, to start from a blob: URL; 'gem-core' the wasm build's JavaScript.
+// 'gem:assets' the manifest of hashed asset names; 'gem:engine-worker' the engine's worker (engine-worker.js) as
+// a string, to start from a blob: URL; 'gem-core' the wasm build's JavaScript.
 function plugins(themes, manifest = {}) {
   return [{
     name: 'gem',
@@ -80,9 +82,9 @@ function plugins(themes, manifest = {}) {
       });
       build.onResolve({ filter: /^gem:themes$/ }, () => ({ path: 'themes', namespace: 'gem-themes' }));
       build.onLoad({ filter: /.*/, namespace: 'gem-themes' }, () => ({ contents: `export default ${JSON.stringify(themes)};`, loader: 'js' }));
-      build.onResolve({ filter: /^gem:model-worker$/ }, () => ({ path: 'model-worker', namespace: 'gem-model-worker' }));
-      build.onLoad({ filter: /.*/, namespace: 'gem-model-worker' }, async () => {
-        const worker = await esbuild.build({ entryPoints: [join(SRC, 'model-worker.js')], bundle: true, minify: true,
+      build.onResolve({ filter: /^gem:engine-worker$/ }, () => ({ path: 'engine-worker', namespace: 'gem-engine-worker' }));
+      build.onLoad({ filter: /.*/, namespace: 'gem-engine-worker' }, async () => {
+        const worker = await esbuild.build({ entryPoints: [join(SRC, 'engine-worker.js')], bundle: true, minify: true,
           target: TARGET, legalComments: 'none', format: 'esm', write: false });
         return { contents: `export default ${JSON.stringify(worker.outputFiles[0].text)};`, loader: 'js' };
       });
@@ -204,11 +206,14 @@ export async function buildWidget({ out: target = join(ROOT, 'build/widget'), qu
   for (const f of ['gemeenten.tsv', 'gemeente-aliases.tsv', 'landen.tsv']) take(join(ROOT, 'content/gazetteer', f), `gazetteer/${f}`);
   const ort = join(ROOT, 'node_modules/onnxruntime-web/dist');
   for (const f of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) take(join(ort, f), `ort/${f}`);
+  // The Node branches of the Emscripten glue are never taken in a browser: leave their modules out.
+  await esbuild.build({ ...common, plugins: plugins(themes), entryPoints: [join(SRC, 'engine-host.js')],
+    outfile: join(out, 'engine.mjs'), format: 'esm', platform: 'browser', external: ['fs', 'path', 'crypto'] });
+  fetched.push('engine.mjs');
   const panelAssets = Object.fromEntries(fetched.map((rel) => [rel, hashName(out, rel)]));
 
-  // The Node branches of the Emscripten glue are never taken in a browser: leave their modules out.
   await esbuild.build({ ...common, plugins: plugins(themes, panelAssets), entryPoints: [join(SRC, 'panel.js')],
-    outfile: join(out, 'gem-panel.js'), format: 'esm', platform: 'browser', external: ['fs', 'path', 'crypto'] });
+    outfile: join(out, 'gem-panel.js'), format: 'esm', platform: 'browser' });
   const loaderAssets = { 'gem-panel.js': hashName(out, 'gem-panel.js') };
   await Promise.all([
     esbuild.build({ ...common, plugins: plugins(themes, loaderAssets), entryPoints: [join(SRC, 'loader.js')],
@@ -230,7 +235,8 @@ export async function buildWidget({ out: target = join(ROOT, 'build/widget'), qu
   const packs = join(ROOT, 'build/content');
   if (existsSync(packs)) precompress(packs);
 
-  const report = Object.fromEntries([['gem.js', 'gem.js'], ['gem.mjs', 'gem.mjs'], ['gem-panel.js', manifest['gem-panel.js']]]
+  const report = Object.fromEntries([['gem.js', 'gem.js'], ['gem.mjs', 'gem.mjs'], ['gem-panel.js', manifest['gem-panel.js']],
+    ['engine.mjs', manifest['engine.mjs']]]
     .map(([name, file]) => [name, sizes(join(target, file))]));
   if (!quiet) {
     for (const [file, s] of Object.entries(report)) {

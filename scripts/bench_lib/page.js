@@ -92,8 +92,8 @@ async function visit(context, profile, { keepBodies }) {
     }).observe({ type: 'longtask', buffered: true });
   });
   const net = await recordNetwork(page, profile, { keepBodies });
-  // The model's worker fetches ONNX Runtime itself; the page's CDP session does not see that traffic, the
-  // worker's resource timing does.
+  // The engine's worker fetches the core, the content, the models and ONNX Runtime itself; the page's CDP session
+  // does not see that traffic, the worker's resource timing does.
   const workers = [];
   page.on('worker', (worker) => workers.push(worker));
   if (profile.csp) {
@@ -124,7 +124,7 @@ async function visit(context, profile, { keepBodies }) {
   await input.press('Enter', { timeout: TIMEOUT_MS });
   await botMessages.filter({ hasText: ANSWER }).first().waitFor({ timeout: TIMEOUT_MS });
   const answerMs = performance.now() - opened;
-  // What each realm (the page, the model's worker) has fetched so far, by its resource timing.
+  // What each realm (the page, the engine's worker) has fetched so far, by its resource timing.
   const resources = (realm) => realm.evaluate(() => performance.getEntriesByType('resource')
     .map((e) => ({ url: e.name, transferred: e.transferSize, decoded: e.decodedBodySize })));
   const isOrtWasm = (r) => /\/ort\/ort-wasm-simd-threaded\.[0-9a-f]{12}\.wasm$/.test(new URL(r.url).pathname);

@@ -18,7 +18,7 @@ const MOUNTS = [
 ];
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript',
   '.css': 'text/css', '.wasm': 'application/wasm', '.json': 'application/json', '.tsv': 'text/tab-separated-values; charset=utf-8', '.svg': 'image/svg+xml' };
-// The policy a web team sets for Gem (docs/privacy/webteams.md); `worker-src blob:` lets the model run in a worker.
+// The policy a web team sets for Gem (docs/privacy/webteams.md); `worker-src blob:` lets the engine run in a worker.
 export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; worker-src blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 // The policy of a municipality's page that embeds Gem from another origin, as docs/privacy/webteams.md tells web

@@ -462,6 +462,23 @@ test('safe rendering: no text, typed or answered, ever becomes markup', async ()
   await finish(run);
 });
 
+// What each realm (the page and its workers) fetched itself from Gem, by its resource timing: transferSize is 0
+// for a response from the HTTP cache and only the headers' size for a revalidation (304).
+async function fetchedFromGem(page, workers) {
+  const entries = (realm) => realm.evaluate(() => performance.getEntriesByType('resource')
+    .map((e) => ({ url: e.name, path: new URL(e.name).pathname, bytes: e.transferSize })));
+  const [byPage, ...byWorkers] = await Promise.all([page, ...workers].map(entries));
+  const gem = (list) => list.filter((r) => r.path.startsWith('/widget/'));
+  return { page: gem(byPage), workers: gem(byWorkers.flat()) };
+}
+
+// The compact tier may answer before ONNX Runtime has arrived: wait until the worker has all three of its files.
+async function ortArrived(page, workers) {
+  const ort = async () => (await fetchedFromGem(page, workers)).workers.filter((r) => r.path.startsWith('/widget/ort/'));
+  for (let i = 0; i < 300 && (await ort()).length < 3; i++) await page.waitForTimeout(100);
+  return ort();
+}
+
 // What a resident's browser fetches on a second visit: the content-hashed assets come from its cache without
 // asking the server; gem.js and the content pack (fixed names) are only revalidated (a 304: headers, no body).
 test('a second visit downloads nothing: hashed assets from the cache, gem.js and the pack revalidated', async () => {
@@ -469,43 +486,35 @@ test('a second visit downloads nothing: hashed assets from the cache, gem.js and
   const visit = async () => {
     // Not harness.openPage: Playwright turns the HTTP cache off for a page with routes (it serves axe that way).
     const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    const urls = new Map();
-    const seen = [];
-    cdp.on('Network.responseReceived', ({ requestId, response }) => {
-      if (response.url.includes('/widget/')) urls.set(requestId, { url: response.url, cached: response.fromDiskCache || response.fromMemoryCache });
-    });
-    cdp.on('Network.loadingFinished', ({ requestId, encodedDataLength }) => {
-      if (urls.has(requestId)) seen.push({ ...urls.get(requestId), bytes: encodedDataLength });
-    });
-    await cdp.send('Network.enable');
+    const workers = [];
+    page.on('worker', (worker) => workers.push(worker));
     await page.goto(`${origin}/?server=off`);
     await openByMouse(page);
     await harness.say(page, 'wat kost een paspoort?');
-    await cdp.detach();
+    await ortArrived(page, workers);
+    const fetched = await fetchedFromGem(page, workers);
     await page.close();
-    return seen;
+    return [...fetched.page, ...fetched.workers];
   };
   const isHashed = (url) => HASHED_NAME.test(url);
-  // What the page fetches itself: the panel, the core, the model and the gazetteers (ONNX Runtime is
-  // fetched by the model's worker, which this page-level session does not see).
   const first = await visit();
   const firstBytes = first.reduce((n, r) => n + r.bytes, 0);
-  assert.ok(firstBytes > 300e3, `the first visit downloads the core and the model: ${firstBytes} B`);
+  assert.ok(firstBytes > 2e6, `the first visit downloads the core, the model and ONNX Runtime: ${firstBytes} B`);
   const second = await visit();
-  const hashed = second.filter((r) => isHashed(r.url));
-  assert.ok(hashed.length >= 8, `hashed assets on the second visit: ${hashed.map((r) => r.url).join(', ')}`);
-  assert.deepEqual(hashed.filter((r) => !r.cached).map((r) => r.url), [], 'hashed assets asked of the server again');
+  const hashed = second.filter((r) => isHashed(r.path));
+  assert.ok(hashed.length >= 12, `hashed assets on the second visit: ${hashed.map((r) => r.path).join(', ')}`);
+  assert.deepEqual(hashed.filter((r) => r.bytes > 0).map((r) => r.path), [], 'hashed assets asked of the server again');
   // gem.js and the pack: asked again, answered with headers only (a body would be ≥ 2.8 KB).
-  const asked = second.filter((r) => !isHashed(r.url));
-  assert.ok(asked.some((r) => r.url.endsWith('/widget/gem.js')), asked.map((r) => r.url).join());
-  assert.deepEqual(asked.filter((r) => r.bytes > 1024).map((r) => `${r.url} ${r.bytes} B`), [], 'downloaded again');
+  const asked = second.filter((r) => !isHashed(r.path));
+  assert.ok(asked.some((r) => r.path === '/widget/gem.js'), asked.map((r) => r.path).join());
+  assert.deepEqual(asked.filter((r) => r.bytes > 1024).map((r) => `${r.path} ${r.bytes} B`), [], 'downloaded again');
   await context.close();
 });
 
-// ONNX Runtime is compiled and the model run in a dedicated worker started from a blob: URL (the page's
-// CSP allows `worker-src blob:`), so the page's main thread only renders.
-test('the model runs in a Web Worker: ONNX Runtime is fetched by the worker, not by the page', async () => {
+// The engine (the wasm core, the content pack, the compact tier, ONNX Runtime and the model) runs in a dedicated
+// worker started from a blob: URL (the page's CSP allows `worker-src blob:`), so the page's main thread only
+// renders: the page itself fetches the panel, and the worker everything else.
+test('the engine runs in a Web Worker: the core, the content, the models and ONNX Runtime are fetched by the worker', async () => {
   const run = await openPage();
   const { page, watch } = run;
   const workers = [];
@@ -514,15 +523,16 @@ test('the model runs in a Web Worker: ONNX Runtime is fetched by the worker, not
   await harness.say(page, 'wat kost een paspoort?');
   assert.match(await botMessages(page).last().innerText(), /paspoort/i);
   assert.deepEqual(workers.map((w) => w.url().slice(0, 5)), ['blob:']);
-  // Each realm's resource timing lists what it fetched itself.
-  const fetchedBy = (realm) => realm.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
-  // The compact tier may have answered before ONNX Runtime arrived: wait until the worker has all of it.
-  const ortOf = async (realm) => (await fetchedBy(realm)).filter((p) => p.startsWith('/widget/ort/'));
-  for (let i = 0; i < 300 && (await ortOf(workers[0])).length < 3; i++) await page.waitForTimeout(100);
-  const byWorker = await ortOf(workers[0]);
-  assert.deepEqual(byWorker.map((p) => p.replace(/\.[0-9a-f]{12}\./, '.')).sort(),
+  const byWorker = await ortArrived(page, workers);
+  assert.deepEqual(byWorker.map((r) => r.path.replace(/\.[0-9a-f]{12}\./, '.')).sort(),
     ['/widget/ort/ort-wasm-simd-threaded.mjs', '/widget/ort/ort-wasm-simd-threaded.wasm', '/widget/ort/ort.wasm.min.mjs']);
-  assert.deepEqual(await ortOf(page), []);
+  const fetched = await fetchedFromGem(page, workers);
+  const logical = (list) => list.map((r) => r.path.replace(/\.[0-9a-f]{12}\./, '.')).sort();
+  assert.deepEqual(logical(fetched.page), ['/widget/gem-panel.js', '/widget/gem.js']);
+  for (const file of ['/widget/engine.mjs', '/widget/core/gem-core.wasm', '/widget/content/GM0599.json', '/widget/models/gem-compact.bin',
+    '/widget/models/gem-intent.onnx', '/widget/gazetteer/gemeenten.tsv']) {
+    assert.ok(logical(fetched.workers).includes(file), `${file} not fetched by the worker: ${logical(fetched.workers).join(', ')}`);
+  }
   assert.ok(watch.requests.some((r) => r.url().includes('/widget/ort/')), 'the page watches the worker\u2019s requests too');
   await finish(run);
 });

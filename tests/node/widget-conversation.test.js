@@ -1,5 +1,5 @@
 // The widget's conversation controller (widget/src/conversation.js) without a browser: a fake session with the
-// core's Session API (docs/core-api.md), a fake `fetch` for the server, a fake sessionStorage, and a view that
+// core's Session API (docs/core-api.md; the controller awaits every call, as it does the engine's RemoteSession), a fake `fetch` for the server, a fake sessionStorage, and a view that
 // records what it is told. The real core and the real panel are tested in tests/browser/.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -83,7 +83,7 @@ class FakeSession {
   }
 
   ui() {
-    return { bot: 'Gem:', notice: 'Melding:', choices: 'Keuzes', nps: 'Aanraden?', nps_scale: '0–10', nps_thanks: 'Bedankt voor een {score}.' };
+    return { feedback: 'Had je hier iets aan?', bot: 'Gem:', notice: 'Melding:', choices: 'Keuzes', nps: 'Aanraden?', nps_scale: '0–10', nps_thanks: 'Bedankt voor een {score}.' };
   }
 
   setLanguage(lang) {
@@ -159,14 +159,14 @@ function storage() {
 
 const quiet = { error: () => {}, warn: () => {} };
 
-// A controller on a fake session; `understand` may fail; `handover` is an optional fake socket factory.
-function setup({ answers, session = new FakeSession(answers), understand = async () => {}, routes, server = 'https://gem.example.nl',
+// A controller on a fake session; `handover` is an optional fake socket factory.
+function setup({ answers, session = new FakeSession(answers), routes, server = 'https://gem.example.nl',
   handover = null, store = storage(), samples = true } = {}) {
   const ui = recordingView();
   const fetch = fakeFetch(routes);
   const redact = fakeRedact();
   const conversation = new Conversation({
-    engine: { load: async () => session, understand, modelReady: true },
+    engine: { load: async () => session },
     storage: store, storageKey: 'gem:conversation:GM0599', municipality: 'GM0599', lang: 'nl', ui, log: quiet,
     effects: {
       live: new LiveLookUp({ server, municipality: 'GM0599', fetchImpl: fetch.fetchImpl }),
@@ -235,15 +235,15 @@ test('a dialogue error while answering is an error inside Gem, not a network pro
   assert.ok(!ui.statuses.includes(beforeCore('nl').load_failed), ui.statuses.join('|'));
 });
 
-test('a model that could not be loaded is a network problem: said in the status line, the message marked not sent', async () => {
-  const { conversation, ui, session } = setup({ understand: async () => { throw new TypeError('Failed to fetch'); } });
+test('understanding that could not be loaded is a network problem: said in the status line, the message marked not sent', async () => {
+  const failed = Object.assign(new Error('the understanding did not load: Failed to fetch'), { loadFailed: true });
+  const { conversation, ui } = setup({ answers: { 'wat kost een paspoort?': failed } });
   await conversation.open();
   const message = conversation.submit('wat kost een paspoort?');
   await conversation.queue;
   assert.equal(message.failed, true);
   assert.equal(ui.statuses.at(-1), beforeCore('nl').load_failed);
   assert.deepEqual(texts(ui, 'note'), [], 'no "error inside Gem" note');
-  assert.ok(!session.calls.some(([call]) => call === 'send'));
 });
 
 test('a message the compact tier is not sure of waits for the full model with an announced status, then is answered', async () => {
@@ -272,8 +272,7 @@ test('a core that could not be loaded: status and retry button; opening again re
   const session = new FakeSession();
   const ui = recordingView();
   const conversation = new Conversation({
-    engine: { load: async () => { attempts += 1; if (attempts === 1) throw new TypeError('Failed to fetch'); return session; },
-      understand: async () => {}, modelReady: true },
+    engine: { load: async () => { attempts += 1; if (attempts === 1) throw new TypeError('Failed to fetch'); return session; } },
     storage: storage(), storageKey: 'k', lang: 'nl', ui, log: quiet,
     effects: { live: null, availability: null, privacy: new Privacy(fakeRedact()) },
   });
@@ -334,7 +333,7 @@ test('privacy: each message is redacted once, and the core says the note (addres
   assert.deepEqual([redaction.text, context], ['mijn bsn is [BSN]', { toAgent: false, addressExpected: true }]);
   assert.deepEqual(texts(ui, 'note'), ['Deel geen bsn.']);
   // The transcript for a staff member reuses the redaction: no second call for the same message.
-  const items = conversation.privacy.transcript(conversation.messages, { type: 'start', municipality: 'GM0599' });
+  const items = await conversation.privacy.transcript(conversation.messages, { type: 'start', municipality: 'GM0599' });
   assert.ok(items.some((i) => i.role === 'resident' && i.text === 'mijn bsn is [BSN]'), JSON.stringify(items));
   assert.equal(items.some((i) => /111222333/.test(i.text)), false);
   const userMessages = conversation.messages.filter((m) => m.role === 'user').length;
@@ -375,8 +374,8 @@ test('during a handover the resident\'s message goes to the staff member redacte
   assert.ok(!session.calls.some(([c]) => c === 'send'));
   assert.deepEqual(texts(ui, 'note'), ['Deel geen bsn. De medewerker ziet het niet.']);
   // The socket's steps are worded by the core.
-  sockets[0].events.joined('Sanne');
-  sockets[0].events.ended('agent_ended');
+  await sockets[0].events.joined('Sanne');
+  await sockets[0].events.ended('agent_ended');
   assert.deepEqual(session.calls.filter(([c]) => c === 'handover').map(([, e]) => e),
     [{ type: 'agent_joined', name: 'Sanne' }, { type: 'ended', reason: 'agent_ended' }]);
   assert.deepEqual(texts(ui, 'note').slice(-2), ['Overdracht: agent_joined', 'Overdracht: ended agent_ended']);
@@ -497,12 +496,14 @@ test('a thumbs-down offers to share the question behind that answer; thumbs up a
   assert.ok(!ui.shown.some((m) => m.role === 'sample'));
   conversation.rate(answer, 'down');
   conversation.rate(answer, 'down');
+  await conversation.queue;
   const offers = ui.shown.filter((m) => m.role === 'sample');
   assert.equal(offers.length, 1);
   assert.deepEqual(session.calls.find(([call]) => call === 'sampleOffer')[1],
     { reason: 'thumbs_down', intent: 'product_vraag', product: 'paspoort', aspect: 'kosten' });
   await conversation.press({ id: 'aspect:kosten', label: 'Kosten', kind: 'dialogue' });
   conversation.rate(ui.shown.at(-1), 'down');
+  await conversation.queue;
   assert.equal(ui.shown.filter((m) => m.role === 'sample').length, 1);
   await conversation.shareSample(offers[0]);
   assert.equal(JSON.parse(sampleRequests(fetch)[0].body).reason, 'thumbs_down');
@@ -545,13 +546,13 @@ test('an offer survives navigation; one that was being sent is offered again, no
   assert.deepEqual(second.fetch.urls, []);
 });
 
-test('a draft fits the protocol: at most 500 characters and 2 KB, labels only when they look like labels', () => {
+test('a draft fits the protocol: at most 500 characters and 2 KB, labels only when they look like labels', async () => {
   const samples = new Samples({ server: 'https://gem.example.nl', municipality: 'GM0599', fetchImpl: null, redact: fakeRedact() });
-  const long = samples.draft({ text: '🙂'.repeat(600), reason: 'not_understood', understood: { intent: 'x<script>', product: 'paspoort' }, lang: 'nl' });
+  const long = await samples.draft({ text: '🙂'.repeat(600), reason: 'not_understood', understood: { intent: 'x<script>', product: 'paspoort' }, lang: 'nl' });
   assert.ok(long.text.length <= 500);
   assert.ok(new TextEncoder().encode(JSON.stringify({ municipality: 'GM0599', ...long })).length <= 2048);
   assert.deepEqual(long.understood, { intent: 'buiten_bereik', product: 'paspoort', aspect: null });
-  assert.equal(samples.draft({ text: '  ', reason: 'not_understood' }), null);
-  assert.equal(samples.draft({ text: 'hoi', reason: 'automatic' }), null);
-  assert.equal(new Samples({ server: 'https://gem.example.nl', municipality: '', redact: fakeRedact() }).draft({ text: 'hoi', reason: 'thumbs_down' }), null);
+  assert.equal(await samples.draft({ text: '  ', reason: 'not_understood' }), null);
+  assert.equal(await samples.draft({ text: 'hoi', reason: 'automatic' }), null);
+  assert.equal(await new Samples({ server: 'https://gem.example.nl', municipality: '', redact: fakeRedact() }).draft({ text: 'hoi', reason: 'thumbs_down' }), null);
 });

@@ -76,7 +76,7 @@ test('availability: the event for the core — unavailable, failed, closed, no_a
     { type: 'consent', queue_length: 1, eta_seconds: 90 });
 });
 
-test('privacy: one redaction per message; the transcript keeps the newest redacted items that fit in one frame', () => {
+test('privacy: one redaction per message; the transcript keeps the newest redacted items that fit in one frame', async () => {
   let calls = 0;
   const privacy = new Privacy((text) => {
     calls += 1;
@@ -90,13 +90,13 @@ test('privacy: one redaction per message; the transcript keeps the newest redact
   ];
   assert.equal(privacy.of(messages[1]), privacy.of(messages[1]));
   assert.equal(calls, 1);
-  const transcript = privacy.transcript(messages, { type: 'start', municipality: 'GM0599' });
+  const transcript = await privacy.transcript(messages, { type: 'start', municipality: 'GM0599' });
   assert.deepEqual(transcript, [{ role: 'assistant', text: 'Welkom bij Gem.' }, { role: 'resident', text: 'mijn bsn is [BSN]' },
     { role: 'assistant', text: 'Open: maandag 9–17' }]);
   assert.equal(calls, 3);
   // Long conversations: only what fits in 4 KiB, newest first kept, each item at most 600 characters.
   const long = Array.from({ length: 30 }, (_, i) => ({ role: 'user', text: `${i} ${'x'.repeat(700)}` }));
-  const kept = privacy.transcript(long, { type: 'start', municipality: 'GM0599' });
+  const kept = await privacy.transcript(long, { type: 'start', municipality: 'GM0599' });
   assert.ok(kept.length >= 5 && kept.length < 30, String(kept.length));
   assert.match(kept.at(-1).text, /^29 /);
   assert.ok(kept.every((item) => item.text.length === 600 && item.text.endsWith('…')));

@@ -1,8 +1,10 @@
 // The conversation controller: what the widget does with one conversation, without a DOM. It keeps the
 // messages as shown, runs the resident's actions one at a time (a queue), saves and restores everything in
 // sessionStorage, and decides which of the core's events to act on. The core (a Session, docs/core-api.md)
-// owns the conversation and every word the assistant says; effects do the I/O (live.js, handover.js,
-// privacy.js, analytics.js, samples.js); the view (panel.js and its modules) draws what `ui` is told.
+// owns the conversation and every word the assistant says; it runs in the engine (engine.js, usually in a
+// Web Worker), so every call to it is awaited, except save(), state() and ui(), which read what the last call
+// brought back. Effects do the I/O (live.js, handover.js, privacy.js, analytics.js, samples.js); the view
+// (panel.js and its modules) draws what `ui` is told.
 //
 //   const conversation = new Conversation({ engine, storage, storageKey, lang, effects, ui });
 //   conversation.open();  conversation.submit('wat kost een paspoort?');  conversation.press(reply);
@@ -32,7 +34,7 @@ function newFlow() {
 const hasFeedbackRequest = (response) => (response.events ?? []).some((e) => e.type === 'feedback_request' && !e.kind);
 
 export class Conversation {
-  // engine: {load() → Promise<Session>, understand(session) → Promise (the session can `send`), modelReady};
+  // engine: {load() → Promise<Session> (engine.js RemoteSession), municipalityName};
   // storage: {get, set, remove} (sessionStorage); effects: {live, availability, handover(ui), privacy, analytics,
   // samples (samples.js, optional)};
   // timers: {setTimeout, clearTimeout, now}; log: where errors inside Gem are reported for developers.
@@ -58,6 +60,7 @@ export class Conversation {
     this.flow = newFlow();
     this.queue = Promise.resolve();
     this.opened = false;
+    this.ready = Promise.resolve();
   }
 
   // A text of the panel: the core's ui() once it is there, a few tone-free texts before. {name} placeholders
@@ -89,9 +92,8 @@ export class Conversation {
 
   async start() {
     this.ui.status(this.t('loading'), true);
-    this.sessionReady = this.engine.load();
     try {
-      this.session = await this.sessionReady;
+      this.session = await this.engine.load();
     } catch (error) {
       this.log.warn?.('Gem could not load:', error);
       this.opened = false;
@@ -101,11 +103,11 @@ export class Conversation {
     }
     try {
       const saved = this.load();
-      if (!saved || !this.restore(saved)) {
-        this.session.setLanguage(this.lang);
+      if (!saved || !(await this.restore(saved))) {
+        await this.session.setLanguage(this.lang);
         this.refreshTexts();
         // Anything typed before the dialogue was there stays below the welcome.
-        this.respond(this.session.welcome(), { announce: true, first: true, welcome: true });
+        this.respond(await this.session.welcome(), { announce: true, first: true, welcome: true });
       }
       this.ui.status('');
     } catch (error) {
@@ -113,9 +115,9 @@ export class Conversation {
     }
   }
 
-  // The panel's texts from the core, with the thumbs question (a text of the dialogue).
+  // The panel's texts from the core, with the thumbs question (`feedback`, a text of the dialogue).
   refreshTexts() {
-    this.texts = { ...this.session.ui(), feedback: this.session.say('feedback').text };
+    this.texts = { ...this.session.ui() };
     this.ui.relabel();
   }
 
@@ -125,19 +127,11 @@ export class Conversation {
     return name ? this.t('subtitle_of', { municipality: name }) : this.t('subtitle');
   }
 
-  // The session, or null when the core could not be loaded (the status line says so, with a retry button).
+  // The session once the conversation has started (welcomed or restored), or null when the core could not be
+  // loaded (the status line says so, with a retry button).
   async loaded() {
-    try {
-      return await this.sessionReady;
-    } catch {
-      return null;
-    }
-  }
-
-  // Typed messages wait for the model; the wait is shown once. Throws when the model could not be loaded.
-  async understood(session) {
-    if (!this.engine.modelReady) this.ui.status(this.t('waiting'), true);
-    await this.engine.understand(session);
+    await this.ready;
+    return this.session;
   }
 
   // ---- the queue: one action at a time, and no error goes unsaid ------------------------------------
@@ -161,7 +155,7 @@ export class Conversation {
     this.begin();
     const message = this.add({ role: 'user', text, lang: this.lang });
     // While a staff member owns the conversation the assistant stays silent; without a connection it answers.
-    if (this.handover.connected) this.handover.toAgent(message);
+    if (this.handover.connected) this.enqueue(() => this.handover.toAgent(message));
     else this.ask(message);
     return message;
   }
@@ -179,21 +173,13 @@ export class Conversation {
         this.update(message, { failed: true });
         return;
       }
-      try {
-        await this.understood(session);
-      } catch (error) {
-        // The model did not load: a network problem, and the message can be sent again.
-        this.log.warn?.('Gem could not load its understanding:', error);
-        this.ui.status(this.t('load_failed'));
-        this.update(message, { failed: true });
-        return;
-      }
       const addressBefore = ADDRESS_AWAITED.includes(session.state().awaiting);
       const thinking = this.timers.setTimeout(() => this.ui.status(this.t('thinking'), true), THINKING_DELAY_MS);
       let response;
       let notLoaded = null;
       try {
-        // Not sure without the full model, which is still loading: say so while the message waits.
+        // Understanding is still loading, or the compact tier is not sure without the full model: say so
+        // while the message waits.
         const onWait = () => {
           this.timers.clearTimeout(thinking);
           this.ui.status(this.t('waiting'), true);
@@ -208,7 +194,7 @@ export class Conversation {
         this.ui.status('');
       }
       if (notLoaded) {
-        // The full model did not load: a network problem, and the message can be sent again.
+        // Understanding or the full model did not load: a network problem, and the message can be sent again.
         this.log.warn?.('Gem could not load its understanding:', notLoaded);
         this.ui.status(this.t('load_failed'));
         return;
@@ -217,7 +203,7 @@ export class Conversation {
       const addressExpected = addressBefore
         || (response.events ?? []).some((e) => e.type === 'live_request' && ADDRESS_LOOK_UPS.includes(e.kind));
       const lookUps = this.respond(response, { announce: true, meaning: response.meaning, question: message });
-      this.notePrivacy(message, { addressExpected });
+      await this.notePrivacy(message, { addressExpected });
       await lookUps;
     });
   }
@@ -231,7 +217,7 @@ export class Conversation {
       const session = await this.loaded();
       if (!session) return;
       if (reply.kind === 'action') await this.perform(reply.id);
-      else await this.respond(session.choose(reply.id), { announce: true });
+      else await this.respond(await session.choose(reply.id), { announce: true });
     });
   }
 
@@ -250,7 +236,7 @@ export class Conversation {
   rate(message, value) {
     if (message.feedback === 'asked') this.track(value === 'up' ? 'thumbs_up' : 'thumbs_down');
     message.feedback = value;
-    if (value === 'down' && message.asked) this.offerSample(message.asked, 'thumbs_down', message.asked);
+    if (value === 'down' && message.asked) this.enqueue(() => this.offerSample(message.asked, 'thumbs_down', message.asked));
     this.save();
   }
 
@@ -258,12 +244,15 @@ export class Conversation {
 
   // Offers to share one typed question, shown as a message: what would be sent (redacted) and what Gem
   // understood (the core's words). Nothing is sent here; at most one offer per question.
-  offerSample(question, reason, understood) {
+  async offerSample(question, reason, understood) {
     if (!this.samples || !this.session || question.sampleOffered) return null;
-    const draft = this.samples.draft({ text: question.text, reason, understood, lang: this.lang });
-    if (!draft) return null;
     question.sampleOffered = true;
-    const words = this.session.sampleOffer({ reason, ...draft.understood });
+    const draft = await this.samples.draft({ text: question.text, reason, understood, lang: this.lang });
+    if (!draft) {
+      question.sampleOffered = false;
+      return null;
+    }
+    const words = await this.session.sampleOffer({ reason, ...draft.understood });
     const message = this.add({ role: 'sample', lang: words.lang || this.lang, state: 'offered', draft,
       text: words.text, understood: words.items?.[0] ?? '' });
     this.ui.announce(`${this.t('bot')} ${message.text} ${this.t('sample_text')} ${draft.text} ${message.understood}`, message.lang);
@@ -300,10 +289,11 @@ export class Conversation {
 
   // ---- the core's responses and events --------------------------------------------------------------
 
-  // Shows a response and acts on its events; resolves when its live look-ups are done.
+  // Shows a response and acts on its events; resolves when its live look-ups (and an offer to share the
+  // question) are done.
   // `question` is the typed message the response answers (for the offer to share it).
   respond(response, { announce = false, first = false, welcome = false, meaning = null, role = null, question = null } = {}) {
-    this.setLang(response.lang);
+    this.adoptLang(response.lang);
     const replies = response.quick_replies ?? [];
     // First, so that scrolling to the new message sees the final layout.
     this.showChoices(replies.length ? { label: response.quick_replies_label || '', replies, lang: this.lang } : null);
@@ -320,9 +310,9 @@ export class Conversation {
         this.track(event.type, event);
       }
     }
-    // Gem did not understand (the core's reading was unsure or out of scope): offer to share the question.
-    if (notUnderstood && question) this.offerSample(question, 'not_understood', meaning);
     const lookUps = [];
+    // Gem did not understand (the core's reading was unsure or out of scope): offer to share the question.
+    if (notUnderstood && question) lookUps.push(this.offerSample(question, 'not_understood', meaning));
     for (const event of response.events ?? []) {
       if (event.type === 'live_request') lookUps.push(this.lookUp(event, announce));
       if (event.type === 'feedback_request' && event.kind === 'nps') this.offerNps({ announce });
@@ -367,15 +357,15 @@ export class Conversation {
     const result = await this.live.lookUp(event);
     this.ui.status('');
     // The reference goes back only so the core can name it in a not-found answer.
-    const response = this.session.live(event.kind, result.error && event.params?.reference
+    const response = await this.session.live(event.kind, result.error && event.params?.reference
       ? { ...result, reference: event.params.reference } : result);
     this.say(response, { role: result.error ? 'note' : 'live', announce: announce || Boolean(result.error) });
     this.save();
   }
 
   // The polite note about personal data (the core says it once per kind per conversation).
-  notePrivacy(message, { addressExpected = false, toAgent = false } = {}) {
-    const response = this.session.privacyNote(this.privacy.of(message), { toAgent, addressExpected });
+  async notePrivacy(message, { addressExpected = false, toAgent = false } = {}) {
+    const response = await this.session.privacyNote(await this.privacy.of(message), { toAgent, addressExpected });
     if (response) this.say(response, { role: 'note' });
     this.save();
   }
@@ -390,7 +380,7 @@ export class Conversation {
 
   // The browser went offline or came back.
   offline() {
-    if (this.session) this.note(this.session.say('offline').text);
+    if (this.session) this.session.say('offline').then((response) => this.note(response.text), (error) => this.failed(error));
     this.handover.offline();
   }
 
@@ -408,27 +398,36 @@ export class Conversation {
 
   // ---- language and a new conversation ------------------------------------------------------------
 
+  // The page or the resident chose a language: the core speaks it from the next bubble on.
   setLang(lang) {
+    const next = lang === 'en' ? 'en' : lang === 'nl' ? 'nl' : this.lang;
+    if (next === this.lang && Object.keys(this.texts).length) return this.queue;
+    this.lang = next;
+    if (!this.session) this.ui.relabel();
+    return this.enqueue(async () => {
+      const session = await this.loaded();
+      if (!session) return;
+      await session.setLanguage(this.lang);
+      this.refreshTexts();
+    });
+  }
+
+  // The language of a response: the core already speaks it, and its texts came back with it.
+  adoptLang(lang) {
     const next = lang === 'en' ? 'en' : lang === 'nl' ? 'nl' : this.lang;
     if (next === this.lang && Object.keys(this.texts).length) return;
     this.lang = next;
-    if (this.session) {
-      this.session.setLanguage(next);
-      this.refreshTexts();
-    } else {
-      this.ui.relabel();
-    }
+    if (this.session) this.refreshTexts();
+    else this.ui.relabel();
   }
 
   // The language button: the other language, and the welcome in it.
   switchLanguage() {
-    const lang = this.lang === 'en' ? 'nl' : 'en';
-    this.setLang(lang);
+    this.setLang(this.lang === 'en' ? 'nl' : 'en');
     return this.enqueue(async () => {
       const session = await this.loaded();
       if (!session) return;
-      session.setLanguage(lang);
-      this.respond(session.welcome(), { announce: true, welcome: true });
+      this.respond(await session.welcome(), { announce: true, welcome: true });
     });
   }
 
@@ -444,10 +443,10 @@ export class Conversation {
     return this.enqueue(async () => {
       const session = await this.loaded();
       if (!session) return;
-      session.reset();
-      session.setLanguage(this.lang);
+      await session.reset();
+      await session.setLanguage(this.lang);
       this.refreshTexts();
-      this.respond(session.welcome(), { announce: true, welcome: true });
+      this.respond(await session.welcome(), { announce: true, welcome: true });
     });
   }
 
@@ -492,8 +491,8 @@ export class Conversation {
   }
 
   // False when the core refused the saved state (the conversation then starts afresh).
-  restore(saved) {
-    const { restored, error } = this.session.restore(saved.state);
+  async restore(saved) {
+    const { restored, error } = await this.session.restore(saved.state);
     if (!restored) {
       this.log.warn?.('Gem could not restore the conversation:', error);
       this.storage.remove(this.storageKey);
@@ -501,7 +500,7 @@ export class Conversation {
     }
     this.flow = { ...newFlow(), ...saved.flow };
     this.lang = saved.lang === 'en' ? 'en' : 'nl';
-    this.session.setLanguage(this.lang);
+    await this.session.setLanguage(this.lang);
     this.refreshTexts();
     for (const message of saved.messages ?? []) {
       if (MESSAGE_ROLES.includes(message?.role) && (typeof message.text === 'string' || message.role === 'nps')) {

@@ -1,148 +1,191 @@
-// Loads Gem's local intelligence in two phases, from the widget's own folder (the `base` URL):
-//   1. the dialogue: the wasm core (core/gem-core.wasm) and the municipality's content pack
-//      (content/GMxxxx.json, or content/generic.json) — enough for the welcome and the quick replies;
-//   2. understanding: the gazetteers and the core's compact tier (gazetteer/, models/gem-compact.bin), which
-//      answers the typed messages it is sure of at once; ONNX Runtime Web (ort/) and the full model
-//      (models/gem-intent.onnx) answer the rest, and everything once they are ready. ONNX Runtime runs in a
-//      Web Worker (model-runner.js): compiling it and running the model never freeze the page.
-// Both start at once (prefetch on hover/focus, or on opening); nothing here sends what residents type.
-import createGemCore from 'gem-core';  // the wasm build's gem-core.js, bundled by widget/build.js
+// The page's side of the engine (engine-host.js: the wasm core, the content pack, the compact tier, ONNX
+// Runtime and the model). It starts the engine in a dedicated Web Worker, or on the main thread where the page
+// forbids workers, and gives the conversation a session that talks to it (RemoteSession). Prefetch on
+// hover/focus or opening the panel starts it; nothing here sends what residents type.
+import workerSource from 'gem:engine-worker';  // widget/src/engine-worker.js, built as a string by widget/build.js
 
-import { Session } from '../../wasm/session.js';
-import { Understanding } from '../../wasm/understanding.js';
 import { assetUrl } from './assets.js';
-import { startModel } from './model-runner.js';
 
 const engines = new Map();
-
-// The wasm core, compiled while it downloads (instantiateStreaming), which also lets the browser keep the
-// compiled code for the next visit. A failed download rejects (Emscripten's factory alone would never settle).
-function startCore(download) {
-  return new Promise((resolve, reject) => {
-    createGemCore({
-      instantiateWasm(imports, ready) {
-        download.then((response) => WebAssembly.instantiateStreaming(response, imports))
-          .then(({ instance, module }) => ready(instance, module), reject);
-        return {};
-      },
-    }).then(resolve, reject);
-  });
-}
 
 export function validMunicipality(code) {
   return /^GM\d{4}$/.test(code ?? '') ? code : '';
 }
 
+// Where the engine finds each file: the hashed names from the build's manifest, from Gem's origin.
+function engineUrls(base, municipality) {
+  const url = (path) => assetUrl(base, path);
+  return {
+    core: url('core/gem-core.wasm'),
+    pack: municipality ? url(`content/${municipality}.json`) : '',
+    genericPack: url('content/generic.json'),
+    municipalities: url('gazetteer/gemeenten.tsv'),
+    aliases: url('gazetteer/gemeente-aliases.tsv'),
+    countries: url('gazetteer/landen.tsv'),
+    spm: url('models/gem.spm'),
+    metadata: url('models/gem-nlu.json'),
+    compact: url('models/gem-compact.bin'),
+    onnx: url('models/gem-intent.onnx'),
+    ort: url('ort/ort.wasm.min.mjs'),
+    ortWasm: { mjs: url('ort/ort-wasm-simd-threaded.mjs'), wasm: url('ort/ort-wasm-simd-threaded.wasm') },
+  };
+}
+
+const workerFailed = (detail) =>
+  Object.assign(new Error(`the engine's worker did not start${detail ? `: ${detail}` : ''}`), { workerFailed: true });
+
+// The engine in a Web Worker: resolves to {call(message, progress) → Promise, close()} once it runs. Starting a
+// worker from a blob: URL needs `worker-src blob:` in a page's Content-Security-Policy (docs/privacy/webteams.md);
+// without it this rejects with `workerFailed`.
+function workerEngine(start) {
+  const blob = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
+  let worker;
+  try {
+    worker = new Worker(blob, { type: 'module', name: 'gem-engine' });
+  } catch (error) {
+    throw workerFailed(error.message);
+  } finally {
+    URL.revokeObjectURL(blob);
+  }
+  const pending = new Map();
+  let next = 0;
+  let started;
+  const running = new Promise((resolve, reject) => { started = { resolve, reject }; });
+  worker.onmessage = ({ data }) => {
+    if ('started' in data) {
+      if (data.started) started.resolve();
+      else started.reject(new Error(data.error));
+      return;
+    }
+    const call = pending.get(data.id);
+    if (!call) return;
+    if (data.progress) {
+      call.progress(data.progress);
+      return;
+    }
+    pending.delete(data.id);
+    if ('error' in data) call.reject(Object.assign(new Error(data.error), { loadFailed: data.loadFailed }));
+    else call.resolve(data.result);
+  };
+  worker.onerror = (event) => {
+    event.preventDefault?.();
+    const error = workerFailed(event.message);
+    started.reject(error);
+    for (const { reject } of pending.values()) reject(error);
+    pending.clear();
+  };
+  worker.postMessage({ type: 'start', ...start });
+  const engine = {
+    call: (message, progress = () => {}) => new Promise((resolve, reject) => {
+      const id = next++;
+      pending.set(id, { resolve, reject, progress });
+      worker.postMessage({ id, ...message });
+    }),
+    close: () => worker.terminate(),
+  };
+  return running.then(() => engine, (error) => {
+    worker.terminate();
+    throw error;
+  });
+}
+
+// The engine on the page's main thread: the same protocol, without a worker (the page may stutter).
+async function mainThreadEngine({ engineUrl, urls, municipality }) {
+  const { EngineHost } = await import(engineUrl);
+  const host = new EngineHost({ urls, municipality });
+  return { call: (message, progress = () => {}) => host.call(message, progress), close() {} };
+}
+
+// `log`: where a web team sees why Gem runs on the main thread (console by default).
+async function startEngine(start, log) {
+  if (typeof Worker === 'function') {
+    try {
+      return await workerEngine(start);
+    } catch (error) {
+      if (!error.workerFailed) throw error;  // the worker ran: a download failed, which the main thread would not fix
+      log.warn?.(`Gem runs on the page's main thread, which may make the page stutter: ${error.message}. ` +
+        "Allow workers from blob: URLs in the page's Content-Security-Policy (worker-src blob:).");
+    }
+  }
+  return mainThreadEngine(start);
+}
+
 // One engine per widget folder and municipality, shared by prefetch and the panel.
-export function engineFor(config) {
-  const key = `${config.base}|${validMunicipality(config.municipality)}`;
+export function engineFor({ base, municipality }, { log = console } = {}) {
+  const code = validMunicipality(municipality);
+  const key = `${base}|${code}`;
   if (!engines.has(key)) {
-    const engine = new Engine(config);
+    const engine = startEngine({ engineUrl: assetUrl(base, 'engine.mjs'), urls: engineUrls(base, code), municipality: code }, log);
     engines.set(key, engine);
-    // A failed load is forgotten, so that the next attempt ("retry") starts again.
-    Promise.all([engine.dialogue, engine.understanding, engine.model]).catch(() => {
-      if (engines.get(key) === engine) engines.delete(key);
-    });
+    engine.catch(() => forget(key, engine));
   }
   return engines.get(key);
 }
 
-class Engine {
-  constructor({ base, municipality }) {
-    this.municipality = validMunicipality(municipality);
-    const url = (path) => assetUrl(base, path);
-    const get = async (path) => {
-      // Static assets need no cookies: a site hosting Gem on its own domain does not send its cookies along.
-      const response = await fetch(url(path), { credentials: 'omit', referrerPolicy: 'no-referrer' });
-      if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-      return response;
-    };
-    const bytes = async (path) => new Uint8Array(await (await get(path)).arrayBuffer());
-    const text = async (path) => (await get(path)).text();
-
-    const municipalities = text('gazetteer/gemeenten.tsv');
-    const core = startCore(get('core/gem-core.wasm'));
-    const pack = this.municipality
-      ? text(`content/${this.municipality}.json`).catch(() => text('content/generic.json'))
-      : text('content/generic.json');
-    this.dialogue = Promise.all([core, pack, municipalities]).then(([gemCore, packJson, tsv]) => ({ core: gemCore, pack: packJson, tsv }));
-
-    const files = Promise.all([bytes('models/gem.spm'), text('models/gem-nlu.json'), bytes('models/gem-compact.bin'),
-      municipalities, text('gazetteer/gemeente-aliases.tsv'), text('gazetteer/landen.tsv')]);
-    // ONNX Runtime and the full model in a Web Worker (or, where the page forbids one, on the main thread).
-    this.model = bytes('models/gem-intent.onnx').then((onnx) => startModel({
-      ortUrl: url('ort/ort.wasm.min.mjs'),
-      wasmPaths: { mjs: url('ort/ort-wasm-simd-threaded.mjs'), wasm: url('ort/ort-wasm-simd-threaded.wasm') },
-      onnx,
-    }));
-    // Ready long before the full model: the core's compact tier answers what it is sure of until then.
-    this.understanding = Promise.all([core, files]).then(([gemCore, [spm, metadata, compact, tsv, aliases, countries]]) =>
-      // The same core as the dialogue's, so the session and the understander share one wasm instance.
-      Understanding.create({ core: gemCore, runner: this.model, files: { spm, metadata, compact, municipalities: tsv, aliases, countries } }));
-    // Failures are reported where they are awaited, not as unhandled rejections.
-    this.dialogue.catch(() => {});
-    this.understanding.catch(() => {});
-    this.model.catch(() => {});
-  }
-
-  // A conversation that can welcome and take quick replies now; typed messages need its `understanding`.
-  async createSession() {
-    const { core, pack, tsv } = await this.dialogue;
-    return new Session(null, core.Session.create(pack, tsv, this.municipality));
-  }
-
-  async redactor() {
-    const { core } = await this.dialogue;
-    return (text) => core.redact(text);
-  }
-
-  // The site's municipality by name, from the gazetteer ('' for none): the panel's subtitle.
-  async municipalityName() {
-    const { tsv } = await this.dialogue;
-    const row = this.municipality ? tsv.split('\n').find((line) => line.startsWith(`${this.municipality}\t`)) : null;
-    return row?.split('\t')[1]?.trim() ?? '';
-  }
+// A failed engine is forgotten, so that the next attempt ("retry") starts again.
+function forget(key, engine) {
+  if (engines.get(key) !== engine) return;
+  engines.delete(key);
+  engine.then((running) => running.close(), () => {});
 }
 
-// What the conversation controller needs of the engine (conversation.js): a session, the model attached
-// to it when a typed message needs it (loaded again after a failure), and the core's redaction.
+// A conversation in the engine, with the core's Session API (wasm/session.js, docs/core-api.md), asynchronous:
+// every method resolves to what the core's returns, except save(), state() and ui() (with the thumbs question
+// as `feedback`), which read what the last call brought back, so the page never waits for them.
+export class RemoteSession {
+  constructor(engine, { session, mirror }) {
+    this.engine = engine;
+    this.id = session;
+    this.mirror = mirror;
+  }
+
+  async call(method, args = [], onWait = null) {
+    const { result, mirror } = await this.engine.call({ method, session: this.id, args },
+      (progress) => { if (progress.waiting) onWait?.(); });
+    this.mirror = mirror;
+    return result;
+  }
+
+  welcome() { return this.call('welcome'); }
+  // Resolves to the response with `meaning`; `onWait` is called when the message waits for the full model.
+  send(text, { onWait } = {}) { return this.call('send', [String(text)], onWait); }
+  choose(buttonId) { return this.call('choose', [String(buttonId)]); }
+  live(kind, result) { return this.call('live', [String(kind), result ?? {}]); }
+  handover(event) { return this.call('handover', [event ?? {}]); }
+  privacyNote(redaction, context = {}) { return this.call('privacyNote', [redaction, context]); }
+  sampleOffer(understood) { return this.call('sampleOffer', [understood ?? {}]); }
+  say(key, params = {}) { return this.call('say', [String(key), params]); }
+  setLanguage(lang) { return this.call('setLanguage', [String(lang)]); }
+  reset() { return this.call('reset'); }
+  restore(state) { return this.call('restore', [String(state)]); }
+
+  save() { return this.mirror.saved; }
+  state() { return this.mirror.state; }
+  ui() { return this.mirror.ui; }
+}
+
+// What the conversation controller needs of the engine (conversation.js): a session, the core's redaction,
+// and the site's municipality by name.
 export function engineLink(config) {
-  let understanding = null;
-  let modelReady = false;
-  let redact = null;
+  let engine = null;
   let municipalityName = '';
-  const watch = (engine) => {
-    const loading = engine.understanding.then((loaded) => {
-      modelReady = true;
-      return loaded;
-    });
-    understanding = loading;
-    // A failed load (of the compact tier or the full model) is tried again by the next typed message.
-    const forget = () => {
-      modelReady = false;
-      if (understanding === loading) understanding = null;
-    };
-    loading.catch(forget);
-    engine.model.catch(forget);
-  };
   return {
-    get modelReady() {
-      return modelReady;
-    },
     get municipalityName() {
       return municipalityName;
     },
     async load() {
-      const engine = engineFor(config);
-      watch(engine);
-      redact = await engine.redactor();
-      municipalityName = await engine.municipalityName();
-      return engine.createSession();
+      const starting = engineFor(config);
+      const key = `${config.base}|${validMunicipality(config.municipality)}`;
+      try {
+        engine = await starting;
+        const opened = await engine.call({ method: 'open' });
+        municipalityName = opened.municipalityName;
+        return new RemoteSession(engine, opened);
+      } catch (error) {
+        forget(key, starting);
+        throw error;
+      }
     },
-    async understand(session) {
-      if (!understanding) watch(engineFor(config));
-      session.understanding = await understanding;
-    },
-    redact: (text) => redact(text),
+    redact: (text) => engine.call({ method: 'redact', args: [String(text)] }),
   };
 }

@@ -28,6 +28,7 @@ export class HandoverFlow {
     return this.active ? this.socket.state : '';
   }
 
+  // The core's words for one step (a promise: the core runs in the engine).
   words(event) {
     return this.c.session.handover(event);
   }
@@ -40,26 +41,26 @@ export class HandoverFlow {
     c.ui.status('');
     this.alternatives = event.alternatives ?? null;
     if (event.type === 'closed' || event.type === 'no_agent') c.track('handover_no_agent');
-    await c.respond(this.words(event), { announce: true, role: event.type === 'consent' ? 'live' : null });
+    await c.respond(await this.words(event), { announce: true, role: event.type === 'consent' ? 'live' : null });
   }
 
-  start(consent) {
+  async start(consent) {
     const { c } = this;
     if (!this.socket) return;
     c.flow.agentJoined = false;
     const { topic } = c.session.state();
     const request = { municipality: c.municipality, lang: c.lang, consent,
       topic: topic?.product ? { product: topic.product, aspect: topic.aspect ?? null } : null };
-    if (consent) request.transcript = c.privacy.transcript(c.messages, request);
-    c.ui.status(this.words({ type: 'started' }).text, true);
+    if (consent) request.transcript = await c.privacy.transcript(c.messages, request);
+    c.ui.status((await this.words({ type: 'started' })).text, true);
     this.socket.start(request);
     c.ui.relabel();
     c.save();
   }
 
-  toAgent(message) {
-    this.socket.send(this.c.privacy.of(message).text);
-    this.c.notePrivacy(message, { toAgent: true });
+  async toAgent(message) {
+    this.socket.send((await this.c.privacy.of(message)).text);
+    await this.c.notePrivacy(message, { toAgent: true });
   }
 
   // "… is typing" for the staff member, at most every few seconds.
@@ -117,31 +118,34 @@ export class HandoverFlow {
   // What the socket reports, put into words by the core: notes, the status line, the staff member's messages.
   events() {
     const { c } = this;
-    const status = (event) => c.ui.status(this.words(event).text);
+    // The socket does not wait for its callbacks: an error in one is said like any error inside Gem.
+    const said = (step) => (...args) => step(...args).catch((error) => c.failed(error));
+    const words = (event) => this.words(event);
+    const status = said(async (event) => c.ui.status((await words(event)).text));
     return {
       changed: () => {
         c.ui.relabel();
         c.save();
       },
       queued: (position, eta) => status({ type: 'queued', position, eta_seconds: eta }),
-      joined: (name) => {
+      joined: said(async (name) => {
         c.ui.status('');
-        c.say(this.words({ type: 'agent_joined', name }), { role: 'note' });
+        c.say(await words({ type: 'agent_joined', name }), { role: 'note' });
         if (!c.flow.agentJoined) c.track('handover_accepted');
         c.flow.agentJoined = true;
-      },
+      }),
       typing: (name) => (name === null ? c.ui.status('') : status({ type: 'typing', name })),
       message: (name, text) => {
         c.add({ role: 'agent', name, text, lang: c.lang });
         c.ui.announce(`${name || c.t('agent').replace(/:$/, '')}: ${text}`, c.lang);
       },
-      left: () => c.say(this.words({ type: 'agent_left' }), { role: 'note' }),
-      ended: (reason) => {
+      left: said(async () => c.say(await words({ type: 'agent_left' }), { role: 'note' })),
+      ended: said(async (reason) => {
         c.ui.status('');
         const failed = reason === 'failed';
         const event = { type: 'ended', reason, ...(failed && this.alternatives ? { alternatives: this.alternatives } : {}) };
-        c.say(this.words(event), { role: failed ? 'live' : 'note' });
-      },
+        c.say(await words(event), { role: failed ? 'live' : 'note' });
+      }),
       lost: () => status({ type: 'lost' }),
       reconnected: () => status({ type: 'reconnected' }),
     };

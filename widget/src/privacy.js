@@ -16,26 +16,26 @@ function wordsOf(message) {
 }
 
 export class Privacy {
-  // `redact(text)` is the core's: {text, counts: {kind: n}, …}.
+  // `redact(text)` is the core's: (a promise of) {text, counts: {kind: n}, …}.
   constructor(redact) {
     this.redact = redact;
     this.done = new WeakMap();
   }
 
-  // The redaction of one message (computed the first time it is needed).
+  // A promise of the redaction of one message (computed the first time it is needed).
   of(message) {
-    if (!this.done.has(message)) this.done.set(message, this.redact(wordsOf(message)));
+    if (!this.done.has(message)) this.done.set(message, Promise.resolve(this.redact(wordsOf(message))));
     return this.done.get(message);
   }
 
   // The conversation so far for the staff member, every item redacted: the newest items that fit in the
   // start frame `request`, each at most TRANSCRIPT_ITEM_CHARS long.
-  transcript(messages, request) {
+  async transcript(messages, request) {
     const encoder = new TextEncoder();
     const items = [];
     for (const message of [...messages].reverse()) {
       if (!ROLES[message.role] || items.length >= TRANSCRIPT_ITEMS) continue;
-      const redacted = this.of(message).text;
+      const redacted = (await this.of(message)).text;
       const item = { role: ROLES[message.role],
         text: redacted.length > TRANSCRIPT_ITEM_CHARS ? `${redacted.slice(0, TRANSCRIPT_ITEM_CHARS - 1)}…` : redacted };
       const frame = JSON.stringify({ type: 'start', ...request, transcript: [item, ...items] });

@@ -25,7 +25,7 @@ export function sampleBody(municipality, { lang, text, reason, understood }) {
 }
 
 export class Samples {
-  // `redact(text)` is the core's ({text, counts}); without a server (or a municipality) nothing is ever offered.
+  // `redact(text)` is the core's (a promise of {text, counts}); without a server (or a municipality) nothing is ever offered.
   constructor({ server, municipality, fetchImpl, redact }) {
     this.server = server || '';
     this.municipality = MUNICIPALITY.test(municipality ?? '') ? municipality : '';
@@ -37,12 +37,12 @@ export class Samples {
     return Boolean(this.server && this.municipality);
   }
 
-  // What would be sent for one typed question: {lang, text (redacted, bounded), reason, understood (labels)},
-  // or null when there is no server or nothing to share. The draft is what the offer shows and what `share`
+  // A promise of what would be sent for one typed question: {lang, text (redacted, bounded), reason,
+  // understood (labels)}, or null when there is no server or nothing to share. The draft is what the offer shows and what `share`
   // sends, unchanged.
-  draft({ text, reason, understood = {}, lang }) {
+  async draft({ text, reason, understood = {}, lang }) {
     if (!this.available || !REASONS.includes(reason)) return null;
-    let redacted = this.redact(String(text ?? '')).text.replace(/\s+/g, ' ').trim();
+    let redacted = (await this.redact(String(text ?? ''))).text.replace(/\s+/g, ' ').trim();
     if (!redacted) return null;
     if (redacted.length > TEXT_CHARS) redacted = `${redacted.slice(0, TEXT_CHARS - 1)}…`;
     const draft = { lang: lang === 'en' ? 'en' : 'nl', text: redacted, reason,

@@ -1,0 +1,154 @@
+// The engine: Gem's local intelligence, in whichever thread runs it. widget/build.js builds this file with the
+// wasm core's JavaScript into its own asset (engine.mjs), which a dedicated Web Worker imports
+// (engine-worker.js) — or, where the page forbids workers, the main thread (engine.js). Either way the
+// conversation reaches it through `call`, one protocol for both, so the page's main thread never compiles
+// the core, parses a content pack, creates ONNX Runtime's session or runs the model.
+//
+// It loads in three phases, all starting at once, from the URLs it is given (Gem's own origin):
+//   1. the dialogue: the wasm core (compiled while it downloads) and the municipality's content pack —
+//      enough for the welcome and the quick replies;
+//   2. understanding: the gazetteers and the core's compact tier, which answers the typed messages it is sure
+//      of at once;
+//   3. ONNX Runtime Web and the full model, which answer the rest, and everything once they are ready.
+// Nothing here sends what residents type: every request is for one of Gem's files.
+import createGemCore from 'gem-core';  // the wasm build's gem-core.js, bundled by widget/build.js
+
+import { Session } from '../../wasm/session.js';
+import { Understanding, ortRunner } from '../../wasm/understanding.js';
+
+// What the page's side keeps a copy of after every call, so that it can read them without a round trip:
+// the state to store (sessionStorage), the read-only state, and the panel's texts in the current language.
+function mirror(session) {
+  return { saved: session.save(), state: session.state(), ui: { ...session.ui(), feedback: session.say('feedback').text } };
+}
+
+// The session methods a conversation may call (docs/core-api.md); `send` is handled apart (it may wait).
+const SESSION_CALLS = new Set(['welcome', 'choose', 'live', 'handover', 'privacyNote', 'sampleOffer', 'say',
+  'setLanguage', 'reset', 'restore']);
+
+// The wasm core, compiled while it downloads (instantiateStreaming), which also lets the browser keep the
+// compiled code for the next visit. A failed download rejects (Emscripten's factory alone would never settle).
+function startCore(download) {
+  return new Promise((resolve, reject) => {
+    createGemCore({
+      instantiateWasm(imports, ready) {
+        download.then((response) => WebAssembly.instantiateStreaming(response, imports))
+          .then(({ instance, module }) => ready(instance, module), reject);
+        return {};
+      },
+    }).then(resolve, reject);
+  });
+}
+
+export class EngineHost {
+  // `urls`: {core, pack, genericPack, municipalities, aliases, countries, spm, metadata, compact, onnx, ort,
+  // ortWasm: {mjs, wasm}}; `municipality`: the site's CBS code ('' for none).
+  constructor({ urls, municipality = '' }) {
+    this.urls = urls;
+    this.municipality = municipality;
+    this.sessions = new Map();
+    this.nextSession = 1;
+    const get = async (url) => {
+      // Static assets need no cookies: a site hosting Gem on its own domain does not send its cookies along.
+      const response = await fetch(url, { credentials: 'omit', referrerPolicy: 'no-referrer' });
+      if (!response.ok) throw new Error(`${new URL(url).pathname}: HTTP ${response.status}`);
+      return response;
+    };
+    this.bytes = async (url) => new Uint8Array(await (await get(url)).arrayBuffer());
+    this.text = async (url) => (await get(url)).text();
+
+    this.municipalities = this.text(urls.municipalities);
+    this.core = startCore(get(urls.core));
+    const pack = urls.pack ? this.text(urls.pack).catch(() => this.text(urls.genericPack)) : this.text(urls.genericPack);
+    this.dialogue = Promise.all([this.core, pack, this.municipalities]);
+    this.dialogue.catch(() => {});  // reported where it is awaited
+    this.understanding = null;
+    this.understood = false;  // the compact tier is there (the full model may still be loading)
+    this.understand();
+  }
+
+  // Phases 2 and 3, started again by the next typed message when a download failed.
+  understand() {
+    if (this.understanding) return this.understanding;
+    const { urls } = this;
+    const model = Promise.all([import(urls.ort), this.bytes(urls.onnx)]).then(([ort, onnx]) => {
+      // One thread: no SharedArrayBuffer, so no COOP/COEP headers are needed on municipal sites.
+      ort.env.wasm.wasmPaths = urls.ortWasm;
+      return ortRunner(ort, onnx);
+    });
+    const files = Promise.all([this.bytes(urls.spm), this.text(urls.metadata), this.bytes(urls.compact),
+      this.municipalities, this.text(urls.aliases), this.text(urls.countries)]);
+    const loading = Promise.all([this.core, files]).then(([core, [spm, metadata, compact, municipalities, aliases, countries]]) =>
+      // The same core as the dialogue's: the session and the understander share one wasm instance.
+      Understanding.create({ core, runner: model, files: { spm, metadata, compact, municipalities, aliases, countries } }));
+    this.understanding = loading;
+    loading.then(() => {
+      if (this.understanding === loading) this.understood = true;
+    }, () => {});
+    const forget = () => {
+      if (this.understanding !== loading) return;
+      this.understanding = null;
+      this.understood = false;
+    };
+    loading.catch(forget);
+    model.catch(forget);
+    return loading;
+  }
+
+  // One call from the conversation: `progress(update)` reports {waiting: true} while a typed message waits
+  // for the full model. Resolves to what the page needs; rejects with an Error (`loadFailed` when a download
+  // failed, so the message can be sent again).
+  async call({ method, session: id, args = [] }, progress = () => {}) {
+    switch (method) {
+      case 'open': return this.open();
+      case 'redact': return (await this.dialogue)[0].redact(String(args[0] ?? ''));
+      case 'send': return this.send(this.session(id), String(args[0] ?? ''), progress);
+      case 'close': {
+        this.session(id).close();
+        this.sessions.delete(id);
+        return null;
+      }
+      default: {
+        if (!SESSION_CALLS.has(method)) throw new Error(`unknown engine call '${method}'`);
+        const session = this.session(id);
+        const result = session[method](...args);
+        return { result: result ?? null, mirror: mirror(session) };
+      }
+    }
+  }
+
+  session(id) {
+    const session = this.sessions.get(id);
+    if (!session) throw new Error(`no conversation ${id}`);
+    return session;
+  }
+
+  // A new conversation, and the site's municipality by name from the gazetteer ('' for none).
+  async open() {
+    const [core, pack, tsv] = await this.dialogue;
+    const session = new Session(null, core.Session.create(pack, tsv, this.municipality));
+    const id = this.nextSession++;
+    this.sessions.set(id, session);
+    const row = this.municipality ? tsv.split('\n').find((line) => line.startsWith(`${this.municipality}\t`)) : null;
+    return { session: id, municipalityName: row?.split('\t')[1]?.trim() ?? '', mirror: mirror(session) };
+  }
+
+  async send(session, text, progress) {
+    if (!session.understanding) {
+      if (!this.understood) progress({ waiting: true });
+      try {
+        session.understanding = await this.understand();
+      } catch (error) {
+        throw Object.assign(new Error(`the understanding did not load: ${error.message}`), { loadFailed: true });
+      }
+    }
+    try {
+      const result = await session.send(text, { onWait: () => progress({ waiting: true }) });
+      return { result, mirror: mirror(session) };
+    } catch (error) {
+      // The full model failed to load: the next message tries again with a new one (same core).
+      if (error.loadFailed && this.understanding === null) session.understanding = null;
+      throw error;
+    }
+  }
+}
