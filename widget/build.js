@@ -2,8 +2,8 @@
 //   gem.js          the one-script-tag loader (classic script, IIFE; must stay ≤ 6 KB brotli)
 //   gem.mjs         the same loader as an ES module (import { mount } from '…/gem.mjs')
 //   gem-panel.<hash>.js    the chat panel, loaded when the resident shows interest
-//   engine.<hash>.mjs      the engine (engine-host.js with the wasm core's JavaScript), imported by the panel's
-//                          Web Worker (or, where the page forbids workers, by the panel itself)
+//   engine.<hash>.mjs      the engine (engine-host.js with the wasm core's JavaScript) for the main thread, where
+//                          the page forbids workers (the engine's worker carries its own copy, in the panel)
 //   core/ models/ gazetteer/ ort/   the wasm core, the model, the gazetteers and ONNX Runtime Web (copied)
 //   themes/         the resolved themes, for reference (they are also built into gem.js)
 // Every asset but gem.js and gem.mjs carries a hash of its content in its name (gem-panel.3f9a1c2b7d4e.js), so
@@ -69,8 +69,9 @@ export function buildThemes() {
 }
 
 // .css imports become minified strings (for constructable stylesheets); 'gem:themes' the resolved themes;
-// 'gem:assets' the manifest of hashed asset names; 'gem:engine-worker' the engine's worker (engine-worker.js) as
-// a string, to start from a blob: URL; 'gem-core' the wasm build's JavaScript.
+// 'gem:assets' the manifest of hashed asset names; 'gem:engine-worker' and 'gem:model-worker' the engine's and the
+// model's workers (engine-worker.js, model-worker.js) as strings, to start from blob: URLs; 'gem-core' the wasm
+// build's JavaScript.
 function plugins(themes, manifest = {}) {
   return [{
     name: 'gem',
@@ -82,10 +83,12 @@ function plugins(themes, manifest = {}) {
       });
       build.onResolve({ filter: /^gem:themes$/ }, () => ({ path: 'themes', namespace: 'gem-themes' }));
       build.onLoad({ filter: /.*/, namespace: 'gem-themes' }, () => ({ contents: `export default ${JSON.stringify(themes)};`, loader: 'js' }));
-      build.onResolve({ filter: /^gem:engine-worker$/ }, () => ({ path: 'engine-worker', namespace: 'gem-engine-worker' }));
-      build.onLoad({ filter: /.*/, namespace: 'gem-engine-worker' }, async () => {
-        const worker = await esbuild.build({ entryPoints: [join(SRC, 'engine-worker.js')], bundle: true, minify: true,
-          target: TARGET, legalComments: 'none', format: 'esm', write: false });
+      build.onResolve({ filter: /^gem:(engine|model)-worker$/ }, (args) => ({ path: args.path.slice(4), namespace: 'gem-worker' }));
+      build.onLoad({ filter: /.*/, namespace: 'gem-worker' }, async (args) => {
+        // The Node branches of the Emscripten glue are never taken in a browser: leave their modules out.
+        const worker = await esbuild.build({ entryPoints: [join(SRC, `${args.path}.js`)], bundle: true, minify: true,
+          target: TARGET, legalComments: 'none', format: 'esm', write: false, plugins: plugins(themes, manifest),
+          platform: 'browser', external: ['fs', 'path', 'crypto'] });
         return { contents: `export default ${JSON.stringify(worker.outputFiles[0].text)};`, loader: 'js' };
       });
       build.onResolve({ filter: /^gem:assets$/ }, () => ({ path: 'assets', namespace: 'gem-assets' }));

@@ -472,7 +472,7 @@ async function fetchedFromGem(page, workers) {
   return { page: gem(byPage), workers: gem(byWorkers.flat()) };
 }
 
-// The compact tier may answer before ONNX Runtime has arrived: wait until the worker has all three of its files.
+// The compact tier may answer before ONNX Runtime has arrived: wait until a worker has all three of its files.
 async function ortArrived(page, workers) {
   const ort = async () => (await fetchedFromGem(page, workers)).workers.filter((r) => r.path.startsWith('/widget/ort/'));
   for (let i = 0; i < 300 && (await ort()).length < 3; i++) await page.waitForTimeout(100);
@@ -511,10 +511,11 @@ test('a second visit downloads nothing: hashed assets from the cache, gem.js and
   await context.close();
 });
 
-// The engine (the wasm core, the content pack, the compact tier, ONNX Runtime and the model) runs in a dedicated
-// worker started from a blob: URL (the page's CSP allows `worker-src blob:`), so the page's main thread only
-// renders: the page itself fetches the panel, and the worker everything else.
-test('the engine runs in a Web Worker: the core, the content, the models and ONNX Runtime are fetched by the worker', async () => {
+// The engine (the wasm core, the content pack and the compact tier) runs in a dedicated worker started from a
+// blob: URL (the page's CSP allows `worker-src blob:`), and ONNX Runtime with the full model in a worker of the
+// engine's own, so the page's main thread only renders and the core answers while ONNX Runtime compiles: the page
+// itself fetches the panel, the engine's worker the core, the content and the models, the model's worker ONNX Runtime.
+test('the engine and the model run in Web Workers: the page fetches only the panel, each worker its own files', async () => {
   const run = await openPage();
   const { page, watch } = run;
   const workers = [];
@@ -522,17 +523,17 @@ test('the engine runs in a Web Worker: the core, the content, the models and ONN
   await openByMouse(page);
   await harness.say(page, 'wat kost een paspoort?');
   assert.match(await botMessages(page).last().innerText(), /paspoort/i);
-  assert.deepEqual(workers.map((w) => w.url().slice(0, 5)), ['blob:']);
-  const byWorker = await ortArrived(page, workers);
-  assert.deepEqual(byWorker.map((r) => r.path.replace(/\.[0-9a-f]{12}\./, '.')).sort(),
-    ['/widget/ort/ort-wasm-simd-threaded.mjs', '/widget/ort/ort-wasm-simd-threaded.wasm', '/widget/ort/ort.wasm.min.mjs']);
-  const fetched = await fetchedFromGem(page, workers);
+  assert.deepEqual(workers.map((w) => w.url().slice(0, 5)), ['blob:', 'blob:']);
+  await ortArrived(page, workers);
   const logical = (list) => list.map((r) => r.path.replace(/\.[0-9a-f]{12}\./, '.')).sort();
-  assert.deepEqual(logical(fetched.page), ['/widget/gem-panel.js', '/widget/gem.js']);
-  for (const file of ['/widget/engine.mjs', '/widget/core/gem-core.wasm', '/widget/content/GM0599.json', '/widget/models/gem-compact.bin',
+  const [engine, model] = await Promise.all(workers.map(async (worker) => logical((await fetchedFromGem(page, [worker])).workers)));
+  assert.deepEqual(model, ['/widget/ort/ort-wasm-simd-threaded.mjs', '/widget/ort/ort-wasm-simd-threaded.wasm', '/widget/ort/ort.wasm.min.mjs']);
+  for (const file of ['/widget/core/gem-core.wasm', '/widget/content/GM0599.json', '/widget/models/gem-compact.bin',
     '/widget/models/gem-intent.onnx', '/widget/gazetteer/gemeenten.tsv']) {
-    assert.ok(logical(fetched.workers).includes(file), `${file} not fetched by the worker: ${logical(fetched.workers).join(', ')}`);
+    assert.ok(engine.includes(file), `${file} not fetched by the engine's worker: ${engine.join(', ')}`);
   }
+  assert.ok(!engine.some((file) => file.startsWith('/widget/ort/') || file === '/widget/engine.mjs'), engine.join(', '));
+  assert.deepEqual(logical((await fetchedFromGem(page, [])).page), ['/widget/gem-panel.js', '/widget/gem.js']);
   assert.ok(watch.requests.some((r) => r.url().includes('/widget/ort/')), 'the page watches the worker\u2019s requests too');
   await finish(run);
 });
@@ -564,7 +565,7 @@ test('a page that forbids workers still gets answers, and the console says which
 
 // The realistic embedding: the municipality's page on its own origin, gem.js and every asset from Gem's origin
 // (CORS); the page's CSP names Gem's origin as web teams are told to (docs/privacy/webteams.md).
-test('embedded across origins: the page on one origin, Gem on another, the model still in a worker', async () => {
+test('embedded across origins: the page on one origin, Gem on another, the engine and the model still in workers', async () => {
   const csp = `default-src 'self'; script-src 'self' ${origin} 'wasm-unsafe-eval'; connect-src 'self' ${origin}; ` +
     "worker-src blob:; style-src 'self'; object-src 'none'; base-uri 'none'";
   const html = `<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>Paspoort — Gemeente</title>
@@ -589,7 +590,7 @@ test('embedded across origins: the page on one origin, Gem on another, the model
     await openByMouse(page);
     await harness.say(page, 'wat kost een paspoort?');
     assert.match(await botMessages(page).last().innerText(), /paspoort/i);
-    assert.deepEqual(workers.map((w) => w.url().slice(0, 5)), ['blob:']);
+    assert.deepEqual(workers.map((w) => w.url().slice(0, 5)), ['blob:', 'blob:']);
     assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
     assert.deepEqual(problems, []);
   } finally {

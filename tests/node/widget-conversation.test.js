@@ -386,6 +386,8 @@ test('save and restore: messages, choices and feedback come back; a state the co
   const first = setup({ store });
   await first.conversation.open();
   await first.conversation.press(first.ui.offered.replies[0]);
+  assert.equal(store.map.get('gem:conversation:GM0599'), undefined, 'written once per turn, in a task of its own');
+  first.conversation.flush();  // the task, or the panel when the page is left
   assert.ok(store.map.get('gem:conversation:GM0599'));
 
   const second = setup({ store });
@@ -399,6 +401,7 @@ test('save and restore: messages, choices and feedback come back; a state the co
   store.map.set('gem:conversation:GM0599', JSON.stringify(saved));
   const third = setup({ store });
   await third.conversation.open();
+  third.conversation.flush();
   assert.deepEqual(texts(third.ui), ['Hallo! Ik ben Gem.']);
   assert.doesNotMatch(store.map.get('gem:conversation:GM0599'), /verdwenen/);
 });
@@ -538,6 +541,7 @@ test('an offer survives navigation; one that was being sent is offered again, no
   const offer = first.ui.shown.find((m) => m.role === 'sample');
   offer.state = 'sending';
   first.conversation.save();
+  first.conversation.flush();
   const second = setup({ store, routes: SAMPLE_ROUTES });
   await second.conversation.open();
   const restored = second.ui.shown.find((m) => m.role === 'sample');

@@ -36,7 +36,7 @@ after(async () => {
   await server?.stop();
 });
 
-test('the demo page on its own origin talks to Gem on another: answers, live data and the model in a worker', async () => {
+test('the demo page on its own origin talks to Gem on another: answers, live data, the engine and the model in workers', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
   try {
     const tab = await context.newPage();
@@ -74,7 +74,7 @@ test('the demo page on its own origin talks to Gem on another: answers, live dat
     await panel.getByText('De gemeente is nu open.').waitFor(WAIT);
     assert.ok(fromGem.some((r) => /^200 \/v1\/live\//.test(r)), fromGem.join(', '));
     assert.ok(fromGem.every((r) => !r.startsWith('4') && !r.startsWith('5')), fromGem.join(', '));
-    assert.deepEqual(workers, ['blob:']);
+    assert.deepEqual(workers, ['blob:', 'blob:'], 'the engine\u2019s worker and the model\u2019s');
     assert.deepEqual(await tab.evaluate(() => window.__cspViolations), []);
     assert.deepEqual(problems, []);
   } finally {

@@ -61,6 +61,7 @@ export class Conversation {
     this.queue = Promise.resolve();
     this.opened = false;
     this.ready = Promise.resolve();
+    this.savePending = false;
   }
 
   // A text of the panel: the core's ui() once it is there, a few tone-free texts before. {name} placeholders
@@ -437,6 +438,7 @@ export class Conversation {
     this.analytics?.flush();
     this.flow = newFlow();
     this.storage.remove(this.storageKey);
+    this.savePending = false;  // what was about to be written is the old conversation
     this.messages = [];
     this.ui.clear();
     this.showChoices(null);
@@ -472,8 +474,18 @@ export class Conversation {
 
   // ---- sessionStorage: written only after the resident opened the widget ------------------------------
 
+  // Written once per turn, in a task of its own after the view has been drawn: one answer changes the
+  // conversation in several steps, and each write is the whole transcript as JSON (milliseconds on a phone).
+  // The panel flushes it when the page is left (pagehide).
   save() {
-    if (!this.session) return;
+    if (!this.session || this.savePending) return;
+    this.savePending = true;
+    this.timers.setTimeout(() => this.flush(), 0);
+  }
+
+  flush() {
+    if (!this.savePending || !this.session) return;
+    this.savePending = false;
     const messages = this.messages.slice(-MAX_STORED_MESSAGES);
     this.storage.set(this.storageKey, JSON.stringify({
       v: 2, lang: this.lang, state: this.session.save(), messages, choices: this.choices,

@@ -9,12 +9,15 @@
 //      enough for the welcome and the quick replies;
 //   2. understanding: the gazetteers and the core's compact tier, which answers the typed messages it is sure
 //      of at once;
-//   3. ONNX Runtime Web and the full model, which answer the rest, and everything once they are ready.
+//   3. ONNX Runtime Web and the full model, in a worker of their own (model-runner.js), which answer the rest,
+//      and everything once they are ready. They are fetched after the files of phases 1 and 2, which on a slow
+//      network would otherwise share the bandwidth with their 4 MB.
 // Nothing here sends what residents type: every request is for one of Gem's files.
 import createGemCore from 'gem-core';  // the wasm build's gem-core.js, bundled by widget/build.js
 
 import { Session } from '../../wasm/session.js';
-import { Understanding, ortRunner } from '../../wasm/understanding.js';
+import { Understanding } from '../../wasm/understanding.js';
+import { startModel } from './model-runner.js';
 
 // What the page's side keeps a copy of after every call, so that it can read them without a round trip:
 // the state to store (sessionStorage), the read-only state, and the panel's texts in the current language.
@@ -42,9 +45,11 @@ function startCore(download) {
 
 export class EngineHost {
   // `urls`: {core, pack, genericPack, municipalities, aliases, countries, spm, metadata, compact, onnx, ort,
-  // ortWasm: {mjs, wasm}}; `municipality`: the site's CBS code ('' for none).
-  constructor({ urls, municipality = '' }) {
+  // ortWasm: {mjs, wasm}}; `municipality`: the site's CBS code ('' for none); `modelWorker`: false where no
+  // worker can start (the engine runs on the main thread), so the model runs beside the core.
+  constructor({ urls, municipality = '', modelWorker = true }) {
     this.urls = urls;
+    this.modelWorker = modelWorker;
     this.municipality = municipality;
     this.sessions = new Map();
     this.nextSession = 1;
@@ -71,13 +76,10 @@ export class EngineHost {
   understand() {
     if (this.understanding) return this.understanding;
     const { urls } = this;
-    const model = Promise.all([import(urls.ort), this.bytes(urls.onnx)]).then(([ort, onnx]) => {
-      // One thread: no SharedArrayBuffer, so no COOP/COEP headers are needed on municipal sites.
-      ort.env.wasm.wasmPaths = urls.ortWasm;
-      return ortRunner(ort, onnx);
-    });
     const files = Promise.all([this.bytes(urls.spm), this.text(urls.metadata), this.bytes(urls.compact),
       this.municipalities, this.text(urls.aliases), this.text(urls.countries)]);
+    const model = Promise.all([this.dialogue, files]).then(() => this.bytes(urls.onnx)).then((onnx) =>
+      startModel({ ortUrl: urls.ort, wasmPaths: urls.ortWasm, onnx }, { ownWorker: this.modelWorker }));
     const loading = Promise.all([this.core, files]).then(([core, [spm, metadata, compact, municipalities, aliases, countries]]) =>
       // The same core as the dialogue's: the session and the understander share one wasm instance.
       Understanding.create({ core, runner: model, files: { spm, metadata, compact, municipalities, aliases, countries } }));

@@ -52,9 +52,8 @@ function workerEngine(start) {
   let started;
   const running = new Promise((resolve, reject) => { started = { resolve, reject }; });
   worker.onmessage = ({ data }) => {
-    if ('started' in data) {
-      if (data.started) started.resolve();
-      else started.reject(new Error(data.error));
+    if (data.started) {
+      started.resolve();
       return;
     }
     const call = pending.get(data.id);
@@ -74,7 +73,7 @@ function workerEngine(start) {
     for (const { reject } of pending.values()) reject(error);
     pending.clear();
   };
-  worker.postMessage({ type: 'start', ...start });
+  worker.postMessage({ type: 'start', urls: start.urls, municipality: start.municipality });
   const engine = {
     call: (message, progress = () => {}) => new Promise((resolve, reject) => {
       const id = next++;
@@ -89,10 +88,11 @@ function workerEngine(start) {
   });
 }
 
-// The engine on the page's main thread: the same protocol, without a worker (the page may stutter).
+// The engine on the page's main thread: the same protocol, without a worker (the page may stutter). The engine's
+// code is then imported from Gem's origin (engine.mjs), not from the worker's script.
 async function mainThreadEngine({ engineUrl, urls, municipality }) {
   const { EngineHost } = await import(engineUrl);
-  const host = new EngineHost({ urls, municipality });
+  const host = new EngineHost({ urls, municipality, modelWorker: false });
   return { call: (message, progress = () => {}) => host.call(message, progress), close() {} };
 }
 
@@ -115,7 +115,7 @@ export function engineFor({ base, municipality }, { log = console } = {}) {
   const code = validMunicipality(municipality);
   const key = `${base}|${code}`;
   if (!engines.has(key)) {
-    const engine = startEngine({ engineUrl: assetUrl(base, 'engine.mjs'), urls: engineUrls(base, code), municipality: code }, log);
+    const engine = startEngine({ urls: engineUrls(base, code), municipality: code, engineUrl: assetUrl(base, 'engine.mjs') }, log);
     engines.set(key, engine);
     engine.catch(() => forget(key, engine));
   }

@@ -113,6 +113,7 @@ class Panel {
     this.relabel();
     win.addEventListener('offline', () => this.conversation.offline());
     win.addEventListener('online', () => this.conversation.online());
+    win.addEventListener('pagehide', () => this.conversation.flush());
   }
 
   // What the controller tells the view.
