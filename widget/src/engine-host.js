@@ -10,8 +10,9 @@
 //   2. understanding: the gazetteers and the core's compact tier, which answers the typed messages it is sure
 //      of at once;
 //   3. ONNX Runtime Web and the full model, in a worker of their own (model-runner.js), which answer the rest,
-//      and everything once they are ready. They are fetched after the files of phases 1 and 2, which on a slow
-//      network would otherwise share the bandwidth with their 4 MB.
+//      and everything once they are ready. They start once the compact tier is ready: on a slow network their
+//      4 MB would otherwise share the bandwidth with the files before, and on a warm visit compiling them would
+//      share the CPU with the core's start.
 // Nothing here sends what residents type: every request is for one of Gem's files.
 import createGemCore from 'gem-core';  // the wasm build's gem-core.js, bundled by widget/build.js
 
@@ -78,11 +79,13 @@ export class EngineHost {
     const { urls } = this;
     const files = Promise.all([this.bytes(urls.spm), this.text(urls.metadata), this.bytes(urls.compact),
       this.municipalities, this.text(urls.aliases), this.text(urls.countries)]);
-    const model = Promise.all([this.dialogue, files]).then(() => this.bytes(urls.onnx)).then((onnx) =>
+    let compactReady;
+    const model = new Promise((resolve) => { compactReady = resolve; }).then(() => this.bytes(urls.onnx)).then((onnx) =>
       startModel({ ortUrl: urls.ort, wasmPaths: urls.ortWasm, onnx }, { ownWorker: this.modelWorker }));
-    const loading = Promise.all([this.core, files]).then(([core, [spm, metadata, compact, municipalities, aliases, countries]]) =>
+    const loading = Promise.all([this.dialogue, files]).then(([[core], [spm, metadata, compact, municipalities, aliases, countries]]) =>
       // The same core as the dialogue's: the session and the understander share one wasm instance.
       Understanding.create({ core, runner: model, files: { spm, metadata, compact, municipalities, aliases, countries } }));
+    loading.then(compactReady, compactReady);  // without a compact tier the full model is all there is
     this.understanding = loading;
     loading.then(() => {
       if (this.understanding === loading) this.understood = true;
