@@ -220,6 +220,19 @@ test('a conversation by keyboard only, with focus order and focus return', async
   await finish(run);
 });
 
+// While the full model loads: a clear question, which the core's compact tier answers, then one it is not sure
+// of, which waits for the full model with an announced status. Returns that question and the status line.
+async function askWhileModelLoads(page) {
+  await harness.say(page, 'wat kost een paspoort?');
+  await botMessages(page).filter({ hasText: 'maximaal € 88,65' }).waitFor(WAIT);
+  const question = 'waar kan ik mijn klacht kwijt over de buren';
+  await input(page).fill(question);
+  await page.keyboard.press('Enter');
+  const status = panel(page).getByRole('status');
+  await status.filter({ hasText: 'Gem is bijna klaar. Je vraag wordt beantwoord zodra Gem geladen is.' }).waitFor();
+  return { question, status };
+}
+
 test('while the full model loads: quick replies work, the compact tier answers what it is sure of, other messages wait with an announced status', async () => {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
   let release;
@@ -234,16 +247,7 @@ test('while the full model loads: quick replies work, the compact tier answers w
   await panel(page).getByRole('button', { name: 'Afval' }).click();
   await botMessages(page).nth(1).waitFor();  // answered by the dialogue alone, without the model
 
-  // A clear question: the core's compact tier answers it while the full model is still held back.
-  await harness.say(page, 'wat kost een paspoort?');
-  await botMessages(page).filter({ hasText: 'maximaal € 88,65' }).waitFor(WAIT);
-
-  // One the compact tier is not sure of waits for the full model, and says so.
-  const question = 'waar kan ik mijn klacht kwijt over de buren';
-  await input(page).fill(question);
-  await page.keyboard.press('Enter');
-  const status = panel(page).getByRole('status');
-  await status.filter({ hasText: 'Gem is bijna klaar. Je vraag wordt beantwoord zodra Gem geladen is.' }).waitFor();
+  const { question, status } = await askWhileModelLoads(page);
   assert.equal(await panel(page).locator('.message--user').filter({ hasText: question }).count(), 1);
   const answered = await botMessages(page).count();
   await shot(page, 'waiting-for-model');
@@ -270,14 +274,7 @@ test('a full model that did not download: the waiting message can be sent again,
   const run = await openPage({ context });
   const { page } = run;
   await openByMouse(page);
-  // As in the test above: after a passport question the compact tier is not sure of this one, so it waits.
-  await harness.say(page, 'wat kost een paspoort?');
-  await botMessages(page).filter({ hasText: 'maximaal € 88,65' }).waitFor(WAIT);
-  const question = 'waar kan ik mijn klacht kwijt over de buren';
-  await input(page).fill(question);
-  await page.keyboard.press('Enter');
-  const status = panel(page).getByRole('status');
-  await status.filter({ hasText: 'Gem is bijna klaar' }).waitFor();
+  const { question, status } = await askWhileModelLoads(page);
   const answered = await botMessages(page).count();
   fail();
   const failed = panel(page).locator('.message--failed').filter({ hasText: question });
