@@ -2,15 +2,16 @@
 //   gem.js          the one-script-tag loader (classic script, IIFE; must stay ≤ 6 KB brotli)
 //   gem.mjs         the same loader as an ES module (import { mount } from '…/gem.mjs')
 //   gem-panel.<hash>.js    the chat panel, loaded when the resident shows interest
-//   engine.<hash>.mjs      the engine (engine-host.js with the wasm core's JavaScript) for the main thread, where
-//                          the page forbids workers (the engine's worker carries its own copy, in the panel)
+//   engine-worker.<hash>.js  the engine's worker (engine-worker.js with engine-host.js and the wasm core's
+//                          JavaScript), started by the loader when the resident shows interest
+//   engine.<hash>.mjs      the same engine for the main thread, where the page forbids workers
 //   core/ models/ gazetteer/ ort/   the wasm core, the model, the gazetteers and ONNX Runtime Web (copied)
 //   themes/         the resolved themes, for reference (they are also built into gem.js)
 // Every asset but gem.js and gem.mjs carries a hash of its content in its name (gem-panel.3f9a1c2b7d4e.js), so
 // servers may let browsers keep it for a year (immutable) and a second visit downloads nothing; gem.js stays
 // short-lived and is where a new build becomes visible. A manifest (logical name → hashed name) is built into
-// the code that fetches each asset ('gem:assets', see widget/src/assets.js): the panel's into the loader, the
-// rest into the panel.
+// the code that fetches each asset ('gem:assets', see widget/src/assets.js): the engine's files into the engine,
+// the engine's and the panel's scripts into the loader.
 // Content packs are not copied: `scripts/gem content build` writes them to build/content/, served as content/
 // beside gem.js (scripts/cli/serve.js maps /widget/content/ there).
 //
@@ -69,9 +70,8 @@ export function buildThemes() {
 }
 
 // .css imports become minified strings (for constructable stylesheets); 'gem:themes' the resolved themes;
-// 'gem:assets' the manifest of hashed asset names; 'gem:engine-worker' and 'gem:model-worker' the engine's and the
-// model's workers (engine-worker.js, model-worker.js) as strings, to start from blob: URLs; 'gem-core' the wasm
-// build's JavaScript.
+// 'gem:assets' the manifest of hashed asset names; 'gem:model-worker' the model's worker (model-worker.js) as a
+// string, to start from a blob: URL; 'gem-core' the wasm build's JavaScript.
 function plugins(themes, manifest = {}) {
   return [{
     name: 'gem',
@@ -83,7 +83,7 @@ function plugins(themes, manifest = {}) {
       });
       build.onResolve({ filter: /^gem:themes$/ }, () => ({ path: 'themes', namespace: 'gem-themes' }));
       build.onLoad({ filter: /.*/, namespace: 'gem-themes' }, () => ({ contents: `export default ${JSON.stringify(themes)};`, loader: 'js' }));
-      build.onResolve({ filter: /^gem:(engine|model)-worker$/ }, (args) => ({ path: args.path.slice(4), namespace: 'gem-worker' }));
+      build.onResolve({ filter: /^gem:model-worker$/ }, (args) => ({ path: args.path.slice(4), namespace: 'gem-worker' }));
       build.onLoad({ filter: /.*/, namespace: 'gem-worker' }, async (args) => {
         // The Node branches of the Emscripten glue are never taken in a browser: leave their modules out.
         const worker = await esbuild.build({ entryPoints: [join(SRC, `${args.path}.js`)], bundle: true, minify: true,
@@ -198,7 +198,7 @@ export async function buildWidget({ out: target = join(ROOT, 'build/widget'), qu
   mkdirSync(out, { recursive: true });
   const common = { bundle: true, minify: true, target: TARGET, legalComments: 'none', logLevel: 'warning' };
 
-  // What the panel fetches, copied and hashed first: their names go into the panel's manifest.
+  // What the engine fetches, copied and hashed first: their names go into the loader's manifest.
   const fetched = [];
   const take = (from, rel) => {
     copy(from, join(out, rel));
@@ -209,22 +209,24 @@ export async function buildWidget({ out: target = join(ROOT, 'build/widget'), qu
   for (const f of ['gemeenten.tsv', 'gemeente-aliases.tsv', 'landen.tsv']) take(join(ROOT, 'content/gazetteer', f), `gazetteer/${f}`);
   const ort = join(ROOT, 'node_modules/onnxruntime-web/dist');
   for (const f of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) take(join(ort, f), `ort/${f}`);
-  // The Node branches of the Emscripten glue are never taken in a browser: leave their modules out.
-  await esbuild.build({ ...common, plugins: plugins(themes), entryPoints: [join(SRC, 'engine-host.js')],
-    outfile: join(out, 'engine.mjs'), format: 'esm', platform: 'browser', external: ['fs', 'path', 'crypto'] });
-  fetched.push('engine.mjs');
-  const panelAssets = Object.fromEntries(fetched.map((rel) => [rel, hashName(out, rel)]));
-
-  await esbuild.build({ ...common, plugins: plugins(themes, panelAssets), entryPoints: [join(SRC, 'panel.js')],
-    outfile: join(out, 'gem-panel.js'), format: 'esm', platform: 'browser' });
-  const loaderAssets = { 'gem-panel.js': hashName(out, 'gem-panel.js') };
+  const engineAssets = Object.fromEntries(fetched.map((rel) => [rel, hashName(out, rel)]));
+  // The engine, for a worker and for the main thread. The Node branches of the Emscripten glue are never taken in
+  // a browser: leave their modules out.
+  const engine = { ...common, plugins: plugins(themes, engineAssets), format: 'esm', platform: 'browser', external: ['fs', 'path', 'crypto'] };
+  await Promise.all([
+    esbuild.build({ ...engine, entryPoints: [join(SRC, 'engine-worker.js')], outfile: join(out, 'engine-worker.js') }),
+    esbuild.build({ ...engine, entryPoints: [join(SRC, 'engine-host.js')], outfile: join(out, 'engine.mjs') }),
+    esbuild.build({ ...common, plugins: plugins(themes), entryPoints: [join(SRC, 'panel.js')],
+      outfile: join(out, 'gem-panel.js'), format: 'esm', platform: 'browser' }),
+  ]);
+  const loaderAssets = Object.fromEntries(['engine-worker.js', 'engine.mjs', 'gem-panel.js'].map((rel) => [rel, hashName(out, rel)]));
   await Promise.all([
     esbuild.build({ ...common, plugins: plugins(themes, loaderAssets), entryPoints: [join(SRC, 'loader.js')],
       outfile: join(out, 'gem.js'), format: 'iife' }),
     esbuild.build({ ...common, plugins: plugins(themes, loaderAssets), entryPoints: [join(SRC, 'module.js')],
       outfile: join(out, 'gem.mjs'), format: 'esm' }),
   ]);
-  const manifest = { ...panelAssets, ...loaderAssets };
+  const manifest = { ...engineAssets, ...loaderAssets };
   writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
   mkdirSync(join(out, 'themes'), { recursive: true });
   for (const [name, css] of Object.entries(themes)) {
@@ -239,11 +241,11 @@ export async function buildWidget({ out: target = join(ROOT, 'build/widget'), qu
   if (existsSync(packs)) precompress(packs);
 
   const report = Object.fromEntries([['gem.js', 'gem.js'], ['gem.mjs', 'gem.mjs'], ['gem-panel.js', manifest['gem-panel.js']],
-    ['engine.mjs', manifest['engine.mjs']]]
+    ['engine-worker.js', manifest['engine-worker.js']], ['engine.mjs', manifest['engine.mjs']]]
     .map(([name, file]) => [name, sizes(join(target, file))]));
   if (!quiet) {
     for (const [file, s] of Object.entries(report)) {
-      console.log(`${file.padEnd(14)} ${String(s.raw).padStart(7)} B raw  ${String(s.gzip).padStart(6)} B gzip  ${String(s.brotli).padStart(6)} B brotli`);
+      console.log(`${file.padEnd(16)} ${String(s.raw).padStart(7)} B raw  ${String(s.gzip).padStart(6)} B gzip  ${String(s.brotli).padStart(6)} B brotli`);
     }
   }
   if (report['gem.js'].brotli > LOADER_BUDGET_BROTLI) {

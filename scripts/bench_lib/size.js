@@ -34,6 +34,7 @@ export function gemParts() {
   return [
     { part: 'loader (gem.js, on every page)', files: [join(WIDGET, 'gem.js')] },
     { part: 'panel (gem-panel.<hash>.js)', files: [join(WIDGET, manifest()['gem-panel.js'])] },
+    { part: "engine (engine-worker.<hash>.js, in the engine's worker)", files: [join(WIDGET, manifest()['engine-worker.js'])] },
     { part: 'core wasm (core/)', files: filesIn(join(WIDGET, 'core')) },
     { part: 'ONNX Runtime Web (ort/)', files: filesIn(join(WIDGET, 'ort')) },
     { part: 'model (models/)', files: filesIn(join(WIDGET, 'models')) },

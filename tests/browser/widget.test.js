@@ -547,7 +547,8 @@ test('a second visit downloads nothing: hashed assets from the cache, gem.js and
 // The engine (the wasm core, the content pack and the compact tier) runs in a dedicated worker started from a
 // blob: URL (the page's CSP allows `worker-src blob:`), and ONNX Runtime with the full model in a worker of the
 // engine's own, so the page's main thread only renders and the core answers while ONNX Runtime compiles: the page
-// itself fetches the panel, the engine's worker the core, the content and the models, the model's worker ONNX Runtime.
+// itself fetches the panel, the engine's worker its script, the core, the content and the models, the model's
+// worker ONNX Runtime.
 test('the engine and the model run in Web Workers: the page fetches only the panel, each worker its own files', async () => {
   const run = await openPage();
   const { page, watch } = run;
@@ -562,7 +563,7 @@ test('the engine and the model run in Web Workers: the page fetches only the pan
   const logical = (list) => list.map((r) => r.path.replace(/\.[0-9a-f]{12}\./, '.')).sort();
   const [engine, model] = await Promise.all(workers.map(async (worker) => logical((await fetchedFromGem(page, [worker])).workers)));
   assert.deepEqual(model, ['/widget/ort/ort-wasm-simd-threaded.mjs', '/widget/ort/ort-wasm-simd-threaded.wasm', '/widget/ort/ort.wasm.min.mjs']);
-  for (const file of ['/widget/core/gem-core.wasm', '/widget/content/GM0599.json', '/widget/models/gem-compact.bin',
+  for (const file of ['/widget/engine-worker.js', '/widget/core/gem-core.wasm', '/widget/content/GM0599.json', '/widget/models/gem-compact.bin',
     '/widget/models/gem-intent.onnx', '/widget/gazetteer/gemeenten.tsv']) {
     assert.ok(engine.includes(file), `${file} not fetched by the engine's worker: ${engine.join(', ')}`);
   }

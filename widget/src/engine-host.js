@@ -4,7 +4,7 @@
 // conversation reaches it through `call`, one protocol for both, so the page's main thread never compiles
 // the core, parses a content pack, creates ONNX Runtime's session or runs the model.
 //
-// It loads in three phases, all starting at once, from the URLs it is given (Gem's own origin):
+// It loads in three phases, all starting at once, from Gem's own origin (the widget's folder, `base`):
 //   1. the dialogue: the wasm core (compiled while it downloads) and the municipality's content pack —
 //      enough for the welcome and the quick replies;
 //   2. understanding: the gazetteers and the core's compact tier, which answers the typed messages it is sure
@@ -17,6 +17,7 @@
 import createGemCore from 'gem-core';  // the wasm build's gem-core.js, bundled by widget/build.js
 
 import { Session } from '../../wasm/session.js';
+import { assetUrl } from './assets.js';
 import { Understanding } from '../../wasm/understanding.js';
 import { startModel } from './model-runner.js';
 
@@ -44,11 +45,31 @@ function startCore(download) {
   });
 }
 
+// Where the engine finds each file in the widget's folder: the hashed names from the build's manifest.
+function engineUrls(base, municipality) {
+  const url = (path) => assetUrl(base, path);
+  return {
+    core: url('core/gem-core.wasm'),
+    pack: municipality ? url(`content/${municipality}.json`) : '',
+    genericPack: url('content/generic.json'),
+    municipalities: url('gazetteer/gemeenten.tsv'),
+    aliases: url('gazetteer/gemeente-aliases.tsv'),
+    countries: url('gazetteer/landen.tsv'),
+    spm: url('models/gem.spm'),
+    metadata: url('models/gem-nlu.json'),
+    compact: url('models/gem-compact.bin'),
+    onnx: url('models/gem-intent.onnx'),
+    ort: url('ort/ort.wasm.min.mjs'),
+    ortWasm: { mjs: url('ort/ort-wasm-simd-threaded.mjs'), wasm: url('ort/ort-wasm-simd-threaded.wasm') },
+  };
+}
+
 export class EngineHost {
-  // `urls`: {core, pack, genericPack, municipalities, aliases, countries, spm, metadata, compact, onnx, ort,
-  // ortWasm: {mjs, wasm}}; `municipality`: the site's CBS code ('' for none); `modelWorker`: false where no
-  // worker can start (the engine runs on the main thread), so the model runs beside the core.
-  constructor({ urls, municipality = '', modelWorker = true }) {
+  // `base`: the widget's folder (Gem's origin); `municipality`: the site's CBS code ('' for none);
+  // `modelWorker`: false where no worker can start (the engine runs on the main thread), so the model runs
+  // beside the core.
+  constructor({ base, municipality = '', modelWorker = true }) {
+    const urls = engineUrls(base, municipality);
     this.urls = urls;
     this.modelWorker = modelWorker;
     this.municipality = municipality;

@@ -4,14 +4,16 @@
 // data-position="bottom-right|bottom-left").
 //
 // It registers <gem-assistant>, renders only a launcher button in a Shadow DOM and makes no request at all
-// until the resident shows interest: hovering or focusing the launcher prefetches the panel (gem-panel.js),
-// the wasm core, ONNX Runtime Web, the model and the content pack; clicking opens the panel.
+// until the resident shows interest: hovering or focusing the launcher starts the engine's worker (which fetches
+// the wasm core, the content pack, the compact tier, then ONNX Runtime Web and the model) and fetches the panel
+// (gem-panel.js) beside it; clicking opens the panel.
 // Styles are constructable stylesheets (no inline styles, no unsafe-inline in the page's CSP); the only
 // global it defines is the custom element.
 import baseCss from './styles.css';
 import themes from 'gem:themes';
 
 import { assetUrl } from './assets.js';
+import { engineFor, forgetEngine } from './engine-start.js';
 
 const SCRIPT = typeof document !== 'undefined' ? document.currentScript : null;
 let defaultBase = SCRIPT?.src ? new URL('.', SCRIPT.src).href : '';
@@ -116,12 +118,10 @@ export class GemAssistant extends HTMLElement {
     return this.panelModule;
   }
 
+  // The engine and the panel start together: the engine needs more time, and nothing of the panel.
   prefetch() {
-    if (this.prefetched) return;
-    this.prefetched = true;
-    this.loadPanel().then((panel) => panel.prefetch(this.config), () => {
-      this.prefetched = false;
-    });
+    engineFor(this.config);
+    this.loadPanel().catch(() => {});
   }
 
   async toggle() {
@@ -133,8 +133,10 @@ export class GemAssistant extends HTMLElement {
     this.opening = true;
     this.button.setAttribute('aria-busy', 'true');
     try {
+      this.prefetch();
       const module = await this.loadPanel();
-      this.panel ??= module.createPanel({ host: this, root: this.shadowRoot, launcher: this.button, config: this.config });
+      const engines = { start: () => engineFor(this.config), forget: (engine) => forgetEngine(this.config, engine) };
+      this.panel ??= module.createPanel({ host: this, root: this.shadowRoot, launcher: this.button, config: this.config, engines });
       this.status.textContent = '';
       this.panel.open();
     } catch {

@@ -10,7 +10,8 @@ import panelCss from './panel.css';
 import { Analytics } from './analytics.js';
 import { Choices } from './choices.js';
 import { Conversation } from './conversation.js';
-import { engineFor, engineLink, validMunicipality } from './engine.js';
+import { engineLink } from './engine.js';
+import { validMunicipality } from './engine-start.js';
 import { availability, Handover } from './handover.js';
 import { LiveLookUp } from './live.js';
 import { Transcript } from './messages.js';
@@ -55,16 +56,12 @@ function sessionStore(win) {
   };
 }
 
-export function prefetch(config) {
-  engineFor(config);
-}
-
 export function createPanel(context) {
   return new Panel(context);
 }
 
 class Panel {
-  constructor({ host, root, launcher, config }) {
+  constructor({ host, root, launcher, config, engines }) {
     this.host = host;
     this.launcher = launcher;
     const doc = host.ownerDocument;
@@ -72,7 +69,7 @@ class Panel {
     const municipality = validMunicipality(config.municipality);
     const server = municipality ? serverUrl(config.server) : '';
     const fetchImpl = win.fetch.bind(win);
-    const engine = engineLink(config);
+    const engine = engineLink(engines);
     const view = { doc, win, t: (key, params) => this.conversation.t(key, params), conversation: null };
 
     this.transcript = new Transcript(view, { retry: (message) => this.conversation.retry(message) });
