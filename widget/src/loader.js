@@ -122,6 +122,13 @@ export class GemAssistant extends HTMLElement {
   prefetch() {
     engineFor(this.config);
     this.loadPanel().catch(() => {});
+    // The browser loads a page's sessionStorage on its first use, a blocking call: reading it now (nothing is
+    // written) keeps that wait out of the click that opens the panel, where the conversation is restored.
+    try {
+      void this.ownerDocument.defaultView.sessionStorage.length;
+    } catch {
+      // blocked storage: the panel works without it
+    }
   }
 
   async toggle() {
