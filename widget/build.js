@@ -198,7 +198,7 @@ export async function buildWidget({ out: target = join(ROOT, 'build/widget'), qu
   mkdirSync(out, { recursive: true });
   const common = { bundle: true, minify: true, target: TARGET, legalComments: 'none', logLevel: 'warning' };
 
-  // What the engine fetches, copied and hashed first: their names go into the loader's manifest.
+  // What the engine fetches, copied and hashed first: their names go into the engine's manifest.
   const fetched = [];
   const take = (from, rel) => {
     copy(from, join(out, rel));

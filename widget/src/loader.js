@@ -142,8 +142,8 @@ export class GemAssistant extends HTMLElement {
     try {
       this.prefetch();
       const module = await this.loadPanel();
-      const engines = { start: () => engineFor(this.config), forget: (engine) => forgetEngine(this.config, engine) };
-      this.panel ??= module.createPanel({ host: this, root: this.shadowRoot, launcher: this.button, config: this.config, engines });
+      this.panel ??= module.createPanel({ host: this, root: this.shadowRoot, launcher: this.button, config: this.config,
+        engines: { start: () => engineFor(this.config), forget: (engine) => forgetEngine(this.config, engine) } });
       this.status.textContent = '';
       this.panel.open();
     } catch {
