@@ -15,7 +15,7 @@ import { HASHED_NAME, buildWidget } from '../../widget/build.js';
 import { launch } from './chromium.js';
 import * as harness from './widget-harness.js';
 
-const { ROOT, WAIT, axe, botMessages, focused, input, launcher, openByMouse, panel, recordAnnouncements, shot } = harness;
+const { ROOT, WAIT, axe, botMessages, focused, input, launcher, openByMouse, panel, recordAnnouncements, say, shot } = harness;
 
 let server;
 let browser;
@@ -287,6 +287,31 @@ test('a full model that did not download: the waiting message can be sent again,
   await finish(run, { expected: [/Failed to load resource|ERR_FAILED/] });
 });
 
+// Where the transcript is scrolled, once the frame in which the widget scrolls it has been drawn.
+async function scrolled(page) {
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  return panel(page).locator('.transcript').evaluate((t) => {
+    const answer = [...t.querySelectorAll('.message--bot')].at(-1);
+    return { top: t.scrollTop, end: t.scrollHeight - t.clientHeight, height: t.clientHeight, answerTop: answer.offsetTop, answerHeight: answer.offsetHeight };
+  });
+}
+
+test('the transcript on a phone: a long answer is shown from its top, also after the resident scrolled to the end', async () => {
+  const run = await openPage({ viewport: { width: 320, height: 640 } });
+  const { page } = run;
+  await openByMouse(page);
+  await say(page, 'Ik wil verhuizen naar Rotterdam, wat moet ik doen?');
+  let at = await scrolled(page);
+  assert.ok(at.answerHeight > at.height, `the answer is longer than the transcript is high: ${JSON.stringify(at)}`);
+  assert.equal(at.top, Math.min(at.answerTop - 8, at.end), 'the answer starts at the top of the transcript');
+  // The resident scrolls to the end and asks again: the next answer is shown from its top too.
+  await panel(page).locator('.transcript').evaluate((t) => { t.scrollTop = t.scrollHeight; });
+  await say(page, 'wat kost een paspoort?');
+  at = await scrolled(page);
+  assert.equal(at.top, Math.min(at.answerTop - 8, at.end), 'the second answer starts at the top of the transcript');
+  await finish(run);
+});
+
 test('reflow at 320 CSS px: the panel fills the screen, nothing scrolls sideways, axe passes', async () => {
   const run = await openPage({ viewport: { width: 320, height: 640 } });
   const { page } = run;
@@ -434,6 +459,10 @@ test('the <gem-assistant> element and the ES module: other municipalities and th
   await page.getByRole('button', { name: 'Ask Gem' }).click();
   await botMessages(page).first().waitFor(WAIT);
   assert.match(await botMessages(page).first().textContent(), /municipality of Utrecht/);
+  // Opened in English: the welcome and the panel's own texts, with no Dutch first.
+  assert.equal(await botMessages(page).first().getAttribute('lang'), 'en');
+  await panel(page).getByLabel('Your question').waitFor();
+  assert.equal(await panel(page).getByRole('button', { name: 'Send' }).count(), 1);
   await finish(run);
 });
 

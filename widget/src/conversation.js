@@ -94,7 +94,7 @@ export class Conversation {
   async start() {
     this.ui.status(this.t('loading'), true);
     try {
-      this.session = await this.engine.load();
+      this.session = await this.engine.load({ lang: this.lang });
     } catch (error) {
       this.log.warn?.('Gem could not load:', error);
       this.opened = false;
@@ -105,7 +105,8 @@ export class Conversation {
     try {
       const saved = this.load();
       if (!saved || !(await this.restore(saved))) {
-        await this.session.setLanguage(this.lang);
+        // Opened in this language, with the welcome (engine.load), unless a restore was tried first.
+        if (saved) await this.session.setLanguage(this.lang);
         this.refreshTexts();
         // Anything typed before the dialogue was there stays below the welcome.
         this.respond(await this.session.welcome(), { announce: true, first: true, welcome: true });

@@ -126,7 +126,7 @@ export class EngineHost {
   // failed, so the message can be sent again).
   async call({ method, session: id, args = [] }, progress = () => {}) {
     switch (method) {
-      case 'open': return this.open();
+      case 'open': return this.open(args[0]);
       case 'redact': return (await this.dialogue)[0].redact(String(args[0] ?? ''));
       case 'send': return this.send(this.session(id), String(args[0] ?? ''), progress);
       case 'close': {
@@ -149,14 +149,21 @@ export class EngineHost {
     return session;
   }
 
-  // A new conversation, and the site's municipality by name from the gazetteer ('' for none).
-  async open() {
+  // A new conversation, and the site's municipality by name from the gazetteer ('' for none). With `lang`, the
+  // conversation is set to that language and its welcome comes along: asked for afterwards, it would wait a round
+  // trip, by when this thread is busy building the understanding.
+  async open({ lang = '' } = {}) {
     const [core, pack, tsv] = await this.dialogue;
     const session = new Session(null, core.Session.create(pack, tsv, this.municipality));
     const id = this.nextSession++;
     this.sessions.set(id, session);
     const row = this.municipality ? tsv.split('\n').find((line) => line.startsWith(`${this.municipality}\t`)) : null;
-    return { session: id, municipalityName: row?.split('\t')[1]?.trim() ?? '', mirror: mirror(session) };
+    let welcome = null;
+    if (lang) {
+      session.setLanguage(lang);
+      welcome = session.welcome();
+    }
+    return { session: id, municipalityName: row?.split('\t')[1]?.trim() ?? '', welcome, mirror: mirror(session) };
   }
 
   async send(session, text, progress) {

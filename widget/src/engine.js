@@ -6,20 +6,27 @@
 // every method resolves to what the core's returns, except save(), state() and ui() (with the thumbs question
 // as `feedback`), which read what the last call brought back, so the page never waits for them.
 export class RemoteSession {
-  constructor(engine, { session, mirror }) {
+  // `welcome`: the welcome that came with the opening (EngineHost.open), in the language it was opened in.
+  constructor(engine, { session, mirror, welcome = null }) {
     this.engine = engine;
     this.id = session;
     this.mirror = mirror;
+    this.openingWelcome = welcome;
   }
 
   async call(method, args = [], onWait = null) {
+    this.openingWelcome = null;  // the conversation moves on: a welcome from now on is asked for
     const { result, mirror } = await this.engine.call({ method, session: this.id, args },
       (progress) => { if (progress.waiting) onWait?.(); });
     this.mirror = mirror;
     return result;
   }
 
-  welcome() { return this.call('welcome'); }
+  welcome() {
+    const welcome = this.openingWelcome;
+    this.openingWelcome = null;
+    return welcome ? Promise.resolve(welcome) : this.call('welcome');
+  }
   // Resolves to the response with `meaning`; `onWait` is called when the message waits for the full model.
   send(text, { onWait } = {}) { return this.call('send', [String(text)], onWait); }
   choose(buttonId) { return this.call('choose', [String(buttonId)]); }
@@ -46,11 +53,12 @@ export function engineLink(engines) {
     get municipalityName() {
       return municipalityName;
     },
-    async load() {
+    // A conversation in `lang`, opened with its welcome.
+    async load({ lang } = {}) {
       const starting = engines.start();
       try {
         engine = await starting;
-        const opened = await engine.call({ method: 'open' });
+        const opened = await engine.call({ method: 'open', args: [{ lang }] });
         municipalityName = opened.municipalityName;
         return new RemoteSession(engine, opened);
       } catch (error) {

@@ -119,6 +119,12 @@ export class Transcript {
     view.speech = new Speech(view);
     this.elements = new WeakMap();
     this.el = h(view.doc, 'div', { class: 'transcript', role: 'log', 'aria-live': 'off', tabindex: '0' });
+    this.pendingScroll = null;
+    this.atEnd = true;
+    this.el.addEventListener('scroll', () => {
+      const t = this.el;
+      this.atEnd = t.scrollHeight - t.scrollTop - t.clientHeight < 4;
+    }, { passive: true });
   }
 
   render(message) {
@@ -131,10 +137,11 @@ export class Transcript {
     const el = this.render(message);
     if (first) {
       this.el.prepend(el);
-      this.el.scrollTop = 0;
+      this.scroll({ top: true });
     } else {
       this.el.append(el);
-      this.scrollTo(el, message.role === 'bot');
+      // An answer is shown from its top (it may be long); anything else keeps the end in view.
+      this.scroll(message.role === 'bot' ? { el } : { end: true });
     }
   }
 
@@ -158,17 +165,26 @@ export class Transcript {
     this.view.speech.stop();
   }
 
-  // An answer is shown from its top (it may be long); anything else keeps the end in view.
-  scrollTo(el, fromTop) {
-    const top = el.offsetTop - 8;  // the transcript is the offset parent
-    this.el.scrollTop = fromTop ? Math.min(top, this.el.scrollHeight) : this.el.scrollHeight;
+  // Scrolling waits for the next frame, and the last request of a task wins: reading where an element is, or
+  // setting scrollTop, makes the browser lay the page out at once, and a reply adds several elements in one task.
+  scroll(target) {
+    if (!this.pendingScroll) {
+      this.view.win.requestAnimationFrame(() => {
+        const { top, el, end } = this.pendingScroll;
+        this.pendingScroll = null;
+        const t = this.el;
+        if (top) t.scrollTop = 0;
+        else if (el?.isConnected) t.scrollTop = Math.min(el.offsetTop - 8, t.scrollHeight);  // the transcript is the offset parent
+        else if (end) t.scrollTop = t.scrollHeight;
+      });
+    }
+    this.pendingScroll = target;
   }
 
-  // Runs `change`; a transcript that was scrolled to the end stays at the end when its height changes.
+  // Runs `change`; a transcript that was scrolled to the end stays at the end when its height changes. Whether
+  // it is at the end is known from its last scroll event (or the scroll still to come), not by measuring now.
   keepBottom(change) {
-    const t = this.el;
-    const atEnd = t.scrollHeight - t.scrollTop - t.clientHeight < 4;
     change();
-    if (atEnd) t.scrollTop = t.scrollHeight;
+    if (!this.pendingScroll && this.atEnd) this.scroll({ end: true });
   }
 }

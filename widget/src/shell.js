@@ -84,9 +84,15 @@ export class Shell {
     return !this.panel.hidden;
   }
 
+  // Focus goes into the input in the frame that first draws the panel: focusing at once would make the browser
+  // compute the new panel's style and layout inside the click's task, one long task instead of two short ones.
   show(visible) {
     this.panel.hidden = !visible;
-    if (visible) this.input.focus();
+    if (visible) {
+      this.win.requestAnimationFrame(() => {
+        if (this.isOpen) this.input.focus();
+      });
+    }
   }
 
   setStatus(text, busy = false) {
