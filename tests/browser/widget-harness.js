@@ -90,16 +90,20 @@ export async function axe(page, state) {
   assert.deepEqual(violations, [], `axe (${state}):\n${JSON.stringify(violations, null, 2)}`);
 }
 
-// What has keyboard focus, looking through shadow roots.
+// What has keyboard focus, looking through shadow roots, in the next frame: the panel moves focus into its input
+// in the frame that first draws it (shell.js), so a check right after opening reads it once that frame has come.
 export function focused(page) {
-  return page.evaluate(() => {
+  return page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => {
     let el = document.activeElement;
     while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
-    if (!el || el === document.body) return { tag: 'body', name: '', inWidget: false };
+    if (!el || el === document.body) {
+      resolve({ tag: 'body', name: '', inWidget: false });
+      return;
+    }
     const inWidget = el.getRootNode() !== document;
     const name = (el.getAttribute('aria-label') || el.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 60);
-    return { tag: el.tagName.toLowerCase(), name, cls: String(el.className), inWidget };
-  });
+    resolve({ tag: el.tagName.toLowerCase(), name, cls: String(el.className), inWidget });
+  })));
 }
 
 // Records every announcement added to the widget's live region, and every text its status region shows.
