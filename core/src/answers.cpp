@@ -180,10 +180,10 @@ void Dialogue::Impl::aspect_buttons(Response& r, const Conversation& c, const js
 }
 
 // One press to the rest of the topic, beside an answer about a product (nothing while the dialogue waits for
-// anything but an aspect). Beside the product's summary, the aspects the model found likely come first, before the
-// product's common ones. Beside an answer whose aspect was a guess, the next likely aspects are offered as the
-// question "what would you like to know?"; beside any other answer, "more about <product>": the likely aspects,
-// then the common ones. The model's ranking counts only when the aspect answered is its own reading.
+// anything but an aspect). Always the aspects the model found likely first, then the product's common ones: beside
+// the product's summary; beside an answer whose aspect was a guess, as the question "what would you like to know?"
+// (one likely aspect alone would leave a wrong guess with a single way on); beside any other answer, as "more about
+// <product>". The model's ranking counts only when the aspect answered is its own reading.
 void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, const Understanding& u) const {
   if (r.intent != "product_vraag" || !c.product || (c.awaiting != Awaiting::none && c.awaiting != Awaiting::aspect)) return;
   if (!pack["products"].contains(*c.product)) return;  // "reisdocument" asks "passport or ID card?" instead
@@ -221,6 +221,7 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
   const auto reading = std::find_if(u.aspects.begin(), u.aspects.end(), [&](const auto& a) { return a.first == c.aspect; });
   if (models_reading && (reading == u.aspects.end() || reading->second < options.aspect_sure) && !next.empty()) {
     r.quick_replies_label = say("ask_aspect", c, {{"product", title}});
+    add_common();
     r.quick_replies = buttons(options.max_guesses);
     return;
   }

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 import { ROOT } from '../../wasm/node.js';
+import { converseAll } from '../cli/conversation-eval.js';
 import { score } from '../cli/eval.js';
 import { readSplits } from './data.js';
 import { SYSTEMS, isPython, nodeSystem, pythonPeer } from './peers/index.js';
@@ -50,5 +51,14 @@ export async function runQuality(log) {
     }
     systems.push({ id, name, ...scoreSplit(dev, onDev), external: scoreSplit(external, onExternal) });
   }
-  return { examples: dev.length, external_examples: external.length, train_examples: train.length, gem_model: model, systems };
+  // What a resident experiences: only Gem holds a conversation (the peers classify). The misses are in
+  // `scripts/gem eval --conversation`'s report, not here.
+  log('quality: Gem in conversations');
+  const conversations = {};
+  for (const [split, records] of [['dev', dev], ['external', external]]) {
+    const { misses, ...summary } = await converseAll(records);
+    conversations[split] = summary;
+  }
+  return { examples: dev.length, external_examples: external.length, train_examples: train.length, gem_model: model, systems,
+    conversations };
 }

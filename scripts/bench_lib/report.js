@@ -37,6 +37,20 @@ ${table(QUALITY_HEADER, qualityRows(q.systems, (s) => s.external))}
 ${styles.length ? `\n- Gem by writing style: ${styles.join('; ')}.` : ''}`;
 }
 
+// Gem's dialogue on both splits, as `scripts/gem eval --conversation` scores it.
+function conversationQuality(q) {
+  if (!q.conversations) return 'Conversations: not in this result; run `scripts/bench quality` again.';
+  const rows = Object.entries(q.conversations).map(([split, c]) => [`${split} (${c.scored} product questions)`,
+    pct(c.rates.right_first_time), pct(c.rates.right_after_one_clarification), pct(c.rates.not_helped)]);
+  const municipality = Object.values(q.conversations)[0]?.municipality;
+  return `What a resident experiences, Gem only (the peers classify; they hold no conversation): every product question
+of both splits in a fresh conversation of ${municipality}, scored like \`scripts/gem eval --conversation\`: right first time (the
+answer's topic has the expected product and aspect), right after at most one clarification (one of that answer's
+buttons leads there) or not helped.
+
+${table(['split', 'right first time', 'right after at most one clarification', 'not helped'], rows)}`;
+}
+
 function quality({ result: q }) {
   const gem = q.systems.find((s) => s.id === 'gem')?.report;
   const stale = q.gem_model && !q.gem_model.current
@@ -49,6 +63,8 @@ ${q.train_examples} training sentences that every system was trained on.
 ${table(QUALITY_HEADER, qualityRows(q.systems, (s) => s))}
 
 ${externalQuality(q)}
+
+${conversationQuality(q)}
 
 - Scored like \`scripts/gem eval\`: a head is scored only on sentences that have that label (${gem?.scored.product} product,
   ${gem?.scored.aspect} aspect, ${gem?.scored.intent} intent on dev). Out of scope counts as recognised when the answer is

@@ -240,6 +240,23 @@ BOOST_AUTO_TEST_CASE(an_unsure_aspect_offers_the_next_likely_aspects_beside_the_
   BOOST_TEST(trusting.respond(c2, understood(reading)).quick_replies.empty());
 }
 
+BOOST_AUTO_TEST_CASE(an_unsure_aspect_with_few_likely_alternatives_also_offers_the_common_ones) {
+  // The passport with a third section ("wanneer") that is also one of its common aspects.
+  auto source = gem::test::valid_source();
+  source["products"][0]["sections"]["wanneer"] = gem::test::text("content/products/paspoort.yml", 17, "Op maandag.", "On Monday.");
+  source["products"][0]["sections"]["_lines"]["wanneer"] = 17;
+  source["products"][0]["common_aspects"] = json::array({"kosten", "wanneer"});
+  const gem::Dialogue d(gem::compile_pack(source.dump(), gem::test::small_labels(), "GM0599", "Rotterdam"), kMunicipalities);
+  gem::Conversation c;
+  Reading reading{.product = "paspoort", .aspect = "informatie"};
+  reading.aspects = {{"informatie", 0.5f}, {"kosten", 0.3f}, {"voorwaarden", 0.15f}};
+  const auto r = d.respond(c, understood(reading));
+  BOOST_TEST(r.text == "Over paspoort: Je kunt het aanvragen.");
+  // "kosten" is likely; "voorwaarden" has no section; "wanneer" is common. Each once, the likely one first.
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"aspect:kosten", "aspect:wanneer"}));
+  BOOST_TEST(r.quick_replies_label == "Tekst ask_aspect je.");
+}
+
 BOOST_AUTO_TEST_CASE(every_product_answer_leads_on_to_the_rest_of_the_topic_in_one_press) {
   // The passport here has the sections "informatie" and "kosten"; its common aspect is "kosten".
   const auto d = dialogue();

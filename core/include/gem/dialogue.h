@@ -68,8 +68,8 @@ struct DialogueOptions {
   // Likelier than this, a product or aspect of the model's own ranking (Understanding::products, ::aspects) is
   // worth a button when nothing better is: after "not understood", and beside an answer whose aspect is unsure.
   float worth_offering = 0.05f;
-  // An answer whose aspect the model is less sure of than this also offers the next likely aspects (at most
-  // `max_guesses`), so that one press leads to the right answer.
+  // An answer whose aspect the model is less sure of than this also offers the next likely aspects, then the
+  // product's common ones (at most `max_guesses`), so that one press leads to the right answer.
   float aspect_sure = 0.8f;
   // Beside any other answer about a product, "more about <product>": the likely aspects, then the product's common
   // ones, at most this many (0: none). A product's summary offers at most `aspect_buttons` (or all its common ones).
