@@ -2,22 +2,22 @@
 // browser (its bundle + the trained model JSON); Gem's wasm memory after 100 messages.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 
 import * as esbuild from 'esbuild';
 
 import { ROOT } from '../../wasm/node.js';
+import { brotliParams } from '../../widget/build.js';
 import { readSplits } from './data.js';
 import { nlpjsPeer, nodeSystem } from './peers/index.js';
 
 const WIDGET = join(ROOT, 'build/widget');
 const MUNICIPALITY = 'GM0599';
 
-// Brotli as widget/build.js serves it (best quality, 16 MB window), for Gem and the peers alike.
+// Brotli as widget/build.js serves it, for Gem and the peers alike.
 export function compressedSizes(bytes) {
-  const brotli = brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_LGWIN]: 24,
-    [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } });
-  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length, brotli: brotli.length };
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, { params: brotliParams(bytes) }).length };
 }
 
 // Logical name → content-hashed name, written by widget/build.js.
