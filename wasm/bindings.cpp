@@ -147,6 +147,19 @@ class JsSession {
     }
   }
 
+  // The same with DialogueOptions from JSON ({"unsure_below": 0.4}): for calibration (scripts/gem calibrate-dialogue).
+  static JsSession* create_with_options(const std::string& pack_json, const std::string& municipalities_tsv,
+                                        const std::string& municipality, const std::string& options_json) {
+    try {
+      return new JsSession(pack_json, municipalities_tsv, municipality, gem::DialogueOptions::from_json(options_json));
+    } catch (const std::exception& e) {
+      throw_js(e);
+    }
+  }
+
+  // The numeric DialogueOptions a plain `create` uses, as JSON by name.
+  static std::string default_options() { return gem::DialogueOptions{}.to_json(); }
+
   std::string welcome() { return gem::to_json(dialogue_.welcome(state_)); }
 
   // The classifier's probabilities for `analysis` in, the assistant's response (with the reading) out.
@@ -249,7 +262,8 @@ class JsSession {
   }
 
  private:
-  JsSession(const std::string& pack, const std::string& tsv, const std::string& code) : dialogue_(pack, tsv, code) {}
+  JsSession(const std::string& pack, const std::string& tsv, const std::string& code, gem::DialogueOptions options = {})
+      : dialogue_(pack, tsv, code, std::move(options)) {}
   // Runs `f`; a core error becomes a JavaScript Error with the core's message.
   template <typename F>
   std::string guarded(F&& f) {
@@ -312,6 +326,8 @@ EMSCRIPTEN_BINDINGS(gem) {
       .function("compactSure", &JsUnderstander::compact_sure);
   emscripten::class_<JsSession>("Session")
       .class_function("create", &JsSession::create, emscripten::allow_raw_pointers())
+      .class_function("createWithOptions", &JsSession::create_with_options, emscripten::allow_raw_pointers())
+      .class_function("defaultOptions", &JsSession::default_options)
       .function("welcome", &JsSession::welcome)
       .function("respond", &JsSession::respond)
       .function("choose", &JsSession::choose)

@@ -53,6 +53,7 @@ export async function loadTools() {
   return create({ wasmBinary });
 }
 
-export async function loadUnderstanding({ root = ROOT } = {}) {
-  return Understanding.create({ ...coreFactory(), ort, files: readModelFiles(root) });
+// `runner`: what runs the model instead of ONNX Runtime (see Understanding.create).
+export async function loadUnderstanding({ root = ROOT, runner = undefined } = {}) {
+  return Understanding.create({ ...coreFactory(), ort, runner, files: readModelFiles(root) });
 }

@@ -8,8 +8,17 @@
 //   session.live('opening_hours', { data });  session.handover({ type: 'agent_joined', name: 'Sanne' });
 export class Session {
   // `municipality` is the site's CBS code; it must match the pack unless the pack is the generic one.
-  static create(understanding, packJson, municipalitiesTsv, municipality = '') {
-    return new Session(understanding, understanding.core.Session.create(packJson, municipalitiesTsv, municipality));
+  // `options`: numeric DialogueOptions by name ({unsure_below: 0.4}), for calibration; the defaults otherwise.
+  static create(understanding, packJson, municipalitiesTsv, municipality = '', options = null) {
+    const { Session: CoreSession } = understanding.core;
+    return new Session(understanding, options
+      ? CoreSession.createWithOptions(packJson, municipalitiesTsv, municipality, JSON.stringify(options))
+      : CoreSession.create(packJson, municipalitiesTsv, municipality));
+  }
+
+  // The numeric DialogueOptions by name that `create` uses without `options`.
+  static defaultOptions(understanding) {
+    return JSON.parse(understanding.core.Session.defaultOptions());
   }
 
   constructor(understanding, session) {

@@ -386,6 +386,7 @@ Response Dialogue::Impl::general(Conversation& c, const std::string& intent) con
   r.text = say(intent, c);
   if (intent == "medewerker") offer_handover(r, c, "asked");
   if (intent == "buiten_bereik" || intent == "hulp") offer_products(r, c);
+  r.not_understood = intent == "buiten_bereik";
   if (intent == "afscheid") r.events.push_back({"feedback_request", "nps", {}});
   return r;
 }
@@ -396,6 +397,7 @@ Response Dialogue::Impl::not_understood(Conversation& c, const Understanding& u)
   if (c.failures >= options.misses_before_handover) {
     c.awaiting = Awaiting::none;
     r.text = say("not_understood_again", c);
+    r.not_understood = true;
     offer_handover(r, c, "not_understood");
     return r;
   }
@@ -422,6 +424,7 @@ Response Dialogue::Impl::not_understood(Conversation& c, const Understanding& u)
   if (guesses.empty()) {
     c.awaiting = Awaiting::none;
     r.text = say("not_understood", c);
+    r.not_understood = true;
     offer_products(r, c);
     return r;
   }

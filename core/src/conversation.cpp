@@ -2,6 +2,7 @@
 // response as the JSON the widget reads.
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 #include "dialogue_impl.h"
 #include "gem/redact.h"
@@ -139,6 +140,80 @@ void Dialogue::validate(const Conversation& c) const {
       fail("privacy_noted", kind, "a kind of personal data (bsn, phone, …)");
 }
 
+namespace {
+// The numeric options by name: fractions (0 to 1) and counts, as from_json reads and to_json writes them.
+template <typename Options, typename Float, typename Count>
+void each_numeric_option(Options& o, Float&& fraction, Count&& count) {
+  fraction("too_unsure_to_guess", o.too_unsure_to_guess);
+  fraction("topic_intent", o.topic_intent);
+  fraction("switch_product", o.switch_product);
+  fraction("switch_product_pointing_back", o.switch_product_pointing_back);
+  fraction("switch_product_current_plausible", o.switch_product_current_plausible);
+  fraction("plausible", o.plausible);
+  fraction("asked_about", o.asked_about);
+  fraction("asked_about_unsure", o.asked_about_unsure);
+  fraction("unsure_below", o.unsure_below);
+  fraction("worth_offering", o.worth_offering);
+  fraction("aspect_sure", o.aspect_sure);
+  fraction("second_product", o.second_product);
+  fraction("two_products_first", o.two_products_first);
+  count("max_guesses", o.max_guesses);
+  count("short_question_words", o.short_question_words);
+  count("context_only_extra_words", o.context_only_extra_words);
+  count("language_switch_extra_words", o.language_switch_extra_words);
+  count("related_aspects", o.related_aspects);
+  count("aspect_buttons", o.aspect_buttons);
+}
+}  // namespace
+
+DialogueOptions DialogueOptions::from_json(std::string_view text) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw Error(std::string("dialogue options: ") + e.what());
+  }
+  if (!j.is_object()) throw Error("dialogue options: expected a JSON object of numbers");
+  DialogueOptions o;
+  for (const auto& item : j.items()) {
+    const std::string& key = item.key();  // (not a structured binding: the lambdas below capture it)
+    const json& value = item.value();
+    const auto where = "dialogue options: '" + key + "': ";
+    if (key == "misses_before_handover") {
+      if (!value.is_number_integer() || value.get<int>() < 1) throw Error(where + "expected a whole number of at least 1");
+      o.misses_before_handover = value.get<int>();
+      continue;
+    }
+    bool known = false;
+    each_numeric_option(
+        o,
+        [&](std::string_view name, float& field) {
+          if (name != key) return;
+          if (!value.is_number() || value.get<double>() < 0 || value.get<double>() > 1)
+            throw Error(where + "expected a number from 0 to 1");
+          field = value.get<float>();
+          known = true;
+        },
+        [&](std::string_view name, std::size_t& field) {
+          if (name != key) return;
+          if (!value.is_number_unsigned()) throw Error(where + "expected a whole number of at least 0");
+          field = value.get<std::size_t>();
+          known = true;
+        });
+    if (!known) throw Error(where + "not a numeric option of DialogueOptions");
+  }
+  return o;
+}
+
+std::string DialogueOptions::to_json() const {
+  json j = {{"misses_before_handover", misses_before_handover}};
+  // Rounded to six decimals, so that 0.4f is written 0.4 (not 0.4000000059604645).
+  each_numeric_option(
+      *this, [&](std::string_view name, const float& field) { j[std::string(name)] = std::round(field * 1e6) / 1e6; },
+      [&](std::string_view name, const std::size_t& field) { j[std::string(name)] = field; });
+  return j.dump();
+}
+
 std::string to_json(const Response& r) {
   json replies = json::array();
   for (const auto& q : r.quick_replies)
@@ -168,6 +243,7 @@ std::string to_json(const Response& r) {
                          {"person", optional_json(r.person)}}}};
   if (!r.items.empty()) out["items"] = r.items;
   if (r.plain) out["plain"] = true;
+  if (r.not_understood) out["not_understood"] = true;
   if (!r.quick_replies_label.empty()) out["quick_replies_label"] = r.quick_replies_label;
   return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }

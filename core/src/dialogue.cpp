@@ -240,6 +240,7 @@ Response Dialogue::choose(Conversation& c, std::string_view id) const {
   } else {
     r = I.start(c, "unknown_button");
     r.text = I.say("not_understood", c);
+    r.not_understood = true;
     I.offer_products(r, c);
   }
   I.offer_next_aspects(r, c, Understanding{});  // a pressed button has no reading: the common aspects lead on

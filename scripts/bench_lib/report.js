@@ -40,15 +40,19 @@ ${styles.length ? `\n- Gem by writing style: ${styles.join('; ')}.` : ''}`;
 // Gem's dialogue on both splits, as `scripts/gem eval --conversation` scores it.
 function conversationQuality(q) {
   if (!q.conversations) return 'Conversations: not in this result; run `scripts/bench quality` again.';
+  const told = (c) => (c.not_understood?.out_of_scope
+    ? `${pct(c.not_understood.recall)} / ${c.not_understood.precision == null ? 'n/a' : pct(c.not_understood.precision)}` : 'n/a');
   const rows = Object.entries(q.conversations).map(([split, c]) => [`${split} (${c.scored} product questions)`,
-    pct(c.rates.right_first_time), pct(c.rates.right_after_one_clarification), pct(c.rates.not_helped)]);
+    pct(c.rates.right_first_time), pct(c.rates.right_after_one_clarification), pct(c.rates.not_helped), told(c)]);
   const municipality = Object.values(q.conversations)[0]?.municipality;
   return `What a resident experiences, Gem only (the peers classify; they hold no conversation): every product question
 of both splits in a fresh conversation of ${municipality}, scored like \`scripts/gem eval --conversation\`: right first time (the
 answer's topic has the expected product and aspect), right after at most one clarification (one of that answer's
-buttons leads there) or not helped.
+buttons leads there) or not helped. Every question of the splits also counts for what Gem told the resident: "not
+understood" (its not-understood or out-of-scope answer; a "did you mean …?" is a question back, not that), with its
+recall on the out-of-scope questions and its precision over all it was told to.
 
-${table(['split', 'right first time', 'right after at most one clarification', 'not helped'], rows)}`;
+${table(['split', 'right first time', 'right after at most one clarification', 'not helped', 'told "not understood": out-of-scope recall / precision'], rows)}`;
 }
 
 function quality({ result: q }) {

@@ -11,13 +11,23 @@ import { ROOT, loadTools, loadUnderstanding } from '../../wasm/node.js';
 import { Session } from '../../wasm/session.js';
 import { checkContent, packFor } from './content.js';
 
-export async function openSession(municipality) {
-  const [understanding, tools] = await Promise.all([loadUnderstanding(), loadTools()]);
-  const { errors, source } = checkContent(tools);
-  if (errors.length) throw new Error(`content has errors; run scripts/gem content check (first: ${errors[0].at}: ${errors[0].message})`);
-  const pack = packFor(tools, source, municipality);
-  const tsv = readFileSync(join(ROOT, 'content/gazetteer/gemeenten.tsv'), 'utf8');
-  return { understanding, session: Session.create(understanding, pack, tsv, municipality) };
+// The municipality's pack, checked and compiled from content/ once per process (sessions of a calibration share it).
+const packs = new Map();
+async function contentFor(municipality) {
+  if (!packs.has(municipality)) {
+    packs.set(municipality, loadTools().then((tools) => {
+      const { errors, source } = checkContent(tools);
+      if (errors.length) throw new Error(`content has errors; run scripts/gem content check (first: ${errors[0].at}: ${errors[0].message})`);
+      return { pack: packFor(tools, source, municipality), tsv: readFileSync(join(ROOT, 'content/gazetteer/gemeenten.tsv'), 'utf8') };
+    }));
+  }
+  return packs.get(municipality);
+}
+
+// `understanding`: one to share (the caller closes it), else one is loaded; `options`: DialogueOptions by name.
+export async function openSession(municipality, { understanding: shared = null, options = null } = {}) {
+  const [understanding, { pack, tsv }] = await Promise.all([shared ?? loadUnderstanding(), contentFor(municipality)]);
+  return { understanding, session: Session.create(understanding, pack, tsv, municipality, options) };
 }
 
 function show(response, out) {

@@ -4,12 +4,15 @@
 //   one_step     otherwise, pressing one of that answer's quick replies leads to it;
 //   not_helped   neither.
 // Only questions with an expected product are scored: the topic is what a product question is answered by.
+// Every question also counts for what the resident is told: "not understood" (the dialogue's not-understood or
+// out-of-scope answer, not a "did you mean …?"), whose recall and precision on out-of-scope questions are reported.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import { openSession } from './chat.js';
 
 const OUTCOMES = ['first', 'one_step', 'not_helped'];
+const OUT_OF_SCOPE = 'buiten_bereik';
 
 const reaches = (response, record) =>
   response.topic.product === record.product && (record.aspect == null || response.topic.aspect === record.aspect);
@@ -21,6 +24,7 @@ async function converse(session, record) {
   session.reset();
   session.welcome();
   const first = await session.send(record.text);
+  if (record.product == null) return { outcome: null, first };
   if (reaches(first, record)) return { outcome: 'first', first };
   // Every button is pressed from the same point in the conversation.
   const state = session.save();
@@ -32,18 +36,29 @@ async function converse(session, record) {
 }
 
 // Scores labelled records (as `gem nlu-export` writes them) through one session of `municipality`.
-export async function converseAll(records, municipality = 'GM0599') {
+// `understanding`: one to share (left open), else one is loaded; `options`: DialogueOptions by name.
+export async function converseAll(records, municipality = 'GM0599', { understanding: shared = null, options = null } = {}) {
   const scored = records.filter((r) => r.product != null);
-  const { understanding, session } = await openSession(municipality);
+  const { understanding, session } = await openSession(municipality, { understanding: shared, options });
   const zero = () => Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
   const counts = zero();
+  // An out-of-scope question answered about a product (the worst outcome for it) or asked "did you mean …?".
+  const told = { out_of_scope: 0, told: 0, told_out_of_scope: 0, asked_out_of_scope: 0, answered_out_of_scope: 0 };
   // The same outcomes per language and per writing style (the external split labels its style).
   const groups = {};
   const misses = [];
   const buttons = new Map();
   try {
-    for (const record of scored) {
+    for (const record of records) {
       const { outcome, first, button } = await converse(session, record);
+      const outOfScope = record.intent === OUT_OF_SCOPE;
+      told.out_of_scope += outOfScope;
+      const notUnderstood = first.not_understood === true;
+      told.told += notUnderstood;
+      told.told_out_of_scope += outOfScope && notUnderstood;
+      told.asked_out_of_scope += outOfScope && first.awaiting === 'did_you_mean';
+      told.answered_out_of_scope += outOfScope && first.topic.product != null;
+      if (!outcome) continue;
       counts[outcome] += 1;
       for (const group of [`lang:${record.lang ?? 'nl'}`, ...(record.style ? [`style:${record.style}`] : [])]) {
         groups[group] ??= zero();
@@ -59,7 +74,7 @@ export async function converseAll(records, municipality = 'GM0599') {
     }
   } finally {
     session.close();
-    await understanding.close();
+    if (!shared) await understanding.close();
   }
   const rate = (n) => (scored.length === 0 ? null : n / scored.length);
   return {
@@ -69,6 +84,9 @@ export async function converseAll(records, municipality = 'GM0599') {
     counts,
     rates: { right_first_time: rate(counts.first), right_after_one_clarification: rate(counts.first + counts.one_step),
       not_helped: rate(counts.not_helped) },
+    // Told "not understood": of the out-of-scope questions (recall) and of all it was told to (precision).
+    not_understood: { ...told, recall: told.out_of_scope ? told.told_out_of_scope / told.out_of_scope : null,
+      precision: told.told ? told.told_out_of_scope / told.told : null },
     groups: Object.fromEntries(Object.entries(groups).sort()),
     // Which kind of button (product:, aspect:, read:, …) did the clarifying.
     clarified_by: Object.fromEntries([...buttons].sort((a, b) => b[1] - a[1])),
@@ -84,6 +102,12 @@ export function formatConversationReport(name, report, { listMisses = true } = {
     `  right first time                      ${pct(rates.right_first_time)}  (${counts.first})`,
     `  right after at most one clarification ${pct(rates.right_after_one_clarification)}  (+${counts.one_step})`,
     `  not helped                            ${pct(rates.not_helped)}  (${counts.not_helped})`];
+  const told = report.not_understood;
+  if (told.out_of_scope) {
+    lines.push(`  told "not understood": ${told.told} of ${report.examples} questions; out of scope ${told.told_out_of_scope} of ${told.out_of_scope}` +
+      ` (recall ${pct(told.recall).trim()}, precision ${pct(told.precision).trim()});` +
+      ` of the others ${told.asked_out_of_scope} asked "did you mean …?", ${told.answered_out_of_scope} answered about a product`);
+  }
   for (const [group, c] of Object.entries(report.groups)) {
     const n = OUTCOMES.reduce((sum, o) => sum + c[o], 0);
     lines.push(`  ${group.padEnd(22)} (${String(n).padStart(3)}): first ${pct(c.first / n)}, after one ${pct((c.first + c.one_step) / n)}, not helped ${c.not_helped}`);

@@ -12,6 +12,10 @@
 //        [--report FILE.json]         each question in a fresh conversation: right first time, right after one
 //                                     clarification (a quick reply), not helped, and the misses
 //                                     (default build/eval-conversation-report.json)
+//   scripts/gem calibrate-dialogue --heldout FILE.jsonl [--min-recall 0.9] [--from JSON] [--report FILE.json]
+//                                     the dialogue's recovery thresholds, chosen on k-fold held-out probabilities
+//                                     of the training split (scripts/calibrate-unsure --heldout FILE writes them)
+//                                     (default build/calibrate-dialogue-report.json)
 //   scripts/gem nlu-export SPLIT      content/nlu/SPLIT/*.yml as JSONL on stdout (SPLIT: train | dev | external)
 //   scripts/gem content check|build   validate content/; compile one pack per municipality (build/content)
 //   scripts/gem content due [--max-age MONTHS]   sources whose check date is older than 12 months
@@ -22,6 +26,7 @@
 //   scripts/gem samples export --in export.json | --server URL
 //                                     labelled samples → content/nlu/samples/*.yml (--server signs in with
 //                                     GEM_STAFF_USER and GEM_STAFF_PASSWORD)
+import { calibrateDialogue } from './calibrate-dialogue.js';
 import { chat } from './chat.js';
 import { classify } from './classify.js';
 import { contentCommand } from './content.js';
@@ -39,6 +44,7 @@ const USAGE = `usage: scripts/gem classify < lines
        scripts/gem content check|build|due [--out DIR] [--verbose] [--max-age MONTHS]
        scripts/gem content import-almanac exportOO_gemeenten.xml [--checked YYYY-MM-DD]
        scripts/gem content import-catalogue FILE [--municipality GMxxxx] [--checked YYYY-MM-DD]
+       scripts/gem calibrate-dialogue --heldout FILE.jsonl [--min-recall 0.9] [--from '{"unsure_below": 0.5}'] [--report FILE.json]
        scripts/gem chat [--municipality GM0599] [--jsonl]
        scripts/gem samples export --in export.json | --server URL`;
 
@@ -60,6 +66,21 @@ async function main(argv) {
       if (tier === 'compact') return evaluateCompact(sets[0][1], report ?? 'build/eval-compact-report.json', process.stdout);
       if (tier !== undefined && tier !== 'full') throw new UsageError('--tier is compact or full');
       return evaluate(sets[0][1], report ?? 'build/eval-report.json', process.stdout);
+    }
+    case 'calibrate-dialogue': {
+      const heldout = option(args, '--heldout');
+      if (!heldout) throw new UsageError('calibrate-dialogue needs --heldout FILE.jsonl (scripts/calibrate-unsure --heldout FILE)');
+      const minRecall = option(args, '--min-recall');
+      if (minRecall !== undefined && !(Number(minRecall) >= 0 && Number(minRecall) <= 1)) throw new UsageError('--min-recall is a number from 0 to 1');
+      const from = option(args, '--from');
+      let start = {};
+      try {
+        start = from === undefined ? {} : JSON.parse(from);
+      } catch (error) {
+        throw new UsageError(`--from is a JSON object of thresholds: ${error.message}`);
+      }
+      return calibrateDialogue({ heldout, minRecall: minRecall === undefined ? null : Number(minRecall), from: start,
+        reportPath: option(args, '--report') ?? 'build/calibrate-dialogue-report.json', out: process.stdout });
     }
     case 'nlu-export':
       if (!SPLITS.includes(args[0])) throw new UsageError(`nlu-export needs one of ${SPLITS.join(', ')}`);

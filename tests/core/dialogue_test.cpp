@@ -120,8 +120,8 @@ BOOST_AUTO_TEST_CASE(a_question_about_the_topic_wins_over_a_misread_yes) {
   BOOST_TEST(r.product.value_or("") == "paspoort");
   BOOST_TEST(r.text == "Het kost € 8,00.");
   // when the reading is unsure anyway, a weaker question about the topic still wins
-  Reading unsure{.intent = "ontkennen", .confidence = 0.46f, .intent_confidence = 0.46f, .normalized = "kost dat iets"};
-  unsure.alternatives = {{"bevestigen", {}, {}, 0.4f}, {"product_vraag", std::nullopt, "kosten", 0.14f}};
+  Reading unsure{.intent = "ontkennen", .confidence = 0.36f, .intent_confidence = 0.36f, .normalized = "kost dat iets"};
+  unsure.alternatives = {{"bevestigen", {}, {}, 0.3f}, {"product_vraag", std::nullopt, "kosten", 0.14f}};
   BOOST_TEST(d.respond(c, understood(unsure)).text == "Het kost € 8,00.");
 }
 
@@ -179,6 +179,7 @@ BOOST_AUTO_TEST_CASE(low_confidence_offers_alternatives_then_a_person) {
   BOOST_TEST(!has_event(r, "handover_offer"));
   r = d.respond(c, understood({.intent = "buiten_bereik", .confidence = 0.1f}));
   BOOST_TEST(r.text == "Tekst not_understood_again je.");
+  BOOST_TEST(r.not_understood);
   BOOST_TEST(has_event(r, "handover_offer", "not_understood"));
 }
 
@@ -202,6 +203,7 @@ BOOST_AUTO_TEST_CASE(unsure_offers_the_likeliest_products_as_buttons) {
   unsure.products = {{"afval", 0.4f}, {"paspoort", 0.2f}, {"identiteitskaart", 0.01f}};
   auto r = d.respond(c, understood(unsure));
   BOOST_TEST(r.text == "Bedoel je: afval: kosten of paspoort: kosten?");
+  BOOST_TEST(!r.not_understood);  // a question back, not "I did not understand"
   BOOST_TEST((button_ids(r) == std::vector<std::string>{"read:product_vraag:afval:kosten", "read:product_vraag:paspoort:kosten"}));
   BOOST_TEST((r.quick_replies[0].kind == gem::ReplyKind::dialogue));
   r = d.choose(c, r.quick_replies[0].id);
@@ -210,10 +212,41 @@ BOOST_AUTO_TEST_CASE(unsure_offers_the_likeliest_products_as_buttons) {
   gem::Conversation c2;
   r = d.respond(c2, understood({.intent = "buiten_bereik", .confidence = 0.95f, .products = unsure.products}));
   BOOST_TEST(r.text == "Tekst not_understood je.");
+  BOOST_TEST(r.not_understood);
   BOOST_TEST(button_ids(r).front() == "product:paspoort");
   gem::Conversation c3;
   r = d.respond(c3, understood({.confidence = 0.1f, .known_words = 0, .products = unsure.products}));
   BOOST_TEST(r.text == "Tekst not_understood je.");
+  BOOST_TEST(r.not_understood);
+  BOOST_TEST(gem::to_json(r).find(R"("not_understood":true)") != std::string::npos);
+}
+
+// Calibration (scripts/gem calibrate-dialogue) sets the numeric options by name; anything else is a clear error.
+BOOST_AUTO_TEST_CASE(dialogue_options_come_from_json_by_name) {
+  const auto o = gem::DialogueOptions::from_json(R"({"unsure_below": 0.35, "max_guesses": 4, "misses_before_handover": 3})");
+  BOOST_TEST(o.unsure_below == 0.35f);
+  BOOST_TEST(o.max_guesses == 4u);
+  BOOST_TEST(o.misses_before_handover == 3);
+  BOOST_TEST(o.aspect_sure == gem::DialogueOptions{}.aspect_sure);  // the rest keep their defaults
+  const auto error_of = [](const char* json) {
+    try {
+      gem::DialogueOptions::from_json(json);
+    } catch (const gem::Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  BOOST_TEST(error_of(R"({"unsure_belw": 0.4})") == "dialogue options: 'unsure_belw': not a numeric option of DialogueOptions");
+  BOOST_TEST(error_of(R"({"unsure_below": 1.5})") == "dialogue options: 'unsure_below': expected a number from 0 to 1");
+  BOOST_TEST(error_of(R"({"max_guesses": 2.5})") == "dialogue options: 'max_guesses': expected a whole number of at least 0");
+  BOOST_TEST(error_of(R"({"follow_up_words": ["en"]})") == "dialogue options: 'follow_up_words': not a numeric option of DialogueOptions");
+  BOOST_TEST(error_of("[0.4]") == "dialogue options: expected a JSON object of numbers");
+  BOOST_TEST(error_of("{").rfind("dialogue options: [json.exception.parse_error", 0) == 0);
+  // to_json writes every numeric option, and reads back the same.
+  const auto again = gem::DialogueOptions::from_json(o.to_json());
+  BOOST_TEST(again.to_json() == o.to_json());
+  BOOST_TEST(again.unsure_below == 0.35f);
+  BOOST_TEST(o.to_json().find(R"("unsure_below":0.35)") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(an_unsure_aspect_offers_the_next_likely_aspects_beside_the_answer) {
@@ -295,7 +328,7 @@ BOOST_AUTO_TEST_CASE(a_message_naming_two_products_asks_which_one_first) {
   const auto d = dialogue();
   gem::Conversation c;
   Reading both{.product = "paspoort", .aspect = "kosten", .confidence = 0.45f, .product_confidence = 0.5f};
-  both.products = {{"paspoort", 0.5f}, {"afval", 0.45f}};
+  both.products = {{"paspoort", 0.5f}, {"afval", 0.5f}};
   auto r = d.respond(c, understood(both));
   BOOST_TEST(r.text == "Bedoel je: paspoort of afval?");
   BOOST_TEST((button_ids(r) == std::vector<std::string>{"read:product_vraag:paspoort:kosten", "read:product_vraag:afval:kosten"}));

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { ROOT } from '../../wasm/node.js';
+import { SEARCH } from '../../scripts/cli/calibrate-dialogue.js';
+import { ROOT, loadUnderstanding } from '../../wasm/node.js';
+import { Session } from '../../wasm/session.js';
 
 const GEM = join(ROOT, 'scripts/gem');
 const dir = mkdtempSync(join(tmpdir(), 'gem-eval-'));
@@ -70,6 +72,9 @@ describe('gem eval --conversation', () => {
     assert.deepEqual(weather.expected, { product: 'hondenbelasting', aspect: 'kosten' });
     assert.deepEqual(report.groups['style:short'], { first: 0, one_step: 1, not_helped: 0 });
     assert.match(run.stdout, /right first time\s+33\.3%/);
+    // Told "not understood": the weather (labelled a product here) is; the greeting is not.
+    assert.deepEqual(report.not_understood, { out_of_scope: 0, told: 1, told_out_of_scope: 0, asked_out_of_scope: 0,
+      answered_out_of_scope: 0, recall: null, precision: 0 });
     assert.match(run.stdout, /miss: "wat voor weer wordt het morgen" expected hondenbelasting\/kosten/);
   });
 
@@ -77,5 +82,75 @@ describe('gem eval --conversation', () => {
     const run = gem(['eval', '--conversation', '--split', 'nope']);
     assert.equal(run.status, 2);
     assert.match(run.stderr, /--split needs one of train, dev, external/);
+  });
+});
+
+describe('gem calibrate-dialogue', () => {
+  // Held-out probabilities as scripts/calibrate-unsure --heldout writes them; here the shipped model's own, so
+  // that the default setting must score exactly what `gem eval --conversation` scores with the model.
+  const questions = [
+    { text: 'wat kost een paspoort', intent: 'product_vraag', product: 'paspoort', aspect: 'kosten' },
+    { text: 'paspoort', intent: 'product_vraag', product: 'paspoort', aspect: 'kosten' },
+    { text: 'ik ben mijn rijbewijs kwijt', intent: 'product_vraag', product: 'rijbewijs', aspect: 'kwijt' },
+    { text: 'verhuizing doorgeven', intent: 'product_vraag', product: 'verhuizing', aspect: 'aanvragen' },
+    { text: 'wanneer wordt het afval opgehaald', intent: 'product_vraag', product: 'afval', aspect: 'wanneer' },
+    { text: 'wat kost een id kaart', intent: 'product_vraag', product: 'identiteitskaart', aspect: 'kosten' },
+    { text: 'hoe laat is het in tokio', intent: 'buiten_bereik' },
+    { text: 'wat voor weer wordt het morgen', intent: 'buiten_bereik' },
+    { text: 'recept voor appeltaart', intent: 'buiten_bereik' },
+    { text: 'hoi', intent: 'begroeting' },
+  ];
+
+  test('starts from the defaults and never chooses a setting that gains the residents less', async () => {
+    const understanding = await loadUnderstanding();
+    const records = [];
+    let coreDefaults;
+    try {
+      coreDefaults = Session.defaultOptions(understanding);
+      for (const q of questions) {
+        const scores = await understanding.withScores(q.text, (analysis, s) => s.map((head) => Array.from(head)));
+        records.push({ ...q, lang: 'nl', kfold: 3, scores });
+      }
+    } finally {
+      await understanding.close();
+    }
+    const heldout = join(dir, 'heldout.jsonl');
+    writeFileSync(heldout, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    const reportPath = join(dir, 'calibration.json');
+    const run = gem(['calibrate-dialogue', '--heldout', heldout, '--report', reportPath]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /^10 held-out training questions \(3-fold\)/);
+    const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+    const [defaults] = report.tried;
+    assert.deepEqual(defaults.options, Object.fromEntries(Object.keys(SEARCH).map((name) => [name, coreDefaults[name]])));
+    assert.equal(coreDefaults.unsure_below, 0.4);
+    assert.equal(report.floor, 0, 'no recall floor unless --min-recall');
+
+    const questionsFile = join(dir, 'same-questions.jsonl');
+    writeFileSync(questionsFile, `${questions.map((q) => JSON.stringify(q)).join('\n')}\n`);
+    const evalReport = join(dir, 'same-questions-report.json');
+    assert.equal(gem(['eval', '--conversation', questionsFile, '--report', evalReport]).status, 0);
+    const withModel = JSON.parse(readFileSync(evalReport, 'utf8')).splits[questionsFile];
+    assert.deepEqual(defaults.rates, withModel.rates, 'held-out probabilities stand in for the model exactly');
+    assert.deepEqual(defaults.not_understood, withModel.not_understood);
+
+    // The gain: product questions right at once 1, after one press ½; out of scope told "not understood" 1, asked ½.
+    const { counts } = withModel;
+    const nu = withModel.not_understood;
+    assert.equal(defaults.gain, (counts.first + counts.one_step / 2 + nu.told_out_of_scope + nu.asked_out_of_scope / 2) /
+      (counts.first + counts.one_step + counts.not_helped + nu.out_of_scope));
+    const chosen = report.tried.find((t) => JSON.stringify(t.options) === JSON.stringify(report.chosen));
+    assert.ok(chosen.gain >= defaults.gain);
+    assert.ok(report.tried.every((t) => t.gain <= chosen.gain), 'nothing tried gains more than the chosen setting');
+    assert.ok(report.tried.length > 20, 'every threshold is tried');
+    assert.match(run.stdout, /chosen: \{/);
+  });
+
+  test('a line without probabilities is an error that names the file and line', () => {
+    const heldout = join(dir, 'bad-heldout.jsonl');
+    writeFileSync(heldout, `${JSON.stringify({ text: 'paspoort', intent: 'product_vraag', scores: [[1]] })}\n`);
+    const run = gem(['calibrate-dialogue', '--heldout', heldout]);
+    assert.notEqual(run.status, 0);
+    assert.match(run.stderr, /bad-heldout\.jsonl:1: expected "scores": four arrays/);
   });
 });

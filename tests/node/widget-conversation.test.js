@@ -434,7 +434,7 @@ test('a core that loads but fails on its first call: said as an error inside Gem
 // ---- sharing one question (samples.js): only on the resident's press, only the redacted question and labels ----
 
 const SAMPLE_ROUTES = { '/v1/samples': [204, null] };
-const unsure = (text) => response(text, { intent: 'buiten_bereik',
+const unsure = (text) => response(text, { intent: 'buiten_bereik', not_understood: true,
   meaning: { intent: 'product_vraag', product: 'paspoort', aspect: 'kosten', low_confidence: true } });
 const sampleRequests = (fetch) => fetch.requests.filter((r) => new URL(r.url).pathname === '/v1/samples');
 
@@ -462,6 +462,28 @@ test('not understood: the offer shows the redacted question and what Gem underst
   await conversation.shareSample(offer);
   assert.equal(offer.state, 'declined');
   assert.deepEqual(sampleRequests(fetch), []);
+});
+
+test('an unsure reading counts as not understood only when the dialogue did not answer it', async () => {
+  const tracked = [];
+  const unsureMeaning = { intent: 'bedankt', product: null, aspect: null, low_confidence: true };
+  const { conversation, ui } = setup({ routes: SAMPLE_ROUTES, answers: {
+    // Answered although the model was unsure (the dialogue's own threshold is lower): no offer, no "not understood".
+    'dank je wel': response('Graag gedaan!', { intent: 'bedankt', meaning: unsureMeaning }),
+    // Asked "did you mean …?": not understood.
+    'pas weg': response('Bedoel je: paspoort of identiteitskaart?', { intent: 'product_vraag', awaiting: 'did_you_mean',
+      meaning: { ...unsureMeaning, intent: 'product_vraag' } }),
+  } });
+  conversation.analytics = { track: (type) => tracked.push(type), flush: () => {} };
+  await conversation.open();
+  conversation.submit('dank je wel');
+  await conversation.queue;
+  assert.deepEqual(tracked.filter((t) => t === 'not_understood'), []);
+  assert.equal(ui.shown.filter((m) => m.role === 'sample').length, 0);
+  conversation.submit('pas weg');
+  await conversation.queue;
+  assert.deepEqual(tracked.filter((t) => t === 'not_understood'), ['not_understood']);
+  assert.equal(ui.shown.filter((m) => m.role === 'sample').length, 1);
 });
 
 test('sharing sends exactly the redacted question and the labels, once per press, never the conversation', async () => {

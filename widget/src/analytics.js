@@ -61,7 +61,10 @@ export function outcomeEvents(state, response, meaning) {
     return [{ type: first ? 'understood_first_time' : 'understood_after_clarification' },
       { type: 'answer', product: response.topic.product, aspect: response.topic.aspect ?? null }];
   }
-  if (meaning && (meaning.low_confidence || meaning.intent === 'buiten_bereik')) {
+  // Not understood: read as out of scope, or unsure and not answered (the dialogue said it cannot help, or asked
+  // "did you mean …?"; an unsure reading the dialogue still answered counts as understood).
+  const unanswered = response.not_understood || response.awaiting === 'did_you_mean';
+  if (meaning && (meaning.intent === 'buiten_bereik' || (meaning.low_confidence && unanswered))) {
     state.clarifying = true;
     return [{ type: 'not_understood' }];
   }
