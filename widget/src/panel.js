@@ -21,6 +21,7 @@ import { Shell } from './shell.js';
 
 // Only an absolute http(s) URL is a server.
 function serverUrl(value) {
+  if (!value) return '';  // none configured (most sites): no URL to parse
   try {
     const url = new URL(value);
     return ['https:', 'http:'].includes(url.protocol) ? url.href : '';
