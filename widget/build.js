@@ -117,12 +117,12 @@ function hashName(dir, rel) {
 }
 
 // Brotli as served: the best quality and the largest window browsers accept (16 MB; the default 4 MB window
-// left ONNX Runtime's 14 MB wasm 54 KB larger). The size bench measures with the same parameters.
-export const brotliParams = (bytes) => ({ [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_LGWIN]: 24,
+// left ONNX Runtime's 14 MB wasm 54 KB larger).
+const brotliParams = (bytes) => ({ [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_LGWIN]: 24,
   [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length });
 
-function sizes(file) {
-  const bytes = readFileSync(file);
+// Raw, gzip -9 and brotli as served: the build's size report and the size bench (scripts/bench_lib) alike.
+export function compressedSizes(bytes) {
   return {
     raw: bytes.length,
     gzip: gzipSync(bytes, { level: 9 }).length,
@@ -246,7 +246,7 @@ export async function buildWidget({ out: target = join(ROOT, 'build/widget'), qu
 
   const report = Object.fromEntries([['gem.js', 'gem.js'], ['gem.mjs', 'gem.mjs'], ['gem-panel.js', manifest['gem-panel.js']],
     ['engine-worker.js', manifest['engine-worker.js']], ['engine.mjs', manifest['engine.mjs']]]
-    .map(([name, file]) => [name, sizes(join(target, file))]));
+    .map(([name, file]) => [name, compressedSizes(readFileSync(join(target, file)))]));
   if (!quiet) {
     for (const [file, s] of Object.entries(report)) {
       console.log(`${file.padEnd(16)} ${String(s.raw).padStart(7)} B raw  ${String(s.gzip).padStart(6)} B gzip  ${String(s.brotli).padStart(6)} B brotli`);

@@ -5,7 +5,7 @@ import { ROOT } from '../../wasm/node.js';
 import { launch } from '../../tests/browser/chromium.js';
 import { serve } from '../cli/serve.js';
 import { findServerBinary, startRealServer } from './server.js';
-import { compressedSizes } from './size.js';
+import { compressedSizes } from '../../widget/build.js';
 import { median } from './stats.js';
 import { kb, ms, table } from './format.js';
 

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-import { ROOT } from '../../wasm/node.js';
+import { ROOT, loadUnderstanding } from '../../wasm/node.js';
 import { converseAll } from '../cli/conversation-eval.js';
 import { score } from '../cli/eval.js';
 import { readSplits } from './data.js';
@@ -55,9 +55,14 @@ export async function runQuality(log) {
   // `scripts/gem eval --conversation`'s report, not here.
   log('quality: Gem in conversations');
   const conversations = {};
-  for (const [split, records] of [['dev', dev], ['external', external]]) {
-    const { misses, ...summary } = await converseAll(records);
-    conversations[split] = summary;
+  const understanding = await loadUnderstanding();  // one model for both splits
+  try {
+    for (const [split, records] of [['dev', dev], ['external', external]]) {
+      const { misses, ...summary } = await converseAll(records, undefined, { understanding });
+      conversations[split] = summary;
+    }
+  } finally {
+    await understanding.close();
   }
   return { examples: dev.length, external_examples: external.length, train_examples: train.length, gem_model: model, systems,
     conversations };

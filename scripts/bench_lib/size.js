@@ -2,23 +2,17 @@
 // browser (its bundle + the trained model JSON); Gem's wasm memory after 100 messages.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { brotliCompressSync, gzipSync } from 'node:zlib';
 
 import * as esbuild from 'esbuild';
 
 import { ROOT } from '../../wasm/node.js';
-import { brotliParams } from '../../widget/build.js';
+import { compressedSizes } from '../../widget/build.js';
 import { readSplits } from './data.js';
 import { nlpjsPeer, nodeSystem } from './peers/index.js';
 
 const WIDGET = join(ROOT, 'build/widget');
 const MUNICIPALITY = 'GM0599';
 
-// Brotli as widget/build.js serves it, for Gem and the peers alike.
-export function compressedSizes(bytes) {
-  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length,
-    brotli: brotliCompressSync(bytes, { params: brotliParams(bytes) }).length };
-}
 
 // Logical name → content-hashed name, written by widget/build.js.
 const manifest = () => JSON.parse(readFileSync(join(WIDGET, 'manifest.json'), 'utf8'));

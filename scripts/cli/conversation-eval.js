@@ -42,7 +42,8 @@ export async function converseAll(records, municipality = 'GM0599', { understand
   const { understanding, session } = await openSession(municipality, { understanding: shared, options });
   const zero = () => Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
   const counts = zero();
-  // An out-of-scope question answered about a product (the worst outcome for it) or asked "did you mean …?".
+  // What the first answer told: "not understood" (to any question, and to out-of-scope ones); and of the
+  // out-of-scope questions, how many were asked "did you mean …?" or answered about a product (their worst outcome).
   const told = { out_of_scope: 0, told: 0, told_out_of_scope: 0, asked_out_of_scope: 0, answered_out_of_scope: 0 };
   // The same outcomes per language and per writing style (the external split labels its style).
   const groups = {};
