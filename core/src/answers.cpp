@@ -214,7 +214,9 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
   const std::string title = product_title(*c.product, c.lang);
   if (c.awaiting == Awaiting::aspect) {  // the summary (aspect_buttons named the group already)
     add_common();
-    r.quick_replies = buttons(std::max(options.aspect_buttons, common.size()));
+    const std::size_t at_most = std::max(options.aspect_buttons, common.size());
+    r.quick_replies = buttons(at_most);
+    offer_other_product(r, c, u, at_most, "ask_aspect_or_other");
     return;
   }
   if (!r.quick_replies.empty() || !c.aspect) return;
@@ -223,11 +225,33 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
     r.quick_replies_label = say("ask_aspect", c, {{"product", title}});
     add_common();
     r.quick_replies = buttons(options.max_guesses);
+    offer_other_product(r, c, u, options.max_guesses, "ask_aspect_or_other");
     return;
   }
   add_common();
   r.quick_replies = buttons(options.related_aspects);
   if (!r.quick_replies.empty()) r.quick_replies_label = say("more_about", c, {{"product", title}});
+  offer_other_product(r, c, u, std::max<std::size_t>(options.related_aspects, 1), "more_about_or_other");
+}
+
+// A product the model found nearly as likely as the one answered ("pasje": identity card, or passport?) takes the
+// last of at most `at_most` buttons, with the aspect asked about: a wrong product is then one press from the
+// right answer too, not only a wrong aspect. Only beside the model's own reading of this message.
+void Dialogue::Impl::offer_other_product(Response& r, const Conversation& c, const Understanding& u, std::size_t at_most,
+                                         const char* label) const {
+  if (!c.product || u.product != c.product || u.products.size() < 2 || at_most == 0) return;
+  // "reisdocument" only asks "passport or ID card?": no other product beside an answer about one of the two.
+  const bool travel_document = *c.product == "paspoort" || *c.product == "identiteitskaart";
+  const auto other = std::find_if(u.products.begin(), u.products.end(), [&](const auto& p) {
+    return p.first != *c.product && !(travel_document && p.first == "reisdocument");
+  });
+  if (other == u.products.end() || other->second < options.other_product || !pack["products"].contains(other->first))
+    return;
+  if (r.quick_replies.size() >= at_most) r.quick_replies.resize(at_most - 1);
+  std::string text = product_label(other->first, c.lang);
+  if (c.aspect) text += ": " + aspect_label(*c.aspect, c.lang);
+  r.quick_replies.push_back({"read:product_vraag:" + other->first + ":" + c.aspect.value_or(""), text});
+  r.quick_replies_label = say(label, c, {{"product", product_title(*c.product, c.lang)}});
 }
 
 // Live data the browser cannot know: ask for the missing input first, then request it.

@@ -54,6 +54,8 @@ struct Dialogue::Impl {
   void aspect_buttons(Response& r, const Conversation& c, const json& product, const std::string& title) const;
   // Beside an answer about a product: the aspects to ask about next, as buttons (`options.related_aspects`, …).
   void offer_next_aspects(Response& r, const Conversation& c, const Understanding& u) const;
+  void offer_other_product(Response& r, const Conversation& c, const Understanding& u, std::size_t at_most,
+                           const char* label) const;
   void live_request(Response& r, Conversation& c, const std::string& kind) const;
   // A reply while the status look-up waits for its reference or address: the look-up once all three are
   // known, else the question for what is still missing.

@@ -324,6 +324,49 @@ BOOST_AUTO_TEST_CASE(every_product_answer_leads_on_to_the_rest_of_the_topic_in_o
   BOOST_TEST(r.quick_replies_label == "Tekst ask_aspect je.");
 }
 
+BOOST_AUTO_TEST_CASE(a_likely_second_product_takes_the_last_button_beside_the_answer) {
+  const auto d = dialogue("GM0599", {.related_aspects = 1});
+  gem::Conversation c;
+  Reading reading{.product = "identiteitskaart", .aspect = "kosten"};
+  reading.aspects = {{"kosten", 0.95f}};
+  reading.products = {{"identiteitskaart", 0.6f}, {"paspoort", 0.3f}};
+  auto r = d.respond(c, understood(reading));
+  // The one "more about" button yields to the other product, with the aspect asked about.
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"read:product_vraag:paspoort:kosten"}));
+  BOOST_TEST(r.quick_replies.back().label == "paspoort: kosten");
+  BOOST_TEST(r.quick_replies_label == "Tekst more_about_or_other je.");
+  // One press answers about the other product.
+  r = d.choose(c, "read:product_vraag:paspoort:kosten");
+  BOOST_TEST(r.product.value_or("") == "paspoort");
+  BOOST_TEST(r.text == "Het kost € 8,00.");
+  // Beside a passport or ID card answer, "reisdocument" (which only asks "passport or ID card?") is passed over.
+  gem::Conversation c1;
+  reading.products = {{"identiteitskaart", 0.5f}, {"reisdocument", 0.3f}, {"paspoort", 0.15f}};
+  r = d.respond(c1, understood(reading));
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"read:product_vraag:paspoort:kosten"}));
+  reading.products = {{"identiteitskaart", 0.6f}, {"reisdocument", 0.35f}, {"paspoort", 0.02f}};
+  r = d.respond(c1, understood(reading));
+  BOOST_TEST(r.quick_replies_label != "Tekst more_about_or_other je.");
+  // Less likely than `other_product`: the aspects only.
+  gem::Conversation c2;
+  reading.products = {{"identiteitskaart", 0.9f}, {"paspoort", 0.05f}};
+  r = d.respond(c2, understood(reading));
+  BOOST_TEST(r.quick_replies_label != "Tekst more_about_or_other je.");
+  for (const auto& id : button_ids(r)) BOOST_TEST(id.rfind("read:", 0) != 0);
+  // Beside a product summary, under "what would you like to know?".
+  gem::Conversation c3;
+  Reading bare{.product = "identiteitskaart"};
+  bare.products = {{"identiteitskaart", 0.5f}, {"paspoort", 0.4f}};
+  r = d.respond(c3, understood(bare));
+  BOOST_TEST(button_ids(r).back() == "read:product_vraag:paspoort:");
+  BOOST_TEST(r.quick_replies_label == "Tekst ask_aspect_or_other je.");
+  // Not beside an answer about the product the conversation was already on (the model read no product here).
+  Reading follow_up{.aspect = "kosten"};
+  follow_up.products = {{"paspoort", 0.3f}};
+  r = d.respond(c3, understood(follow_up));
+  for (const auto& id : button_ids(r)) BOOST_TEST(id.rfind("read:", 0) != 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_message_naming_two_products_asks_which_one_first) {
   const auto d = dialogue();
   gem::Conversation c;

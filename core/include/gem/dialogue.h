@@ -80,6 +80,9 @@ struct DialogueOptions {
   // names two products ("paspoort en verhuizen"): ask which one first.
   float second_product = 0.5f;
   float two_products_first = 0.7f;
+  // Beside an answer about the model's product, its next product at least this likely takes the last button, with
+  // the same aspect ("Paspoort: kosten" beside the identity card's fee), so a wrong product is one press from right.
+  float other_product = 0.1f;
   // Offered when the assistant does not know what the resident wants.
   std::vector<std::string> popular_products = {"paspoort", "identiteitskaart", "verhuizing", "afval", "parkeervergunning"};
 
