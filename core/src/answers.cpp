@@ -186,7 +186,7 @@ void Dialogue::Impl::aspect_buttons(Response& r, const Conversation& c, const js
 // <product>". The model's ranking counts only when the aspect answered is its own reading.
 void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, const Understanding& u) const {
   if (r.intent != "product_vraag" || !c.product || (c.awaiting != Awaiting::none && c.awaiting != Awaiting::aspect)) return;
-  if (!pack["products"].contains(*c.product)) return;  // "reisdocument" asks "passport or ID card?" instead
+  if (!pack["products"].contains(*c.product)) return;  // a product this pack does not have: nothing to lead on to
   const json& product = pack["products"][*c.product];
   const json& sections = product.value("sections", json::object());
   const auto answerable = [&](const std::string& aspect) {

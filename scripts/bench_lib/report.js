@@ -43,16 +43,20 @@ function conversationQuality(q) {
   const told = (c) => (c.not_understood?.out_of_scope
     ? `${pct(c.not_understood.recall)} / ${c.not_understood.precision == null ? 'n/a' : pct(c.not_understood.precision)}` : 'n/a');
   const rows = Object.entries(q.conversations).map(([split, c]) => [`${split} (${c.scored} product questions)`,
-    pct(c.rates.right_first_time), pct(c.rates.right_after_one_clarification), pct(c.rates.not_helped), told(c)]);
+    pct(c.rates.right_first_time), pct(c.rates.right_after_one_clarification), pct(c.rates.not_helped), told(c),
+    c.other_product ? `${c.other_product.offered} / ${c.other_product.beside_right} / ${c.other_product.led_there}` : 'n/a']);
   const municipality = Object.values(q.conversations)[0]?.municipality;
   return `What a resident experiences, Gem only (the peers classify; they hold no conversation): every product question
 of both splits in a fresh conversation of ${municipality}, scored like \`scripts/gem eval --conversation\`: right first time (the
 answer's topic has the expected product and aspect), right after at most one clarification (one of that answer's
 buttons leads there) or not helped. Every question of the splits also counts for what Gem told the resident: "not
 understood" (its not-understood or out-of-scope answer; a "did you mean …?" is a question back, not that), with its
-recall on the out-of-scope questions and its precision over all it was told to.
+recall on the out-of-scope questions and its precision over all it was told to. The last column counts the answers
+beside which another product the model found likely took the last button (\`other_product\`): in all, beside an answer
+that was right anyway (where it cost an aspect button), and where pressing it led to the right answer.
 
-${table(['split', 'right first time', 'right after at most one clarification', 'not helped', 'told "not understood": out-of-scope recall / precision'], rows)}`;
+${table(['split', 'right first time', 'right after at most one clarification', 'not helped', 'told "not understood": out-of-scope recall / precision',
+    'another product\'s button: beside / right anyway / led there'], rows)}`;
 }
 
 function quality({ result: q }) {

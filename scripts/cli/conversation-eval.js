@@ -49,6 +49,10 @@ export async function converseAll(records, municipality = 'GM0599', { understand
   const groups = {};
   const misses = [];
   const buttons = new Map();
+  // Beside an answer (not a "did you mean …?"), another product's button (DialogueOptions::other_product): how
+  // often it is there, how often beside an answer that was right anyway (its cost: one aspect button fewer), and
+  // how often it was the press that led to the right answer.
+  const other = { offered: 0, beside_right: 0, led_there: 0 };
   try {
     for (const record of records) {
       const { outcome, first, button } = await converse(session, record);
@@ -61,6 +65,11 @@ export async function converseAll(records, municipality = 'GM0599', { understand
       told.answered_out_of_scope += outOfScope && first.topic.product != null;
       if (!outcome) continue;
       counts[outcome] += 1;
+      if (first.awaiting !== 'did_you_mean' && first.quick_replies.some((q) => q.id.startsWith('read:'))) {
+        other.offered += 1;
+        other.beside_right += outcome === 'first';
+        other.led_there += outcome === 'one_step' && button.startsWith('read:');
+      }
       for (const group of [`lang:${record.lang ?? 'nl'}`, ...(record.style ? [`style:${record.style}`] : [])]) {
         groups[group] ??= zero();
         groups[group][outcome] += 1;
@@ -91,6 +100,7 @@ export async function converseAll(records, municipality = 'GM0599', { understand
     groups: Object.fromEntries(Object.entries(groups).sort()),
     // Which kind of button (product:, aspect:, read:, …) did the clarifying.
     clarified_by: Object.fromEntries([...buttons].sort((a, b) => b[1] - a[1])),
+    other_product: other,
     misses,
   };
 }
@@ -109,6 +119,9 @@ export function formatConversationReport(name, report, { listMisses = true } = {
       ` (recall ${pct(told.recall).trim()}, precision ${pct(told.precision).trim()});` +
       ` of the others ${told.asked_out_of_scope} asked "did you mean …?", ${told.answered_out_of_scope} answered about a product`);
   }
+  const other = report.other_product;
+  lines.push(`  another product's button beside ${other.offered} answers: ${other.beside_right} of them right at once, ` +
+    `${other.led_there} led to the right answer`);
   for (const [group, c] of Object.entries(report.groups)) {
     const n = OUTCOMES.reduce((sum, o) => sum + c[o], 0);
     lines.push(`  ${group.padEnd(22)} (${String(n).padStart(3)}): first ${pct(c.first / n)}, after one ${pct((c.first + c.one_step) / n)}, not helped ${c.not_helped}`);

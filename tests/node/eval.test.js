@@ -78,6 +78,24 @@ describe('gem eval --conversation', () => {
     assert.match(run.stdout, /miss: "wat voor weer wordt het morgen" expected hondenbelasting\/kosten/);
   });
 
+  test('counts the answers beside which another product was offered, and when that button led to the right answer', () => {
+    // "pasje" reads as the ID card with the passport close behind (tests/conversations/88-ander-product-knop.yml).
+    const records = [
+      { text: 'wat kost een pasje', intent: 'product_vraag', product: 'identiteitskaart', aspect: 'kosten' },
+      { text: 'wat kost een pasje', intent: 'product_vraag', product: 'paspoort', aspect: 'kosten' },
+      { text: 'wat kost een paspoort', intent: 'product_vraag', product: 'paspoort', aspect: 'kosten' },
+    ];
+    const file = join(dir, 'other-product.jsonl');
+    writeFileSync(file, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    const reportPath = join(dir, 'other-product.json');
+    const run = gem(['eval', '--conversation', file, '--report', reportPath]);
+    assert.equal(run.status, 0, run.stderr);
+    const report = JSON.parse(readFileSync(reportPath, 'utf8')).splits[file];
+    assert.deepEqual(report.counts, { first: 2, one_step: 1, not_helped: 0 });
+    assert.deepEqual(report.other_product, { offered: 2, beside_right: 1, led_there: 1 });
+    assert.match(run.stdout, /another product's button beside 2 answers: 1 of them right at once, 1 led to the right answer/);
+  });
+
   test('an unknown split is a usage error that names the splits', () => {
     const run = gem(['eval', '--conversation', '--split', 'nope']);
     assert.equal(run.status, 2);
