@@ -26,6 +26,9 @@ Dialogue::Impl::Impl(std::string_view pack_json, std::string_view municipalities
     if (auto paren = name.find(" ("); paren != std::string::npos) name = name.substr(0, paren);
     names[row[0]] = name;
   }
+  for (const auto& [product, p] : pack["products"].items())
+    for (const auto& term : p.value("terms", json::array()))
+      if (auto words = normalize_words(term.get<std::string>()); !words.empty()) terms.emplace_back(std::move(words), product);
   home = pack["municipality"].get<std::string>();
   if (home == "generic") {
     home = std::string(municipality);
@@ -234,23 +237,48 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
   offer_other_product(r, c, u, std::max<std::size_t>(options.related_aspects, 1), "more_about_or_other");
 }
 
-// A product the model found nearly as likely as the one answered ("pasje": identity card, or passport?) takes the
-// last of at most `at_most` buttons, with the aspect asked about: a wrong product is then one press from the
-// right answer too, not only a wrong aspect. Only beside the model's own reading of this message.
+std::optional<std::string> Dialogue::Impl::named_by_terms(const std::string& normalized) const {
+  const auto words = normalize_words(normalized);
+  std::optional<std::string> named;
+  for (const auto& [term, product] : terms) {
+    if (term.size() > words.size() || (named && *named == product)) continue;
+    for (std::size_t i = 0; i + term.size() <= words.size(); ++i)
+      if (std::equal(term.begin(), term.end(), words.begin() + static_cast<std::ptrdiff_t>(i))) {
+        if (named) return std::nullopt;  // two products named: the model's reading decides
+        named = product;
+        break;
+      }
+  }
+  return named;
+}
+
+// Another product takes the last of at most `at_most` buttons, with the aspect asked about, so that a wrong
+// product is one press from the right answer too: one the message names by a term, else one the model found
+// nearly as likely as the one answered ("pasje": identity card, or passport?). Only beside the model's own
+// reading of this message.
 void Dialogue::Impl::offer_other_product(Response& r, const Conversation& c, const Understanding& u, std::size_t at_most,
                                          const char* label) const {
-  if (!c.product || u.product != c.product || u.products.size() < 2 || at_most == 0) return;
+  if (!c.product || u.product != c.product || at_most == 0) return;
   // "reisdocument" only asks "passport or ID card?": no other product beside an answer about one of the two.
   const bool travel_document = *c.product == "paspoort" || *c.product == "identiteitskaart";
-  const auto other = std::find_if(u.products.begin(), u.products.end(), [&](const auto& p) {
-    return p.first != *c.product && !(travel_document && p.first == "reisdocument");
-  });
-  if (other == u.products.end() || other->second < options.other_product || !pack["products"].contains(other->first))
-    return;
+  const auto offerable = [&](const std::string& p) {
+    return p != *c.product && !(travel_document && p == "reisdocument") && pack["products"].contains(p);
+  };
+  // A product the message names by one of its terms ("vaatwasser": grofvuil) comes first, however unlikely the
+  // model found it: the words are the editors', the model may never have seen them.
+  std::optional<std::string> other = named_by_terms(u.normalized);
+  if (other && !offerable(*other)) other.reset();
+  if (!other) {
+    const auto next = std::find_if(u.products.begin(), u.products.end(), [&](const auto& p) {
+      return p.first != *c.product && !(travel_document && p.first == "reisdocument");
+    });
+    if (next == u.products.end() || next->second < options.other_product || !offerable(next->first)) return;
+    other = next->first;
+  }
   if (r.quick_replies.size() >= at_most) r.quick_replies.resize(at_most - 1);
-  std::string text = product_label(other->first, c.lang);
+  std::string text = product_label(*other, c.lang);
   if (c.aspect) text += ": " + aspect_label(*c.aspect, c.lang);
-  r.quick_replies.push_back({"read:product_vraag:" + other->first + ":" + c.aspect.value_or(""), text});
+  r.quick_replies.push_back({"read:product_vraag:" + *other + ":" + c.aspect.value_or(""), text});
   r.quick_replies_label = say(label, c, {{"product", product_title(*c.product, c.lang)}});
 }
 
@@ -437,6 +465,9 @@ Response Dialogue::Impl::not_understood(Conversation& c, const Understanding& u)
     if (product && aspect) label += ": " + aspect_label(*aspect, c.lang);
     guesses.push_back({id, label});
   };
+  // A product the message names by one of its terms goes first: the model may never have seen the word.
+  if (const auto named = named_by_terms(u.normalized); named && pack["products"].contains(*named))
+    add("product_vraag", named, u.aspect);
   if (u.confidence >= options.too_unsure_to_guess) add(u.intent, u.product, u.aspect);
   for (const auto& a : u.alternatives)
     if (a.confidence >= options.too_unsure_to_guess / 2) add(a.intent, a.product, a.aspect);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "templates.h"
+#include "text.h"
 
 namespace gem {
 namespace {
@@ -442,6 +443,7 @@ class Checker {
     } else {
       error(at(p), "missing 'common_aspects': expected the aspects offered as buttons under the summary");
     }
+    if (p.contains("terms")) check_terms(p["terms"], at(p, "terms"), id);
     if (p.contains("links")) {
       if (!p["links"].is_array()) error(at(p, "links"), "links: expected a list of {title, url}");
       else
@@ -456,6 +458,27 @@ class Checker {
     else
       check_source_list(p["sources"], at(p, "sources"));
     (void)file;
+  }
+
+  // Words residents use for a product or for the things it covers ("bankstel" → grofvuil): each names one
+  // product only, or the dialogue could not tell which one it names.
+  void check_terms(const json& terms, const std::string& where, const std::string& product) {
+    if (!terms.is_array()) {
+      error(where, "terms: expected a list of words or phrases, found " + kind_of(terms));
+      return;
+    }
+    for (const auto& t : terms) {
+      const auto words = t.is_string() ? normalize_words(t.get<std::string>()) : std::vector<std::string>{};
+      if (words.empty() || t.get<std::string>().size() > 80) {
+        error(where, "terms: expected a word or phrase (letters, at most 80 characters), found " + (t.is_string() ? "'" + t.get<std::string>() + "'" : kind_of(t)));
+        continue;
+      }
+      const auto key = join(words);
+      if (auto it = seen_terms_.find(key); it != seen_terms_.end() && it->second != product)
+        error(where, "terms: '" + t.get<std::string>() + "' is also a term of '" + it->second + "': a term names one product");
+      else
+        seen_terms_[key] = product;
+    }
   }
 
   void check_source_list(const json& sources, const std::string& where) {
@@ -684,6 +707,7 @@ class Checker {
   std::vector<ContentError> errors_;
   std::map<std::string, Declared> vars_;
   std::map<std::string, std::string> seen_products_, seen_municipalities_;
+  std::map<std::string, std::string> seen_terms_;  // normalised term → product
   std::map<std::string, std::pair<std::string, std::set<std::string>>> product_aspects_;  // id -> (where, aspects)
 };
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -26,6 +27,8 @@ struct Dialogue::Impl {
   Tone tone;
   DialogueOptions options;
   std::map<std::string, std::string> names;  // CBS code → official name
+  // The products' `terms` (content/products/*.yml), normalised: the words of each, and the product it names.
+  std::vector<std::pair<std::vector<std::string>, std::string>> terms;
 
   Impl(std::string_view pack_json, std::string_view municipalities_tsv, std::string_view municipality, DialogueOptions o);
 
@@ -53,6 +56,8 @@ struct Dialogue::Impl {
   Response crisis(Conversation& c, const Crisis& crisis) const;
   void aspect_buttons(Response& r, const Conversation& c, const json& product, const std::string& title) const;
   // Beside an answer about a product: the aspects to ask about next, as buttons (`options.related_aspects`, …).
+  // The one product the message names by one of its terms, if exactly one is named.
+  std::optional<std::string> named_by_terms(const std::string& normalized) const;
   void offer_next_aspects(Response& r, const Conversation& c, const Understanding& u) const;
   void offer_other_product(Response& r, const Conversation& c, const Understanding& u, std::size_t at_most,
                            const char* label) const;

@@ -136,6 +136,22 @@ BOOST_AUTO_TEST_CASE(links_must_be_https) {
                   "{url.…} variable");
 }
 
+BOOST_AUTO_TEST_CASE(terms_are_words_and_each_names_one_product) {
+  auto s = gem::test::valid_source();
+  product(s, 0)["terms"] = json::array({"Paspoortje", "reis pas"});
+  product(s, 0)["_lines"]["terms"] = 20;
+  BOOST_TEST(check(s).empty());
+  product(s, 0)["terms"] = "paspoortje";
+  expect_error(s, "content/products/paspoort.yml:20: terms: expected a list of words or phrases, found text");
+  product(s, 0)["terms"] = json::array({"paspoortje", "!!"});
+  expect_error(s, "content/products/paspoort.yml:20: terms: expected a word or phrase (letters, at most 80 characters), found '!!'");
+  // The same term (as the dialogue reads it: folded) for two products.
+  product(s, 0)["terms"] = json::array({"reis pas"});
+  product(s, 1)["terms"] = json::array({"Reis-pas"});
+  product(s, 1)["_lines"]["terms"] = 21;
+  expect_error(s, "content/products/identiteitskaart.yml:21: terms: 'Reis-pas' is also a term of 'paspoort': a term names one product");
+}
+
 BOOST_AUTO_TEST_CASE(tone_variants) {
   auto s = gem::test::valid_source();
   product(s, 0)["sections"]["kosten@kind"]["nl"] = "Voor uw kind kost het minder.";

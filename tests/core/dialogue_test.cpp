@@ -367,6 +367,32 @@ BOOST_AUTO_TEST_CASE(a_likely_second_product_takes_the_last_button_beside_the_an
   for (const auto& id : button_ids(r)) BOOST_TEST(id.rfind("read:", 0) != 0);
 }
 
+BOOST_AUTO_TEST_CASE(a_product_named_by_one_of_its_terms_is_offered_however_unlikely_the_model_found_it) {
+  auto source = gem::test::valid_source();
+  source["products"][3]["terms"] = json::array({"oude kast", "vaatwasser"});  // afval
+  const gem::Dialogue d(gem::compile_pack(source.dump(), gem::test::small_labels(), "GM0599", "Rotterdam"), kMunicipalities,
+                        "GM0599", {.related_aspects = 1});
+  gem::Conversation c;
+  Reading reading{.product = "paspoort", .aspect = "kosten", .normalized = "wat kost het weghalen van een vaatwasser"};
+  reading.aspects = {{"kosten", 0.95f}};
+  reading.products = {{"paspoort", 0.6f}, {"identiteitskaart", 0.3f}};
+  auto r = d.respond(c, understood(reading));
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"read:product_vraag:afval:kosten"}));
+  // A term of several words, as words ("een oude kast" has it; "oude kasten" does not).
+  gem::Conversation c2;
+  reading.normalized = "wat kost een oude kast";
+  BOOST_TEST(button_ids(d.respond(c2, understood(reading))).back() == "read:product_vraag:afval:kosten");
+  gem::Conversation c3;
+  reading.normalized = "wat kosten oude kasten";
+  BOOST_TEST(button_ids(d.respond(c3, understood(reading))).back() == "read:product_vraag:identiteitskaart:kosten");
+  // Unsure what was meant: the named product is the first guess.
+  gem::Conversation c4;
+  r = d.respond(c4, understood({.aspect = "kosten", .confidence = 0.1f, .normalized = "vaatwasser", .known_words = 1,
+                                .products = {{"paspoort", 0.2f}}}));
+  BOOST_TEST(gem::name(r.awaiting) == "did_you_mean");
+  BOOST_TEST(button_ids(r).front() == "read:product_vraag:afval:kosten");
+}
+
 BOOST_AUTO_TEST_CASE(a_message_naming_two_products_asks_which_one_first) {
   const auto d = dialogue();
   gem::Conversation c;
