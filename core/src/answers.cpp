@@ -253,12 +253,12 @@ std::optional<std::string> Dialogue::Impl::named_by_terms(const std::string& nor
 }
 
 // Another product takes the last of at most `at_most` buttons, with the aspect asked about, so that a wrong
-// product is one press from the right answer too: one the message names by a term, else one the model found
-// nearly as likely as the one answered ("pasje": identity card, or passport?). Only beside the model's own
-// reading of this message.
+// product is one press from the right answer too: one the message names by a term (also beside an answer about
+// the topic so far), else one the model found nearly as likely as the one answered ("pasje": identity card, or
+// passport?), beside the model's own reading only.
 void Dialogue::Impl::offer_other_product(Response& r, const Conversation& c, const Understanding& u, std::size_t at_most,
                                          const char* label) const {
-  if (!c.product || u.product != c.product || at_most == 0) return;
+  if (!c.product || at_most == 0) return;
   // "reisdocument" only asks "passport or ID card?": no other product beside an answer about one of the two.
   const bool travel_document = *c.product == "paspoort" || *c.product == "identiteitskaart";
   const auto offerable = [&](const std::string& p) {
@@ -266,9 +266,10 @@ void Dialogue::Impl::offer_other_product(Response& r, const Conversation& c, con
   };
   // A product the message names by one of its terms ("vaatwasser": grofvuil) comes first, however unlikely the
   // model found it: the words are the editors', the model may never have seen them.
-  std::optional<std::string> other = named_by_terms(u.normalized);
+  std::optional<std::string> other = named_by_terms(u.normalized);  // empty for a pressed button
   if (other && !offerable(*other)) other.reset();
   if (!other) {
+    if (u.product != c.product) return;  // the model's ranking counts beside its own reading only
     const auto next = std::find_if(u.products.begin(), u.products.end(), [&](const auto& p) {
       return p.first != *c.product && !(travel_document && p.first == "reisdocument");
     });

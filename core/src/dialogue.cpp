@@ -104,8 +104,12 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
     return a.product == c.product && a.confidence >= o.plausible;
   });
   const bool short_question = words.size() <= o.short_question_words;
+  // A thing the editors list for another product ("vaatwasser" while on the ID card) is about that one, whatever
+  // the model made of it: the message starts a new topic, unless it refers back ("zo'n vaatwasser").
+  const auto named = I.named_by_terms(u.normalized);
+  const bool names_another = named && named != c.product && !refers_back;
   const bool continues_topic =
-      c.product && u.intent == "product_vraag" && u.aspect && u.intent_confidence >= o.topic_intent &&
+      c.product && u.intent == "product_vraag" && u.aspect && u.intent_confidence >= o.topic_intent && !names_another &&
       (!u.product || u.product == c.product || u.product_confidence < o.switch_product ||
        (short_question && (refers_back || (points_back && u.product_confidence < o.switch_product_pointing_back) ||
                            (current_plausible && u.product_confidence < o.switch_product_current_plausible))));

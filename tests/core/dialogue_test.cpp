@@ -385,6 +385,23 @@ BOOST_AUTO_TEST_CASE(a_product_named_by_one_of_its_terms_is_offered_however_unli
   gem::Conversation c3;
   reading.normalized = "wat kosten oude kasten";
   BOOST_TEST(button_ids(d.respond(c3, understood(reading))).back() == "read:product_vraag:identiteitskaart:kosten");
+  // On a topic already: a term of another product is no question about the topic, and is offered beside the answer.
+  gem::Conversation c5;
+  d.respond(c5, understood({.product = "paspoort", .aspect = "kosten"}));
+  Reading weak{.product = "identiteitskaart", .aspect = "kosten", .product_confidence = 0.4f,
+               .normalized = "wat kost het weghalen van een vaatwasser"};
+  r = d.respond(c5, understood(weak));
+  BOOST_TEST(r.product.value_or("") == "identiteitskaart");  // the model's reading, not the topic so far
+  BOOST_TEST(button_ids(r).back() == "read:product_vraag:afval:kosten");
+  Reading no_product{.aspect = "kosten", .normalized = "wat kost het weghalen van een vaatwasser"};
+  r = d.respond(c5, understood(no_product));
+  BOOST_TEST(r.product.value_or("") == "identiteitskaart");  // no product read: the topic stays
+  BOOST_TEST(button_ids(r).back() == "read:product_vraag:afval:kosten");
+  // Without a term, a weakly read product still continues the topic.
+  weak.normalized = "wat kost het weghalen daarvan";
+  gem::Conversation c6;
+  d.respond(c6, understood({.product = "paspoort", .aspect = "kosten"}));
+  BOOST_TEST(d.respond(c6, understood(weak)).product.value_or("") == "paspoort");
   // Unsure what was meant: the named product is the first guess.
   gem::Conversation c4;
   r = d.respond(c4, understood({.aspect = "kosten", .confidence = 0.1f, .normalized = "vaatwasser", .known_words = 1,
