@@ -238,7 +238,7 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
 }
 
 std::optional<std::string> Dialogue::Impl::named_by_terms(const std::string& normalized) const {
-  const auto words = normalize_words(normalized);
+  const auto words = split_words(normalized);
   std::optional<std::string> named;
   for (const auto& [term, product] : terms) {
     if (term.size() > words.size() || (named && *named == product)) continue;
@@ -261,21 +261,18 @@ void Dialogue::Impl::offer_other_product(Response& r, const Conversation& c, con
   if (!c.product || at_most == 0) return;
   // "reisdocument" only asks "passport or ID card?": no other product beside an answer about one of the two.
   const bool travel_document = *c.product == "paspoort" || *c.product == "identiteitskaart";
-  const auto offerable = [&](const std::string& p) {
-    return p != *c.product && !(travel_document && p == "reisdocument") && pack["products"].contains(p);
-  };
+  const auto another = [&](const std::string& p) { return p != *c.product && !(travel_document && p == "reisdocument"); };
   // A product the message names by one of its terms ("vaatwasser": grofvuil) comes first, however unlikely the
   // model found it: the words are the editors', the model may never have seen them.
   std::optional<std::string> other = named_by_terms(u.normalized);  // empty for a pressed button
-  if (other && !offerable(*other)) other.reset();
+  if (other && !another(*other)) other.reset();
   if (!other) {
     if (u.product != c.product) return;  // the model's ranking counts beside its own reading only
-    const auto next = std::find_if(u.products.begin(), u.products.end(), [&](const auto& p) {
-      return p.first != *c.product && !(travel_document && p.first == "reisdocument");
-    });
-    if (next == u.products.end() || next->second < options.other_product || !offerable(next->first)) return;
+    const auto next = std::find_if(u.products.begin(), u.products.end(), [&](const auto& p) { return another(p.first); });
+    if (next == u.products.end() || next->second < options.other_product) return;
     other = next->first;
   }
+  if (!pack["products"].contains(*other)) return;
   if (r.quick_replies.size() >= at_most) r.quick_replies.resize(at_most - 1);
   std::string text = product_label(*other, c.lang);
   if (c.aspect) text += ": " + aspect_label(*c.aspect, c.lang);

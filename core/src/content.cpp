@@ -470,7 +470,8 @@ class Checker {
     for (const auto& t : terms) {
       const auto words = t.is_string() ? normalize_words(t.get<std::string>()) : std::vector<std::string>{};
       if (words.empty() || t.get<std::string>().size() > 80) {
-        error(where, "terms: expected a word or phrase (letters, at most 80 characters), found " + (t.is_string() ? "'" + t.get<std::string>() + "'" : kind_of(t)));
+        const auto found = t.is_string() ? "'" + t.get<std::string>() + "'" : kind_of(t);
+        error(where, "terms: expected a word or phrase (letters, at most 80 characters), found " + found);
         continue;
       }
       const auto key = join(words);

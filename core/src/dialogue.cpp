@@ -12,20 +12,6 @@ namespace {
 // The languages of product names: a resident may name a product in either.
 constexpr const char* kLanguages[] = {"nl", "en"};
 
-std::vector<std::string> split_words(const std::string& text) {
-  std::vector<std::string> words;
-  std::string w;
-  for (char ch : text + " ") {
-    if (ch == ' ') {
-      if (!w.empty()) words.push_back(w);
-      w.clear();
-    } else {
-      w += ch;
-    }
-  }
-  return words;
-}
-
 // Words taken by entities (a postcode is two): these say nothing about the language.
 std::size_t entity_words(const Understanding& u) {
   std::size_t n = 0;

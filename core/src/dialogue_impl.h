@@ -55,9 +55,10 @@ struct Dialogue::Impl {
   // Thoughts of suicide or an emergency: the crisis numbers first and nothing else; the topic stays.
   Response crisis(Conversation& c, const Crisis& crisis) const;
   void aspect_buttons(Response& r, const Conversation& c, const json& product, const std::string& title) const;
-  // Beside an answer about a product: the aspects to ask about next, as buttons (`options.related_aspects`, …).
-  // The one product the message names by one of its terms, if exactly one is named.
+  // The one product the message (Understanding::normalized) names by one of its terms, if exactly one is named.
   std::optional<std::string> named_by_terms(const std::string& normalized) const;
+  // Beside an answer about a product: the aspects to ask about next, as buttons (`options.related_aspects`, …),
+  // the last of them another product when the message names one or the model found one likely.
   void offer_next_aspects(Response& r, const Conversation& c, const Understanding& u) const;
   void offer_other_product(Response& r, const Conversation& c, const Understanding& u, std::size_t at_most,
                            const char* label) const;

@@ -29,4 +29,7 @@ std::vector<std::string> normalize_words(std::string_view input);
 
 std::string join(const std::vector<std::string>& words, std::string_view separator = " ");
 
+// The words of text that is normalised already (Understanding::normalized): split at spaces, join's inverse.
+std::vector<std::string> split_words(std::string_view text);
+
 }  // namespace gem

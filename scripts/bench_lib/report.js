@@ -52,8 +52,9 @@ answer's topic has the expected product and aspect), right after at most one cla
 buttons leads there) or not helped. Every question of the splits also counts for what Gem told the resident: "not
 understood" (its not-understood or out-of-scope answer; a "did you mean …?" is a question back, not that), with its
 recall on the out-of-scope questions and its precision over all it was told to. The last column counts the answers
-beside which another product the model found likely took the last button (\`other_product\`): in all, beside an answer
-that was right anyway (where it cost an aspect button), and where pressing it led to the right answer.
+beside which another product took the last button (one the message names by a term, or the model's next product at
+\`other_product\`): in all, beside an answer that was right anyway (where it cost an aspect button), and where
+pressing it led to the right answer.
 
 ${table(['split', 'right first time', 'right after at most one clarification', 'not helped', 'told "not understood": out-of-scope recall / precision',
     'another product\'s button: beside / right anyway / led there'], rows)}`;
