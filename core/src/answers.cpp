@@ -183,10 +183,11 @@ void Dialogue::Impl::aspect_buttons(Response& r, const Conversation& c, const js
 }
 
 // One press to the rest of the topic, beside an answer about a product (nothing while the dialogue waits for
-// anything but an aspect). Always the aspects the model found likely first, then the product's common ones: beside
-// the product's summary; beside an answer whose aspect was a guess, as the question "what would you like to know?"
-// (one likely aspect alone would leave a wrong guess with a single way on); beside any other answer, as "more about
-// <product>". The model's ranking counts only when the aspect answered is its own reading.
+// anything but an aspect). Always the aspects the model found likely first, then (beside an answer about an aspect)
+// the product's overview, then its common ones: beside the product's summary; beside an answer whose aspect was a
+// guess, as the question "what would you like to know?" (one likely aspect alone would leave a wrong guess with a
+// single way on); beside any other answer, as "more about <product>". The model's ranking counts only when the
+// aspect answered is its own reading.
 void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, const Understanding& u) const {
   if (r.intent != "product_vraag" || !c.product || (c.awaiting != Awaiting::none && c.awaiting != Awaiting::aspect)) return;
   if (!pack["products"].contains(*c.product)) return;  // a product this pack does not have: nothing to lead on to
@@ -201,7 +202,8 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
       next.push_back(aspect);
   };
   const json common = product.value("common_aspects", json::array());
-  const auto add_common = [&] {
+  const auto add_common = [&](bool overview) {
+    if (overview && !options.overview_aspect.empty()) add(options.overview_aspect);
     for (const auto& a : common) add(a.get<std::string>());
   };
   const bool models_reading = c.aspect == u.aspect;
@@ -216,7 +218,7 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
   };
   const std::string title = product_title(*c.product, c.lang);
   if (c.awaiting == Awaiting::aspect) {  // the summary (aspect_buttons named the group already)
-    add_common();
+    add_common(false);
     const std::size_t at_most = std::max(options.aspect_buttons, common.size());
     r.quick_replies = buttons(at_most);
     offer_other_product(r, c, u, at_most, "ask_aspect_or_other");
@@ -226,12 +228,12 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
   const auto reading = std::find_if(u.aspects.begin(), u.aspects.end(), [&](const auto& a) { return a.first == c.aspect; });
   if (models_reading && (reading == u.aspects.end() || reading->second < options.aspect_sure) && !next.empty()) {
     r.quick_replies_label = say("ask_aspect", c, {{"product", title}});
-    add_common();
+    add_common(true);
     r.quick_replies = buttons(options.max_guesses);
     offer_other_product(r, c, u, options.max_guesses, "ask_aspect_or_other");
     return;
   }
-  add_common();
+  add_common(true);
   r.quick_replies = buttons(options.related_aspects);
   if (!r.quick_replies.empty()) r.quick_replies_label = say("more_about", c, {{"product", title}});
   offer_other_product(r, c, u, std::max<std::size_t>(options.related_aspects, 1), "more_about_or_other");

@@ -299,17 +299,22 @@ BOOST_AUTO_TEST_CASE(every_product_answer_leads_on_to_the_rest_of_the_topic_in_o
   auto r = d.respond(c, understood(reading));
   BOOST_TEST((button_ids(r) == std::vector<std::string>{"aspect:kosten"}));
   BOOST_TEST(r.quick_replies_label == "Tekst more_about je.");
-  // Nothing left to offer: no buttons and no group name.
+  // Beside the fee, the product's overview, which the model did not rank.
   reading.aspect = "kosten";
   reading.aspects = {{"kosten", 0.95f}};
   r = d.respond(c, understood(reading));
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"aspect:informatie"}));
+  // Without the overview nothing is left to offer: no buttons and no group name.
+  const auto no_overview = dialogue("GM0599", {.overview_aspect = ""});
+  gem::Conversation c1;
+  r = no_overview.respond(c1, understood(reading));
   BOOST_TEST(r.quick_replies.empty());
   BOOST_TEST(r.quick_replies_label.empty());
   // An aspect kept from the conversation is not the model's reading of this message: its ranking is not used.
   Reading same_topic{.product = "paspoort"};
   same_topic.aspects = {{"informatie", 0.3f}};
-  r = d.respond(c, understood(same_topic));
-  BOOST_TEST(c.aspect.value_or("") == "kosten");
+  r = no_overview.respond(c1, understood(same_topic));
+  BOOST_TEST(c1.aspect.value_or("") == "kosten");
   BOOST_TEST(r.quick_replies.empty());
   // A pressed button leads on the same way, with the common aspects.
   r = d.choose(c, "aspect:informatie");
@@ -322,6 +327,40 @@ BOOST_AUTO_TEST_CASE(every_product_answer_leads_on_to_the_rest_of_the_topic_in_o
   r = d.respond(c2, understood(bare));
   BOOST_TEST((button_ids(r) == std::vector<std::string>{"aspect:informatie", "aspect:kosten"}));
   BOOST_TEST(r.quick_replies_label == "Tekst ask_aspect je.");
+}
+
+BOOST_AUTO_TEST_CASE(the_overview_comes_after_the_likely_aspects_and_before_the_common_ones) {
+  // The passport with the sections "informatie", "kosten" and "wanneer"; its common aspect is "wanneer".
+  auto source = gem::test::valid_source();
+  source["products"][0]["sections"]["wanneer"] = gem::test::text("content/products/paspoort.yml", 17, "Op maandag.", "On Monday.");
+  source["products"][0]["sections"]["_lines"]["wanneer"] = 17;
+  source["products"][0]["common_aspects"] = json::array({"wanneer"});
+  const auto pack = gem::compile_pack(source.dump(), gem::test::small_labels(), "GM0599", "Rotterdam");
+  const gem::Dialogue d(pack, kMunicipalities);
+  Reading reading{.product = "paspoort", .aspect = "kosten"};
+  reading.aspects = {{"kosten", 0.95f}};
+  gem::Conversation c;
+  auto r = d.respond(c, understood(reading));
+  BOOST_TEST(r.text == "Het kost € 8,00.");
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"aspect:informatie", "aspect:wanneer"}));
+  // An aspect the model found likely goes first.
+  reading.aspects = {{"kosten", 0.9f}, {"wanneer", 0.05f}};
+  gem::Conversation c1;
+  r = d.respond(c1, understood(reading));
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"aspect:wanneer", "aspect:informatie"}));
+  // Never beside the overview itself, nor beside the summary (which says what the product is).
+  Reading overview{.product = "paspoort", .aspect = "informatie"};
+  overview.aspects = {{"informatie", 0.95f}};
+  gem::Conversation c2;
+  BOOST_TEST((button_ids(d.respond(c2, understood(overview))) == std::vector<std::string>{"aspect:wanneer"}));
+  Reading bare{.product = "paspoort"};
+  gem::Conversation c3;
+  BOOST_TEST((button_ids(d.respond(c3, understood(bare))) == std::vector<std::string>{"aspect:wanneer"}));
+  // An option ("" for none).
+  const gem::Dialogue none(pack, kMunicipalities, "", {.overview_aspect = ""});
+  reading.aspects = {{"kosten", 0.95f}};
+  gem::Conversation c4;
+  BOOST_TEST((button_ids(none.respond(c4, understood(reading))) == std::vector<std::string>{"aspect:wanneer"}));
 }
 
 BOOST_AUTO_TEST_CASE(a_likely_second_product_takes_the_last_button_beside_the_answer) {
