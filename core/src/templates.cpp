@@ -10,15 +10,6 @@ bool valid_name(std::string_view name) {
   return true;
 }
 
-// "{" + text + "}", appended: GCC 12 warns falsely (-Wrestrict) about a literal + a temporary std::string.
-std::string braced(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out += '{';
-  out += text;
-  out += '}';
-  return out;
-}
 }  // namespace
 
 std::vector<TemplatePart> parse_template(std::string_view text, std::vector<TemplateProblem>* problems) {
@@ -53,13 +44,13 @@ std::vector<TemplatePart> parse_template(std::string_view text, std::vector<Temp
     literal.clear();
     if (const auto bar = inner.find('|'); bar != std::string_view::npos) {
       if (inner.find('|', bar + 1) != std::string_view::npos)
-        problem(i, "tone alternation " + braced(inner) + " must have exactly two parts: {formal|informal}");
+        problem(i, "tone alternation {" + std::string(inner) + "} must have exactly two parts: {formal|informal}");
       parts.push_back({TemplatePart::alternation, {}, std::string(inner.substr(0, bar)),
                        std::string(inner.substr(bar + 1, inner.find('|', bar + 1) - bar - 1))});
     } else if (!valid_name(inner)) {
-      problem(i, braced(inner) + " is not a variable name (lower case letters, digits, '_' and '.') "
+      problem(i, "{" + std::string(inner) + "} is not a variable name (lower case letters, digits, '_' and '.') "
                  "nor a tone alternation {formal|informal}");
-      parts.push_back({TemplatePart::literal, braced(inner), {}, {}});
+      parts.push_back({TemplatePart::literal, "{" + std::string(inner) + "}", {}, {}});
     } else {
       parts.push_back({TemplatePart::variable, std::string(inner), {}, {}});
     }
@@ -90,8 +81,8 @@ std::string rewrite_formal(std::string_view text, const std::function<std::strin
   for (const auto& part : parse_template(text)) {
     switch (part.kind) {
       case TemplatePart::literal: out += part.text; break;
-      case TemplatePart::variable: out += braced(part.text); break;
-      case TemplatePart::alternation: out += braced(rewrite(part.formal) + "|" + part.informal); break;
+      case TemplatePart::variable: out += "{" + part.text + "}"; break;
+      case TemplatePart::alternation: out += "{" + rewrite(part.formal) + "|" + part.informal + "}"; break;
     }
   }
   return out;
