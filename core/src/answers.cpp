@@ -184,10 +184,10 @@ void Dialogue::Impl::aspect_buttons(Response& r, const Conversation& c, const js
 
 // One press to the rest of the topic, beside an answer about a product (nothing while the dialogue waits for
 // anything but an aspect). Always the aspects the model found likely first, then (beside an answer about an aspect)
-// the product's overview, then its common ones: beside the product's summary; beside an answer whose aspect was a
-// guess, as the question "what would you like to know?" (one likely aspect alone would leave a wrong guess with a
-// single way on); beside any other answer, as "more about <product>". The model's ranking counts only when the
-// aspect answered is its own reading.
+// the product's overview, then its common ones, the overview shown last: beside the product's summary; beside an
+// answer whose aspect was a guess, as the question "what would you like to know?" (one likely aspect alone would
+// leave a wrong guess with a single way on); beside any other answer, as "more about <product>". The model's ranking
+// counts only when the aspect answered is its own reading.
 void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, const Understanding& u) const {
   if (r.intent != "product_vraag" || !c.product || (c.awaiting != Awaiting::none && c.awaiting != Awaiting::aspect)) return;
   if (!pack["products"].contains(*c.product)) return;  // a product this pack does not have: nothing to lead on to
@@ -216,6 +216,15 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
       if (out.size() < at_most) out.push_back({"aspect:" + a, aspect_label(a, c.lang)});
     return out;
   };
+  // The overview is chosen before the common aspects but shown after them, as the catch-all: the last aspect button
+  // (before another product's).
+  const auto overview_last = [&] {
+    auto& shown = r.quick_replies;
+    const auto overview = std::find_if(shown.begin(), shown.end(),
+                                       [&](const QuickReply& b) { return b.id == "aspect:" + options.overview_aspect; });
+    const auto aspects_end = std::find_if(overview, shown.end(), [](const QuickReply& b) { return b.id.rfind("aspect:", 0) != 0; });
+    if (overview != shown.end()) std::rotate(overview, overview + 1, aspects_end);
+  };
   const std::string title = product_title(*c.product, c.lang);
   if (c.awaiting == Awaiting::aspect) {  // the summary (aspect_buttons named the group already)
     add_common(false);
@@ -231,12 +240,14 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
     add_common(true);
     r.quick_replies = buttons(options.max_guesses);
     offer_other_product(r, c, u, options.max_guesses, "ask_aspect_or_other");
+    overview_last();
     return;
   }
   add_common(true);
   r.quick_replies = buttons(options.related_aspects);
   if (!r.quick_replies.empty()) r.quick_replies_label = say("more_about", c, {{"product", title}});
   offer_other_product(r, c, u, std::max<std::size_t>(options.related_aspects, 1), "more_about_or_other");
+  overview_last();
 }
 
 std::optional<std::string> Dialogue::Impl::named_by_terms(const std::string& normalized) const {

@@ -329,25 +329,27 @@ BOOST_AUTO_TEST_CASE(every_product_answer_leads_on_to_the_rest_of_the_topic_in_o
   BOOST_TEST(r.quick_replies_label == "Tekst ask_aspect je.");
 }
 
-BOOST_AUTO_TEST_CASE(the_overview_comes_after_the_likely_aspects_and_before_the_common_ones) {
-  // The passport with the sections "informatie", "kosten" and "wanneer"; its common aspect is "wanneer".
+BOOST_AUTO_TEST_CASE(the_overview_is_chosen_before_the_common_aspects_and_shown_after_them) {
+  // The passport with the sections "informatie", "kosten", "wanneer" and "aanvragen"; its common aspect is "wanneer".
   auto source = gem::test::valid_source();
   source["products"][0]["sections"]["wanneer"] = gem::test::text("content/products/paspoort.yml", 17, "Op maandag.", "On Monday.");
   source["products"][0]["sections"]["_lines"]["wanneer"] = 17;
+  source["products"][0]["sections"]["aanvragen"] = gem::test::text("content/products/paspoort.yml", 18, "Online.", "Online.");
+  source["products"][0]["sections"]["_lines"]["aanvragen"] = 18;
   source["products"][0]["common_aspects"] = json::array({"wanneer"});
   const auto pack = gem::compile_pack(source.dump(), gem::test::small_labels(), "GM0599", "Rotterdam");
   const gem::Dialogue d(pack, kMunicipalities);
   Reading reading{.product = "paspoort", .aspect = "kosten"};
-  reading.aspects = {{"kosten", 0.95f}};
+  reading.aspects = {{"kosten", 0.9f}, {"aanvragen", 0.05f}};
   gem::Conversation c;
   auto r = d.respond(c, understood(reading));
   BOOST_TEST(r.text == "Het kost € 8,00.");
-  BOOST_TEST((button_ids(r) == std::vector<std::string>{"aspect:informatie", "aspect:wanneer"}));
-  // An aspect the model found likely goes first.
-  reading.aspects = {{"kosten", 0.9f}, {"wanneer", 0.05f}};
+  // The likely aspect, the common one, then the overview: the catch-all, last.
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"aspect:aanvragen", "aspect:wanneer", "aspect:informatie"}));
+  // With room for two, the overview stays and the common aspect goes.
+  const gem::Dialogue two(pack, kMunicipalities, "", {.related_aspects = 2});
   gem::Conversation c1;
-  r = d.respond(c1, understood(reading));
-  BOOST_TEST((button_ids(r) == std::vector<std::string>{"aspect:wanneer", "aspect:informatie"}));
+  BOOST_TEST((button_ids(two.respond(c1, understood(reading))) == std::vector<std::string>{"aspect:aanvragen", "aspect:informatie"}));
   // Never beside the overview itself, nor beside the summary (which says what the product is).
   Reading overview{.product = "paspoort", .aspect = "informatie"};
   overview.aspects = {{"informatie", 0.95f}};
@@ -358,9 +360,8 @@ BOOST_AUTO_TEST_CASE(the_overview_comes_after_the_likely_aspects_and_before_the_
   BOOST_TEST((button_ids(d.respond(c3, understood(bare))) == std::vector<std::string>{"aspect:wanneer"}));
   // An option ("" for none).
   const gem::Dialogue none(pack, kMunicipalities, "", {.overview_aspect = ""});
-  reading.aspects = {{"kosten", 0.95f}};
   gem::Conversation c4;
-  BOOST_TEST((button_ids(none.respond(c4, understood(reading))) == std::vector<std::string>{"aspect:wanneer"}));
+  BOOST_TEST((button_ids(none.respond(c4, understood(reading))) == std::vector<std::string>{"aspect:aanvragen", "aspect:wanneer"}));
 }
 
 BOOST_AUTO_TEST_CASE(a_likely_second_product_takes_the_last_button_beside_the_answer) {

@@ -76,9 +76,10 @@ struct DialogueOptions {
   // ones, at most this many (0: none). A product's summary offers at most `aspect_buttons` (or all its common ones).
   std::size_t related_aspects = 3;
   std::size_t aspect_buttons = 5;
-  // Beside an answer about an aspect, right after the model's likely aspects and before the product's common ones:
-  // the product's overview ("Wat is het?"), the aspect a wrongly answered question most often turns out to be about
-  // ("" for none). On the training split's 3-fold held-out probabilities: not helped 377 -> 363 of 4,727.
+  // Beside an answer about an aspect, chosen right after the model's likely aspects and before the product's common
+  // ones, shown as the last aspect button: the product's overview ("Wat is het?"), the aspect a wrongly answered
+  // question most often turns out to be about ("" for none). On the training split's 3-fold held-out probabilities:
+  // not helped 377 -> 363 of 4,727.
   std::string overview_aspect = "informatie";
   // A product question whose second product scores at least this (and the first at most `two_products_first`)
   // names two products ("paspoort en verhuizen"): ask which one first.
