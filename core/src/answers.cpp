@@ -476,9 +476,9 @@ Response Dialogue::Impl::not_understood(Conversation& c, const Understanding& u)
     if (product && aspect) label += ": " + aspect_label(*aspect, c.lang);
     guesses.push_back({id, label});
   };
-  // A product the message names by one of its terms goes first: the model may never have seen the word.
-  if (const auto named = named_by_terms(u.normalized); named && pack["products"].contains(*named))
-    add("product_vraag", named, u.aspect);
+  // A product the message names by one of its terms (always one of this pack's) goes first: the model may never
+  // have seen the word.
+  if (const auto named = named_by_terms(u.normalized)) add("product_vraag", named, u.aspect);
   if (u.confidence >= options.too_unsure_to_guess) add(u.intent, u.product, u.aspect);
   for (const auto& a : u.alternatives)
     if (a.confidence >= options.too_unsure_to_guess / 2) add(a.intent, a.product, a.aspect);
