@@ -110,6 +110,35 @@ void Dialogue::Impl::offer_products(Response& r, const Conversation& c) const {
   for (const auto& p : options.popular_products) r.quick_replies.push_back({"product:" + p, product_label(p, c.lang)});
 }
 
+// The aspect the model read, also when it did not read a product question: product alternatives carry it.
+std::optional<std::string> Dialogue::Impl::aspect_read(const Understanding& u) {
+  if (u.intent == "product_vraag") return u.aspect;
+  for (const auto& a : u.alternatives)
+    if (a.intent == "product_vraag") return a.aspect;
+  return std::nullopt;
+}
+
+// After "not understood": the products the model found likeliest for the message (with the aspect it read) before
+// the popular ones, as many buttons in all as there are popular products. A question read as out of scope by
+// mistake ("how late is the desk open today") is then one press from its answer; a message without a known word
+// gets the popular products only.
+void Dialogue::Impl::offer_likely_products(Response& r, const Conversation& c, const Understanding& u) const {
+  r.quick_replies_label = say("topics_label", c);
+  const auto aspect = aspect_read(u);
+  std::vector<std::string> offered;
+  if (u.known_words > 0)
+    for (const auto& [product, score] : u.products) {
+      if (score < options.worth_offering || offered.size() >= options.max_guesses) break;
+      std::string label = product_label(product, c.lang);
+      if (aspect) label += ": " + aspect_label(*aspect, c.lang);
+      r.quick_replies.push_back({"read:product_vraag:" + product + ":" + aspect.value_or(""), label});
+      offered.push_back(product);
+    }
+  for (const auto& p : options.popular_products)
+    if (r.quick_replies.size() < options.popular_products.size() && std::find(offered.begin(), offered.end(), p) == offered.end())
+      r.quick_replies.push_back({"product:" + p, product_label(p, c.lang)});
+}
+
 void Dialogue::Impl::offer_handover(Response& r, Conversation& c, const std::string& why) const {
   r.events.push_back({"handover_offer", why, {{"municipality", about(c)}}});
   r.quick_replies.push_back({"handover", say("handover_button", c), ReplyKind::action});
@@ -183,13 +212,16 @@ void Dialogue::Impl::aspect_buttons(Response& r, const Conversation& c, const js
 }
 
 // One press to the rest of the topic, beside an answer about a product (nothing while the dialogue waits for
-// anything but an aspect). Always the aspects the model found likely first, then (beside an answer about an aspect)
+// anything but an aspect, or a look-up's details after an unsure aspect). Always the aspects the model found likely first, then (beside an answer about an aspect)
 // the product's overview, then its common ones, the overview shown last: beside the product's summary; beside an
 // answer whose aspect was a guess, as the question "what would you like to know?" (one likely aspect alone would
 // leave a wrong guess with a single way on); beside any other answer, as "more about <product>". The model's ranking
 // counts only when the aspect answered is its own reading.
 void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, const Understanding& u) const {
-  if (r.intent != "product_vraag" || !c.product || (c.awaiting != Awaiting::none && c.awaiting != Awaiting::aspect)) return;
+  // An answer that asks for a look-up's details (an address, an application's reference) leads on only when its
+  // aspect was an unsure guess ("melding intrekken" read as its status): one press then reaches what was meant.
+  const bool asks_details = c.awaiting == Awaiting::address || c.awaiting == Awaiting::reference || c.awaiting == Awaiting::status_address;
+  if (r.intent != "product_vraag" || !c.product || (c.awaiting != Awaiting::none && c.awaiting != Awaiting::aspect && !asks_details)) return;
   if (!pack["products"].contains(*c.product)) return;  // a product this pack does not have: nothing to lead on to
   const json& product = pack["products"][*c.product];
   const json& sections = product.value("sections", json::object());
@@ -243,6 +275,7 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
     overview_last();
     return;
   }
+  if (asks_details) return;
   add_common(true);
   r.quick_replies = buttons(options.related_aspects);
   if (!r.quick_replies.empty()) r.quick_replies_label = say("more_about", c, {{"product", title}});
@@ -466,6 +499,7 @@ Response Dialogue::Impl::not_understood(Conversation& c, const Understanding& u)
   }
   // Offer the likely readings as buttons ("Bedoelt u …?") when they are worth a guess.
   std::vector<QuickReply> guesses;
+  std::optional<std::string> first_product;  // of the first guess, when it is a product question
   // Only readings the resident can act on: a product (with its aspect) or a staff member.
   auto add = [&](const std::string& intent, const std::optional<std::string>& product, const std::optional<std::string>& aspect) {
     if (intent == "product_vraag" ? !product : intent != "medewerker") return;
@@ -474,24 +508,30 @@ Response Dialogue::Impl::not_understood(Conversation& c, const Understanding& u)
       if (o.id == id) return;
     std::string label = product ? product_label(*product, c.lang) : say("talk_to_staff", c);
     if (product && aspect) label += ": " + aspect_label(*aspect, c.lang);
+    if (guesses.empty()) first_product = product;
     guesses.push_back({id, label});
   };
   // A product the message names by one of its terms (always one of this pack's) goes first: the model may never
   // have seen the word.
-  if (const auto named = named_by_terms(u.normalized)) add("product_vraag", named, u.aspect);
+  if (const auto named = named_by_terms(u.normalized)) add("product_vraag", named, aspect_read(u));
   if (u.confidence >= options.too_unsure_to_guess) add(u.intent, u.product, u.aspect);
   for (const auto& a : u.alternatives)
     if (a.confidence >= options.too_unsure_to_guess / 2) add(a.intent, a.product, a.aspect);
   // Unsure but not out of scope: the likeliest products, even when no whole reading is worth a guess.
   if (guesses.empty() && u.known_words > 0 && (u.intent != "buiten_bereik" || u.confidence < options.unsure_below))
     for (const auto& [product, score] : u.products)
-      if (score >= options.worth_offering) add("product_vraag", product, u.aspect);
+      if (score >= options.worth_offering) add("product_vraag", product, aspect_read(u));
+  // Room left: the first guess's product with the next aspects the model found likely, so a right product with a
+  // wrong aspect is one press from the answer too.
+  if (first_product)
+    for (const auto& [aspect, score] : u.aspects)
+      if (score >= options.worth_offering && guesses.size() < options.max_guesses) add("product_vraag", first_product, aspect);
   if (guesses.size() > options.max_guesses) guesses.resize(options.max_guesses);
   if (guesses.empty()) {
     c.awaiting = Awaiting::none;
     r.text = say("not_understood", c);
     r.not_understood = true;
-    offer_products(r, c);
+    offer_likely_products(r, c, u);
     return r;
   }
   return ask_which(c, u.intent, guesses);

@@ -208,17 +208,42 @@ BOOST_AUTO_TEST_CASE(unsure_offers_the_likeliest_products_as_buttons) {
   BOOST_TEST((r.quick_replies[0].kind == gem::ReplyKind::dialogue));
   r = d.choose(c, r.quick_replies[0].id);
   BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
-  // A clear "out of scope" and gibberish still say they did not understand, with the popular topics.
+  // A clear "out of scope" still says it did not understand, with the likeliest products first (and the aspect the
+  // model read: product alternatives carry it), then the popular topics: five buttons in all.
   gem::Conversation c2;
-  r = d.respond(c2, understood({.intent = "buiten_bereik", .confidence = 0.95f, .products = unsure.products}));
+  const gem::Alternative afval_kosten{"product_vraag", "afval", "kosten", 0.02f};
+  r = d.respond(c2, understood({.intent = "buiten_bereik", .confidence = 0.95f, .alternatives = {afval_kosten}, .products = unsure.products}));
   BOOST_TEST(r.text == "Tekst not_understood je.");
   BOOST_TEST(r.not_understood);
-  BOOST_TEST(button_ids(r).front() == "product:paspoort");
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"read:product_vraag:afval:kosten", "read:product_vraag:paspoort:kosten",
+                                                        "product:identiteitskaart", "product:verhuizing", "product:parkeervergunning"}));
+  BOOST_TEST(r.quick_replies[0].label == "afval: kosten");
+  r = d.choose(c2, r.quick_replies[0].id);
+  BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
+  // Gibberish (no known word): the popular topics only.
   gem::Conversation c3;
   r = d.respond(c3, understood({.confidence = 0.1f, .known_words = 0, .products = unsure.products}));
   BOOST_TEST(r.text == "Tekst not_understood je.");
   BOOST_TEST(r.not_understood);
   BOOST_TEST(gem::to_json(r).find(R"("not_understood":true)") != std::string::npos);
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"product:paspoort", "product:identiteitskaart", "product:verhuizing",
+                                                        "product:afval", "product:parkeervergunning"}));
+}
+
+// A "did you mean" with room left offers the first guess's product with the next likely aspects too.
+BOOST_AUTO_TEST_CASE(did_you_mean_fills_its_room_with_the_first_products_next_aspects) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  Reading unsure{.product = "afval", .aspect = "kosten", .confidence = 0.35f};
+  unsure.aspects = {{"kosten", 0.6f}, {"wanneer", 0.3f}, {"aanvragen", 0.01f}};
+  auto r = d.respond(c, understood(unsure));
+  BOOST_TEST((r.awaiting == gem::Awaiting::did_you_mean));
+  // "aanvragen" is below worth_offering (0.02): no button.
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"read:product_vraag:afval:kosten", "read:product_vraag:afval:wanneer"}));
+  // Never more than max_guesses.
+  const auto one = dialogue("GM0599", {.max_guesses = 1});
+  gem::Conversation c1;
+  BOOST_TEST((button_ids(one.respond(c1, understood(unsure))) == std::vector<std::string>{"read:product_vraag:afval:kosten"}));
 }
 
 // Calibration (scripts/gem calibrate-dialogue) sets the numeric options by name; anything else is a clear error.
@@ -533,6 +558,30 @@ BOOST_AUTO_TEST_CASE(status_given_all_at_once_is_looked_up_at_once_with_the_refe
       {"municipality", "GM0599"}, {"product", "paspoort"}, {"reference", "Z-2026-0042"}, {"postcode", "3011 AB"}, {"house_number", "5"}}));
   BOOST_TEST(gem::name(r.awaiting) == "none");
   BOOST_TEST(!c.reference);
+}
+
+// A look-up's question for details after an unsure aspect still leads on: "melding intrekken" read as its status
+// is one press from what was meant. After a sure aspect the question stands alone.
+BOOST_AUTO_TEST_CASE(a_question_for_details_after_an_unsure_aspect_offers_the_likely_aspects) {
+  const auto d = status_dialogue();
+  gem::Conversation c;
+  Reading unsure{.product = "paspoort", .aspect = "wanneer"};
+  unsure.aspects = {{"wanneer", 0.55f}, {"kosten", 0.4f}};
+  auto r = d.respond(c, understood(unsure));
+  BOOST_TEST(r.text == "Het duurt even.\n\nTekst ask_reference je.");
+  BOOST_TEST(gem::name(r.awaiting) == "reference");
+  BOOST_REQUIRE(!r.quick_replies.empty());
+  BOOST_TEST(r.quick_replies.front().id == "aspect:kosten");
+  BOOST_TEST(r.quick_replies_label == "Tekst ask_aspect je.");
+  r = d.choose(c, "aspect:kosten");
+  BOOST_TEST(r.text == "Het kost € 8,00.");
+  BOOST_TEST(gem::name(r.awaiting) == "none");
+  Reading sure{.product = "paspoort", .aspect = "wanneer"};
+  sure.aspects = {{"wanneer", 0.95f}, {"kosten", 0.04f}};
+  gem::Conversation c2;
+  r = d.respond(c2, understood(sure));
+  BOOST_TEST(gem::name(r.awaiting) == "reference");
+  BOOST_TEST(r.quick_replies.empty());
 }
 
 namespace {
