@@ -20,9 +20,9 @@ import { readJsonl } from './eval.js';
 export const SEARCH = {
   unsure_below: [0.2, 0.3, 0.4, 0.5, 0.6, 0.7],
   too_unsure_to_guess: [0.05, 0.1, 0.15, 0.2, 0.3, 0.4],
-  worth_offering: [0.02, 0.05, 0.1, 0.2],
+  worth_offering: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2],
   aspect_sure: [0.5, 0.6, 0.7, 0.8, 0.9, 0.95],
-  second_product: [0.2, 0.3, 0.4, 0.5],
+  second_product: [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
   two_products_first: [0.5, 0.6, 0.7, 0.8],
   other_product: [0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1],  // 1: never (a second product is never that likely)
 };

@@ -200,7 +200,7 @@ BOOST_AUTO_TEST_CASE(unsure_offers_the_likeliest_products_as_buttons) {
   gem::Conversation c;
   // No whole reading worth a guess (below too_unsure_to_guess), but the product head has a ranking.
   Reading unsure{.product = "paspoort", .aspect = "kosten", .confidence = 0.1f};
-  unsure.products = {{"afval", 0.4f}, {"paspoort", 0.2f}, {"identiteitskaart", 0.01f}};
+  unsure.products = {{"afval", 0.4f}, {"paspoort", 0.2f}, {"identiteitskaart", 0.0005f}};
   auto r = d.respond(c, understood(unsure));
   BOOST_TEST(r.text == "Bedoel je: afval: kosten of paspoort: kosten?");
   BOOST_TEST(!r.not_understood);  // a question back, not "I did not understand"
@@ -235,10 +235,10 @@ BOOST_AUTO_TEST_CASE(did_you_mean_fills_its_room_with_the_first_products_next_as
   const auto d = dialogue();
   gem::Conversation c;
   Reading unsure{.product = "afval", .aspect = "kosten", .confidence = 0.35f};
-  unsure.aspects = {{"kosten", 0.6f}, {"wanneer", 0.3f}, {"aanvragen", 0.01f}};
+  unsure.aspects = {{"kosten", 0.6f}, {"wanneer", 0.3f}, {"aanvragen", 0.0005f}};
   auto r = d.respond(c, understood(unsure));
   BOOST_TEST((r.awaiting == gem::Awaiting::did_you_mean));
-  // "aanvragen" is below worth_offering (0.02): no button.
+  // "aanvragen" is below worth_offering (0.001): no button.
   BOOST_TEST((button_ids(r) == std::vector<std::string>{"read:product_vraag:afval:kosten", "read:product_vraag:afval:wanneer"}));
   // Never more than max_guesses.
   const auto one = dialogue("GM0599", {.max_guesses = 1});
@@ -500,7 +500,7 @@ BOOST_AUTO_TEST_CASE(a_message_naming_two_products_asks_which_one_first) {
   r = d.respond(c3, understood({.product = "paspoort", .aspect = "kosten", .normalized = "wat kost afval en een paspoort", .products = both.products}));
   BOOST_TEST(r.text == "Bedoel je: afval of paspoort?");  // in the resident's order
   gem::Conversation c4;
-  both.products = {{"paspoort", 0.97f}, {"afval", 0.01f}};
+  both.products = {{"paspoort", 0.97f}, {"afval", 0.0005f}};
   r = d.respond(c4, understood({.product = "paspoort", .aspect = "kosten", .normalized = "wat kost een paspoort en afval", .products = both.products}));
   BOOST_TEST(r.text == "Het kost € 8,00.");
 }
