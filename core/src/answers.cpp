@@ -118,27 +118,6 @@ std::optional<std::string> Dialogue::Impl::aspect_read(const Understanding& u) {
   return std::nullopt;
 }
 
-// After "not understood": the products the model found likeliest for the message (with the aspect it read) before
-// the popular ones, as many buttons in all as there are popular products. A question read as out of scope by
-// mistake ("how late is the desk open today") is then one press from its answer; a message without a known word
-// gets the popular products only.
-void Dialogue::Impl::offer_likely_products(Response& r, const Conversation& c, const Understanding& u) const {
-  r.quick_replies_label = say("topics_label", c);
-  const auto aspect = aspect_read(u);
-  std::vector<std::string> offered;
-  if (u.known_words > 0)
-    for (const auto& [product, score] : u.products) {
-      if (score < options.worth_offering || offered.size() >= options.max_guesses) break;
-      std::string label = product_label(product, c.lang);
-      if (aspect) label += ": " + aspect_label(*aspect, c.lang);
-      r.quick_replies.push_back({"read:product_vraag:" + product + ":" + aspect.value_or(""), label});
-      offered.push_back(product);
-    }
-  for (const auto& p : options.popular_products)
-    if (r.quick_replies.size() < options.popular_products.size() && std::find(offered.begin(), offered.end(), p) == offered.end())
-      r.quick_replies.push_back({"product:" + p, product_label(p, c.lang)});
-}
-
 void Dialogue::Impl::offer_handover(Response& r, Conversation& c, const std::string& why) const {
   r.events.push_back({"handover_offer", why, {{"municipality", about(c)}}});
   r.quick_replies.push_back({"handover", say("handover_button", c), ReplyKind::action});
@@ -521,17 +500,21 @@ Response Dialogue::Impl::not_understood(Conversation& c, const Understanding& u)
   if (guesses.empty() && u.known_words > 0 && (u.intent != "buiten_bereik" || u.confidence < options.unsure_below))
     for (const auto& [product, score] : u.products)
       if (score >= options.worth_offering) add("product_vraag", product, aspect_read(u));
-  // Room left: the first guess's product with the next aspects the model found likely, so a right product with a
-  // wrong aspect is one press from the answer too.
-  if (first_product)
+  // Room left: the first guess's product with the next aspects the model found likely that its content answers, so
+  // a right product with a wrong aspect is one press from the answer too.
+  if (first_product && pack["products"].contains(*first_product)) {
+    const json& sections = pack["products"][*first_product].value("sections", json::object());
     for (const auto& [aspect, score] : u.aspects)
-      if (score >= options.worth_offering && guesses.size() < options.max_guesses) add("product_vraag", first_product, aspect);
+      if (score >= options.worth_offering && guesses.size() < options.max_guesses &&
+          (sections.contains(aspect) || (c.person && sections.contains(aspect + "@" + *c.person))))
+        add("product_vraag", first_product, aspect);
+  }
   if (guesses.size() > options.max_guesses) guesses.resize(options.max_guesses);
   if (guesses.empty()) {
     c.awaiting = Awaiting::none;
     r.text = say("not_understood", c);
     r.not_understood = true;
-    offer_likely_products(r, c, u);
+    offer_products(r, c);
     return r;
   }
   return ask_which(c, u.intent, guesses);

@@ -65,7 +65,7 @@ export async function converseAll(records, municipality = 'GM0599', { understand
       told.answered_out_of_scope += outOfScope && first.topic.product != null;
       if (!outcome) continue;
       counts[outcome] += 1;
-      if (first.awaiting !== 'did_you_mean' && !first.not_understood && first.quick_replies.some((q) => q.id.startsWith('read:'))) {
+      if (first.awaiting !== 'did_you_mean' && first.quick_replies.some((q) => q.id.startsWith('read:'))) {
         other.offered += 1;
         other.beside_right += outcome === 'first';
         other.led_there += outcome === 'one_step' && button.startsWith('read:');

@@ -67,10 +67,12 @@ struct DialogueOptions {
   // calibrate-dialogue` on 3-fold held-out probabilities of the training split (never dev or external): README.
   float unsure_below = 0.4f;
   // Likelier than this, a product or aspect of the model's own ranking (Understanding::products, ::aspects) is
-  // worth a button when nothing better is: after "not understood", in a "did you mean", and beside an answer
-  // (before the product's common aspects); and a second product the message names outright asks "which one?".
-  // Calibrated: even a faint ranking of the model's beats the common aspects (0.02 -> 0.001: not helped on the
-  // training split's held-out probabilities 334 -> 315 of 4,727).
+  // worth a button when nothing better is: in a "did you mean" (also when no whole reading is worth a guess), and
+  // beside an answer (before the product's common aspects); and a second product the message names outright asks
+  // "which one?".
+  // Calibrated: even a faint ranking of the model's beats the common aspects (0.02 -> 0.001, with other_product
+  // 0.1 -> 0.15: not helped on the training split's held-out probabilities 343 -> 323 of 4,727). Never after "not
+  // understood": there the product ranking of an off-topic message is noise (popular_products instead).
   float worth_offering = 0.001f;
   // An answer whose aspect the model is less sure of than this also offers the next likely aspects, then the
   // product's common ones (at most `max_guesses`), so that one press leads to the right answer.
