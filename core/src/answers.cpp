@@ -9,6 +9,14 @@
 #include "gem/redact.h"
 
 namespace gem {
+namespace {
+
+// Whether a product's sections answer `aspect`, also in the version for the person the conversation is about.
+bool answers(const json& sections, const std::string& aspect, const Conversation& c) {
+  return sections.contains(aspect) || (c.person && sections.contains(aspect + "@" + *c.person));
+}
+
+}  // namespace
 
 Dialogue::Impl::Impl(std::string_view pack_json, std::string_view municipalities_tsv, std::string_view municipality,
                      DialogueOptions o)
@@ -191,8 +199,9 @@ void Dialogue::Impl::aspect_buttons(Response& r, const Conversation& c, const js
 }
 
 // One press to the rest of the topic, beside an answer about a product (nothing while the dialogue waits for
-// anything but an aspect, or a look-up's details after an unsure aspect). Always the aspects the model found likely first, then (beside an answer about an aspect)
-// the product's overview, then its common ones, the overview shown last: beside the product's summary; beside an
+// anything but an aspect, or a look-up's details after an unsure aspect). Always the aspects the model found likely
+// first, then (beside an answer about an aspect) the product's overview, then its common ones, the overview shown
+// last: beside the product's summary; beside an
 // answer whose aspect was a guess, as the question "what would you like to know?" (one likely aspect alone would
 // leave a wrong guess with a single way on); beside any other answer, as "more about <product>". The model's ranking
 // counts only when the aspect answered is its own reading.
@@ -204,9 +213,7 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
   if (!pack["products"].contains(*c.product)) return;  // a product this pack does not have: nothing to lead on to
   const json& product = pack["products"][*c.product];
   const json& sections = product.value("sections", json::object());
-  const auto answerable = [&](const std::string& aspect) {
-    return sections.contains(aspect) || (c.person && sections.contains(aspect + "@" + *c.person));
-  };
+  const auto answerable = [&](const std::string& aspect) { return answers(sections, aspect, c); };
   std::vector<std::string> next;
   const auto add = [&](const std::string& aspect) {
     if (aspect != c.aspect && answerable(aspect) && std::find(next.begin(), next.end(), aspect) == next.end())
@@ -505,8 +512,7 @@ Response Dialogue::Impl::not_understood(Conversation& c, const Understanding& u)
   if (first_product && pack["products"].contains(*first_product)) {
     const json& sections = pack["products"][*first_product].value("sections", json::object());
     for (const auto& [aspect, score] : u.aspects)
-      if (score >= options.worth_offering && guesses.size() < options.max_guesses &&
-          (sections.contains(aspect) || (c.person && sections.contains(aspect + "@" + *c.person))))
+      if (score >= options.worth_offering && guesses.size() < options.max_guesses && answers(sections, aspect, c))
         add("product_vraag", first_product, aspect);
   }
   if (guesses.size() > options.max_guesses) guesses.resize(options.max_guesses);
