@@ -16,6 +16,14 @@ bool answers(const json& sections, const std::string& aspect, const Conversation
   return sections.contains(aspect) || (c.person && sections.contains(aspect + "@" + *c.person));
 }
 
+// The aspect the model read, also when it did not read a product question: product alternatives carry it.
+std::optional<std::string> aspect_read(const Understanding& u) {
+  if (u.intent == "product_vraag") return u.aspect;
+  for (const auto& a : u.alternatives)
+    if (a.intent == "product_vraag") return a.aspect;
+  return std::nullopt;
+}
+
 }  // namespace
 
 Dialogue::Impl::Impl(std::string_view pack_json, std::string_view municipalities_tsv, std::string_view municipality,
@@ -118,14 +126,6 @@ void Dialogue::Impl::offer_products(Response& r, const Conversation& c) const {
   for (const auto& p : options.popular_products) r.quick_replies.push_back({"product:" + p, product_label(p, c.lang)});
 }
 
-// The aspect the model read, also when it did not read a product question: product alternatives carry it.
-std::optional<std::string> Dialogue::Impl::aspect_read(const Understanding& u) {
-  if (u.intent == "product_vraag") return u.aspect;
-  for (const auto& a : u.alternatives)
-    if (a.intent == "product_vraag") return a.aspect;
-  return std::nullopt;
-}
-
 void Dialogue::Impl::offer_handover(Response& r, Conversation& c, const std::string& why) const {
   r.events.push_back({"handover_offer", why, {{"municipality", about(c)}}});
   r.quick_replies.push_back({"handover", say("handover_button", c), ReplyKind::action});
@@ -201,10 +201,9 @@ void Dialogue::Impl::aspect_buttons(Response& r, const Conversation& c, const js
 // One press to the rest of the topic, beside an answer about a product (nothing while the dialogue waits for
 // anything but an aspect, or a look-up's details after an unsure aspect). Always the aspects the model found likely
 // first, then (beside an answer about an aspect) the product's overview, then its common ones, the overview shown
-// last: beside the product's summary; beside an
-// answer whose aspect was a guess, as the question "what would you like to know?" (one likely aspect alone would
-// leave a wrong guess with a single way on); beside any other answer, as "more about <product>". The model's ranking
-// counts only when the aspect answered is its own reading.
+// last: beside the product's summary; beside an answer whose aspect was a guess, as the question "what would you
+// like to know?" (one likely aspect alone would leave a wrong guess with a single way on); beside any other answer,
+// as "more about <product>". The model's ranking counts only when the aspect answered is its own reading.
 void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, const Understanding& u) const {
   // An answer that asks for a look-up's details (an address, an application's reference) leads on only when its
   // aspect was an unsure guess ("melding intrekken" read as its status): one press then reaches what was meant.
@@ -213,10 +212,9 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
   if (!pack["products"].contains(*c.product)) return;  // a product this pack does not have: nothing to lead on to
   const json& product = pack["products"][*c.product];
   const json& sections = product.value("sections", json::object());
-  const auto answerable = [&](const std::string& aspect) { return answers(sections, aspect, c); };
   std::vector<std::string> next;
   const auto add = [&](const std::string& aspect) {
-    if (aspect != c.aspect && answerable(aspect) && std::find(next.begin(), next.end(), aspect) == next.end())
+    if (aspect != c.aspect && answers(sections, aspect, c) && std::find(next.begin(), next.end(), aspect) == next.end())
       next.push_back(aspect);
   };
   const json common = product.value("common_aspects", json::array());

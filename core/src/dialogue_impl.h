@@ -49,7 +49,6 @@ struct Dialogue::Impl {
   Response start(const Conversation& c, std::string intent) const;
   void finish(Response& r, const Conversation& c) const;
   void offer_products(Response& r, const Conversation& c) const;
-  static std::optional<std::string> aspect_read(const Understanding& u);
   void offer_handover(Response& r, Conversation& c, const std::string& why) const;
   void add_links(Response& r, const Conversation& c, const json& product) const;
   Response answer(Conversation& c, const std::string& intent) const;
