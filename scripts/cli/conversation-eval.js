@@ -5,7 +5,8 @@
 //   not_helped   neither.
 // Only questions with an expected product are scored: the topic is what a product question is answered by.
 // Every question also counts for what the resident is told: "not understood" (the dialogue's not-understood or
-// out-of-scope answer, not a "did you mean …?"), whose recall and precision on out-of-scope questions are reported.
+// out-of-scope answer, also one that offers guesses after saying so, but not a bare "did you mean …?"), whose recall
+// and precision on out-of-scope questions are reported.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -61,7 +62,7 @@ export async function converseAll(records, municipality = 'GM0599', { understand
       const notUnderstood = first.not_understood === true;
       told.told += notUnderstood;
       told.told_out_of_scope += outOfScope && notUnderstood;
-      told.asked_out_of_scope += outOfScope && first.awaiting === 'did_you_mean';
+      told.asked_out_of_scope += outOfScope && !notUnderstood && first.awaiting === 'did_you_mean';
       told.answered_out_of_scope += outOfScope && first.topic.product != null;
       if (!outcome) continue;
       counts[outcome] += 1;

@@ -215,6 +215,15 @@ BOOST_AUTO_TEST_CASE(unsure_offers_the_likeliest_products_as_buttons) {
   BOOST_TEST(r.text == "Tekst not_understood je.");
   BOOST_TEST(r.not_understood);
   BOOST_TEST(button_ids(r).front() == "product:paspoort");
+  // Read as out of scope with a reading worth a guess: it says it did not understand, and offers the guess.
+  gem::Conversation c4;
+  r = d.respond(c4, understood({.intent = "buiten_bereik", .confidence = 0.6f, .alternatives = {{"product_vraag", "afval", "kosten", 0.3f}}}));
+  BOOST_TEST(r.text == "Tekst not_understood_guess je.");
+  BOOST_TEST(r.not_understood);
+  BOOST_TEST(gem::name(r.awaiting) == "did_you_mean");
+  BOOST_TEST(button_ids(r).front() == "read:product_vraag:afval:kosten");
+  r = d.choose(c4, r.quick_replies[0].id);
+  BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
   gem::Conversation c3;
   r = d.respond(c3, understood({.confidence = 0.1f, .known_words = 0, .products = unsure.products}));
   BOOST_TEST(r.text == "Tekst not_understood je.");
