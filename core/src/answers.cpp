@@ -24,14 +24,6 @@ std::optional<std::string> aspect_read(const Understanding& u) {
   return std::nullopt;
 }
 
-// "a, b of c": the labels of the guesses, as a sentence lists them.
-std::string guess_list(const std::vector<QuickReply>& guesses, const std::string& lang) {
-  std::string list;
-  for (std::size_t i = 0; i < guesses.size(); ++i)
-    list += (i ? (i + 1 == guesses.size() ? (lang == "nl" ? " of " : " or ") : ", ") : "") + guesses[i].label;
-  return list;
-}
-
 }  // namespace
 
 Dialogue::Impl::Impl(std::string_view pack_json, std::string_view municipalities_tsv, std::string_view municipality,
@@ -529,22 +521,23 @@ Response Dialogue::Impl::not_understood(Conversation& c, const Understanding& u)
     offer_products(r, c);
     return r;
   }
-  r = ask_which(c, u.intent, guesses);
-  // Read as out of scope: it says so, and the guesses stay for when the model is wrong.
-  if (u.intent == "buiten_bereik") {
-    r.text = say("not_understood_guess", c, {{"options", guess_list(guesses, c.lang)}});
-    r.not_understood = true;
-  }
+  // Read as out of scope: it says so first, and the guesses stay for when the model is wrong.
+  const bool out_of_scope = u.intent == "buiten_bereik";
+  r = ask_which(c, u.intent, guesses, out_of_scope ? "not_understood_guess" : "did_you_mean");
+  r.not_understood = out_of_scope;
   return r;
 }
 
-Response Dialogue::Impl::ask_which(Conversation& c, const std::string& intent, const std::vector<QuickReply>& guesses) const {
+Response Dialogue::Impl::ask_which(Conversation& c, const std::string& intent, const std::vector<QuickReply>& guesses,
+                                   const std::string& question) const {
   Response r = start(c, intent);
-  const std::string list = guess_list(guesses, c.lang);
+  std::string list;
+  for (std::size_t i = 0; i < guesses.size(); ++i)
+    list += (i ? (i + 1 == guesses.size() ? (c.lang == "nl" ? " of " : " or ") : ", ") : "") + guesses[i].label;
   c.awaiting = Awaiting::did_you_mean;
   c.offered.clear();
   for (const auto& o : guesses) c.offered.push_back(o.id);
-  r.text = say("did_you_mean", c, {{"options", list}});
+  r.text = say(question, c, {{"options", list}});
   r.quick_replies = guesses;
   r.quick_replies_label = say("did_you_mean_label", c);
   return r;
