@@ -86,7 +86,9 @@ export class EngineHost {
 
     this.municipalities = this.text(urls.municipalities);
     this.core = startCore(get(urls.core));
-    const pack = urls.pack ? this.text(urls.pack).catch(() => this.text(urls.genericPack)) : this.text(urls.genericPack);
+    // The pack and the understanding's files go to the core as bytes: handed over as strings, they would be
+    // decoded here and encoded to UTF-8 again by a JavaScript loop, some 25 ms of a desktop's first answer.
+    const pack = urls.pack ? this.bytes(urls.pack).catch(() => this.bytes(urls.genericPack)) : this.bytes(urls.genericPack);
     this.dialogue = Promise.all([this.core, pack, this.municipalities]);
     this.dialogue.catch(() => {});  // reported where it is awaited
     this.understanding = null;
@@ -98,8 +100,8 @@ export class EngineHost {
   understand() {
     if (this.understanding) return this.understanding;
     const { urls } = this;
-    const files = Promise.all([this.bytes(urls.spm), this.text(urls.metadata), this.bytes(urls.compact),
-      this.municipalities, this.text(urls.aliases), this.text(urls.countries)]);
+    const files = Promise.all([this.bytes(urls.spm), this.bytes(urls.metadata), this.bytes(urls.compact),
+      this.municipalities, this.bytes(urls.aliases), this.bytes(urls.countries)]);
     let compactReady;
     const model = new Promise((resolve) => { compactReady = resolve; }).then(() => this.bytes(urls.onnx)).then((onnx) =>
       startModel({ ortUrl: urls.ort, wasmPaths: urls.ortWasm, onnx }, { ownWorker: this.modelWorker }));
