@@ -258,6 +258,42 @@ test('while the full model loads: quick replies work, the compact tier answers w
   await finish(run);
 });
 
+// A message typed while the understanding loads (the compact tier held back here): once the compact tier is there,
+// a message it is sure of is answered before the full model's downloads start, which would otherwise share the CPU
+// with it; a message it is not sure of starts them at once, since it waits for the full model.
+test('typed while the understanding loads: the compact tier answers before the full model starts loading, and an unsure message starts it', async () => {
+  for (const { question, answer, answeredFirst } of [
+    { question: 'wat kost een paspoort?', answer: 'maximaal € 88,65', answeredFirst: true },
+    { question: 'waar kan ik mijn klacht kwijt over de buren', answer: '', answeredFirst: false },
+  ]) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+    let releaseCompact;
+    const compactHeld = new Promise((resolve) => { releaseCompact = resolve; });
+    await context.route(/\/widget\/models\/gem-compact\.[0-9a-f]{12}\.bin$/, async (route) => {
+      await compactHeld;
+      await route.continue();
+    });
+    let page = null;
+    const answersWhenModelAsked = [];
+    await context.route(/\/widget\/models\/gem-intent\.[0-9a-f]{12}\.onnx$/, async (route) => {
+      answersWhenModelAsked.push(await panel(page).locator('.message--bot').count());
+      await route.continue();
+    });
+    const run = await openPage({ context });
+    page = run.page;
+    await openByMouse(page);
+    const before = await botMessages(page).count();
+    await input(page).fill(question);
+    await page.keyboard.press('Enter');
+    await panel(page).getByRole('status').filter({ hasText: 'Gem is bijna klaar' }).waitFor(WAIT);
+    releaseCompact();
+    await botMessages(page).nth(before).filter({ hasText: answer }).waitFor(WAIT);
+    for (let i = 0; i < 100 && !answersWhenModelAsked.length; i++) await page.waitForTimeout(100);
+    assert.deepEqual(answersWhenModelAsked, [answeredFirst ? before + 1 : before], question);
+    await finish(run);
+  }
+});
+
 // The full model's download fails (a network problem) while a message waits for it: the message is marked not
 // sent, the status line says so, and "try again" has the engine fetch the model again and answer (same core).
 test('a full model that did not download: the waiting message can be sent again, and the engine fetches the model again', async () => {

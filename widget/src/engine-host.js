@@ -12,7 +12,8 @@
 //   3. ONNX Runtime Web and the full model, in a worker of their own (model-runner.js), which answer the rest,
 //      and everything once they are ready. They start once the compact tier is ready: on a slow network their
 //      4 MB would otherwise share the bandwidth with the files before, and on a warm visit compiling them would
-//      share the CPU with the core's start.
+//      share the CPU with the core's start. A typed message already waiting is answered first, unless the
+//      compact tier is not sure of it.
 // Nothing here sends what residents type: every request is for one of Gem's files.
 import createGemCore from 'gem-core';  // the wasm build's gem-core.js, bundled by widget/build.js
 
@@ -93,7 +94,19 @@ export class EngineHost {
     this.dialogue.catch(() => {});  // reported where it is awaited
     this.understanding = null;
     this.understood = false;  // the compact tier is there (the full model may still be loading)
+    this.answering = 0;  // typed messages being answered
+    this.modelWanted = false;  // a message waits for the full model
+    this.wake = null;  // starts phase 3 when it waits for them
     this.understand();
+  }
+
+  // Resolves when no typed message is being answered, or one waits for the full model. It resolves in a task of
+  // its own, so that an answer is posted before phase 3 starts its downloads.
+  idle() {
+    return new Promise((resolve) => {
+      this.wake = () => setTimeout(resolve, 0);
+      if (this.answering === 0 || this.modelWanted) this.wake();
+    });
   }
 
   // Phases 2 and 3, started again by the next typed message when a download failed.
@@ -103,8 +116,8 @@ export class EngineHost {
     const files = Promise.all([this.bytes(urls.spm), this.bytes(urls.metadata), this.bytes(urls.compact),
       this.municipalities, this.bytes(urls.aliases), this.bytes(urls.countries)]);
     let compactReady;
-    const model = new Promise((resolve) => { compactReady = resolve; }).then(() => this.bytes(urls.onnx)).then((onnx) =>
-      startModel({ ortUrl: urls.ort, wasmPaths: urls.ortWasm, onnx }, { ownWorker: this.modelWorker }));
+    const model = new Promise((resolve) => { compactReady = resolve; }).then(() => this.idle()).then(() => this.bytes(urls.onnx))
+      .then((onnx) => startModel({ ortUrl: urls.ort, wasmPaths: urls.ortWasm, onnx }, { ownWorker: this.modelWorker }));
     const loading = Promise.all([this.dialogue, files]).then(([[core], [spm, metadata, compact, municipalities, aliases, countries]]) =>
       // The same core as the dialogue's: the session and the understander share one wasm instance.
       Understanding.create({ core, runner: model, files: { spm, metadata, compact, municipalities, aliases, countries } }));
@@ -169,21 +182,31 @@ export class EngineHost {
   }
 
   async send(session, text, progress) {
-    if (!session.understanding) {
-      if (!this.understood) progress({ waiting: true });
-      try {
-        session.understanding = await this.understand();
-      } catch (error) {
-        throw Object.assign(new Error(`the understanding did not load: ${error.message}`), { loadFailed: true });
-      }
-    }
+    this.answering += 1;
     try {
-      const result = await session.send(text, { onWait: () => progress({ waiting: true }) });
+      if (!session.understanding) {
+        if (!this.understood) progress({ waiting: true });
+        try {
+          session.understanding = await this.understand();
+        } catch (error) {
+          throw Object.assign(new Error(`the understanding did not load: ${error.message}`), { loadFailed: true });
+        }
+      }
+      // The compact tier is not sure: the message waits for the full model, which must not wait for it.
+      const onWait = () => {
+        this.modelWanted = true;
+        this.wake?.();
+        progress({ waiting: true });
+      };
+      const result = await session.send(text, { onWait });
       return { result, mirror: mirror(session) };
     } catch (error) {
       // The full model failed to load: the next message tries again with a new one (same core).
       if (error.loadFailed && this.understanding === null) session.understanding = null;
       throw error;
+    } finally {
+      this.answering -= 1;
+      if (this.answering === 0) this.wake?.();
     }
   }
 }
