@@ -233,14 +233,20 @@ async function askWhileModelLoads(page) {
   return { question, status };
 }
 
-test('while the full model loads: quick replies work, the compact tier answers what it is sure of, other messages wait with an announced status', async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+// Holds back the responses to `pattern`, in the page and in its workers, until the function it resolves to is called.
+async function holdBack(context, pattern) {
   let release;
   const held = new Promise((resolve) => { release = resolve; });
-  await context.route(/\/widget\/models\/gem-intent\.[0-9a-f]{12}\.onnx$/, async (route) => {
+  await context.route(pattern, async (route) => {
     await held;
     await route.continue();
   });
+  return release;
+}
+
+test('while the full model loads: quick replies work, the compact tier answers what it is sure of, other messages wait with an announced status', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+  const release = await holdBack(context, /\/widget\/models\/gem-intent\.[0-9a-f]{12}\.onnx$/);
   const run = await openPage({ context });
   const { page } = run;
   await openByMouse(page);
@@ -267,12 +273,7 @@ test('typed while the understanding loads: the compact tier answers before the f
     { question: 'waar kan ik mijn klacht kwijt over de buren', answer: '', answeredFirst: false },
   ]) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
-    let releaseCompact;
-    const compactHeld = new Promise((resolve) => { releaseCompact = resolve; });
-    await context.route(/\/widget\/models\/gem-compact\.[0-9a-f]{12}\.bin$/, async (route) => {
-      await compactHeld;
-      await route.continue();
-    });
+    const releaseCompact = await holdBack(context, /\/widget\/models\/gem-compact\.[0-9a-f]{12}\.bin$/);
     let page = null;
     const answersWhenModelAsked = [];
     await context.route(/\/widget\/models\/gem-intent\.[0-9a-f]{12}\.onnx$/, async (route) => {
