@@ -277,7 +277,7 @@ test('typed while the understanding loads: the compact tier answers before the f
     let page = null;
     const answersWhenModelAsked = [];
     await context.route(/\/widget\/models\/gem-intent\.[0-9a-f]{12}\.onnx$/, async (route) => {
-      answersWhenModelAsked.push(await panel(page).locator('.message--bot').count());
+      answersWhenModelAsked.push(await botMessages(page).count());
       await route.continue();
     });
     const run = await openPage({ context });

@@ -95,8 +95,8 @@ export class EngineHost {
     this.understanding = null;
     this.understood = false;  // the compact tier is there (the full model may still be loading)
     this.answering = 0;  // typed messages being answered
-    this.modelWanted = false;  // a message waits for the full model
-    this.wake = null;  // starts phase 3 when it waits for them
+    this.modelWanted = false;  // a message has waited for the full model: from then on phase 3 starts at once
+    this.wake = null;  // starts phase 3 while it waits for messages being answered
     this.understand();
   }
 
@@ -104,7 +104,10 @@ export class EngineHost {
   // its own, so that an answer is posted before phase 3 starts its downloads.
   idle() {
     return new Promise((resolve) => {
-      this.wake = () => setTimeout(resolve, 0);
+      this.wake = () => {
+        this.wake = null;
+        setTimeout(resolve, 0);
+      };
       if (this.answering === 0 || this.modelWanted) this.wake();
     });
   }
