@@ -9,6 +9,7 @@ namespace gem {
 
 std::u32string to_u32(std::string_view utf8) {
   std::u32string out;
+  out.reserve(utf8.size());
   const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(utf8.data());
   utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(utf8.size());
   while (left > 0) {
@@ -54,12 +55,12 @@ std::size_t edit_distance(std::u32string_view a, std::u32string_view b, std::siz
   return std::min(prev[m], max_distance + 1);
 }
 
+// No sorting: `correct` breaks ties by the word itself, so the order of the lexicon never matters (and sorting
+// its few thousand words was a fifth of the understanding's start-up).
 SpellingCorrector::SpellingCorrector(const std::vector<std::string>& lexicon) {
-  std::vector<std::string> sorted(lexicon);
-  std::sort(sorted.begin(), sorted.end());
-  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  for (const auto& w : sorted) {
-    words_.insert(w);
+  words_.reserve(lexicon.size());
+  for (const auto& w : lexicon) {
+    if (!words_.insert(w).second) continue;
     auto folded = fold_ij(to_u32(w));
     if (by_length_.size() <= folded.size()) by_length_.resize(folded.size() + 1);
     by_length_[folded.size()].push_back({w, std::move(folded)});

@@ -2,6 +2,8 @@
 
 #include <utf8proc.h>
 
+#include "ascii.h"
+
 namespace gem {
 namespace {
 
@@ -28,6 +30,10 @@ char32_t decode(std::string_view s, std::size_t& i, bool& repaired) {
 }
 
 void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+    return;
+  }
   utf8proc_uint8_t buf[4];
   auto n = utf8proc_encode_char(static_cast<utf8proc_int32_t>(cp), buf);
   out.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
@@ -77,6 +83,21 @@ NormalizedText normalize(std::string_view input, std::size_t max_chars) {
     // Apostrophes join ("'s-hertogenbosch" → "s hertogenbosch", "what's" → "whats") rather than split.
     if (is_apostrophe(cp)) continue;
 
+    auto extend_word = [&](char32_t folded) {
+      if (!in_word) { in_word = true; current.start = start; current_bytes.first = byte_start; }
+      append_utf8(current.text, folded);
+      current.end = utf16;
+      current_bytes.second = out.text.size();
+    };
+    // ASCII, most of what is typed and of every name list read at start-up, folds to its lower case and is a
+    // word character exactly when it is a letter or digit: what utf8proc's tables say, without looking them up.
+    if (cp < 0x80) {
+      const char c = static_cast<char>(cp);
+      if (ascii::is_alpha(c) || ascii::is_digit(c)) extend_word(static_cast<unsigned char>(ascii::lower(c)));
+      else finish_word();
+      continue;
+    }
+
     utf8proc_int32_t folded[16];
     const auto n = utf8proc_decompose_char(
         static_cast<utf8proc_int32_t>(cp), folded, 16,
@@ -87,11 +108,8 @@ NormalizedText normalize(std::string_view input, std::size_t max_chars) {
     if (n == 0) continue;  // a combining mark or default-ignorable (soft hyphen, zero-width joiner)
     for (utf8proc_ssize_t k = 0; k < n; ++k) {
       const auto f = static_cast<char32_t>(folded[k]);
-      if (!is_word_char(f)) { finish_word(); continue; }
-      if (!in_word) { in_word = true; current.start = start; current_bytes.first = byte_start; }
-      append_utf8(current.text, f);
-      current.end = utf16;
-      current_bytes.second = out.text.size();
+      if (is_word_char(f)) extend_word(f);
+      else finish_word();
     }
   }
   finish_word();

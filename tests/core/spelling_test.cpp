@@ -54,6 +54,10 @@ BOOST_AUTO_TEST_CASE(leaves_known_short_numeric_and_distant_words_alone) {
 BOOST_AUTO_TEST_CASE(ties_are_broken_alphabetically) {
   // "pasport" is one edit from both "paspoort" and "passport".
   BOOST_TEST(speller().correct("pasport").value_or("") == "paspoort");
+  // Whatever the lexicon's order, and with a word twice.
+  const SpellingCorrector reversed({"passport", "paspoort", "passport"});
+  BOOST_TEST(reversed.correct("pasport").value_or("") == "paspoort");
+  BOOST_TEST(reversed.known("passport"));
 }
 
 BOOST_AUTO_TEST_CASE(allowed_distance_grows_with_length) {
