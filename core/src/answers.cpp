@@ -29,13 +29,27 @@ std::optional<std::string> aspect_read(const Understanding& u) {
 Dialogue::Impl::Impl(std::string_view pack_json, std::string_view municipalities_tsv, std::string_view municipality,
                      DialogueOptions o)
     : options(std::move(o)) {
+  pack_text = std::string(pack_json);
+  const std::size_t first_end = std::min(pack_text.find('\n'), pack_text.size());
   try {
-    pack = json::parse(pack_json);
+    pack = json::parse(std::string_view(pack_text).substr(0, first_end));
   } catch (const json::parse_error& e) {
-    throw Error(std::string("content pack: ") + e.what());
+    throw Error(std::string("content pack, line 1: ") + e.what());
   }
-  for (const char* key : {"municipality", "tone", "products", "dialogue", "countries", "variables", "ui"})
+  for (const char* key : {"municipality", "tone", "products", "answers", "dialogue", "countries", "variables", "ui"})
     if (!pack.contains(key)) throw Error(std::string("content pack: missing '") + key + "' (build it with scripts/gem content build)");
+  // Where each product's sections are: one line each, in the order of `answers`, parsed when first needed.
+  std::size_t at = first_end, line = 1;
+  for (const auto& product : pack["answers"]) {
+    ++line;
+    if (at >= pack_text.size())
+      throw Error("content pack: line " + std::to_string(line) + " missing: expected the sections of '" + product.get<std::string>() + "'");
+    const std::size_t end = std::min(pack_text.find('\n', at + 1), pack_text.size());
+    section_lines[product.get<std::string>()] = {at + 1, end - at - 1};
+    at = end;
+  }
+  if (pack_text.find_first_not_of(" \t\r\n", at) != std::string::npos)
+    throw Error("content pack: line " + std::to_string(line + 1) + ": expected no more lines than 'answers' lists");
   tone = pack["tone"] == "je" ? Tone::informal : Tone::formal;
   for (const auto& row : parse_tsv(municipalities_tsv, "gemeenten.tsv", 2)) {
     auto name = row[1];
@@ -51,6 +65,18 @@ Dialogue::Impl::Impl(std::string_view pack_json, std::string_view municipalities
     if (!names.count(home)) throw Error("content pack is generic: expected the site's municipality code, got '" + home + "'");
   } else if (!municipality.empty() && municipality != home) {
     throw Error("content pack is for " + home + ", not " + std::string(municipality));
+  }
+}
+
+const json& Dialogue::Impl::sections(const std::string& product) const {
+  const auto line = section_lines.find(product);
+  if (line == section_lines.end()) return no_sections;
+  const std::lock_guard<std::mutex> lock(sections_mutex);
+  if (auto read = sections_read.find(product); read != sections_read.end()) return read->second;
+  try {
+    return sections_read.emplace(product, json::parse(std::string_view(pack_text).substr(line->second.first, line->second.second))).first->second;
+  } catch (const json::parse_error& e) {
+    throw Error("content pack: the sections of '" + product + "': " + e.what());
   }
 }
 
@@ -173,7 +199,7 @@ Response Dialogue::Impl::answer(Conversation& c, const std::string& intent) cons
     add_links(r, c, product);
     return r;
   }
-  const json& sections = product["sections"];
+  const json& sections = this->sections(*c.product);
   const std::string key = c.person && sections.contains(*c.aspect + "@" + *c.person) ? *c.aspect + "@" + *c.person : *c.aspect;
   if (!sections.contains(key)) {
     c.awaiting = Awaiting::aspect;
@@ -211,7 +237,7 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
   if (r.intent != "product_vraag" || !c.product || (c.awaiting != Awaiting::none && c.awaiting != Awaiting::aspect && !asks_details)) return;
   if (!pack["products"].contains(*c.product)) return;  // a product this pack does not have: nothing to lead on to
   const json& product = pack["products"][*c.product];
-  const json& sections = product.value("sections", json::object());
+  const json& sections = this->sections(*c.product);
   std::vector<std::string> next;
   const auto add = [&](const std::string& aspect) {
     if (aspect != c.aspect && answers(sections, aspect, c) && std::find(next.begin(), next.end(), aspect) == next.end())
@@ -508,7 +534,7 @@ Response Dialogue::Impl::not_understood(Conversation& c, const Understanding& u)
   // Room left: the first guess's product with the next aspects the model found likely that its content answers, so
   // a right product with a wrong aspect is one press from the answer too.
   if (first_product && pack["products"].contains(*first_product)) {
-    const json& sections = pack["products"][*first_product].value("sections", json::object());
+    const json& sections = this->sections(*first_product);
     for (const auto& [aspect, score] : u.aspects)
       if (score >= options.worth_offering && guesses.size() < options.max_guesses && answers(sections, aspect, c))
         add("product_vraag", first_product, aspect);

@@ -831,7 +831,7 @@ std::string compile_pack(std::string_view source_json, const LabelSet& labels, s
     for (const auto& m : source["municipalities"])
       if (m.value("municipality", "") == municipality) home = &m;
 
-  json pack = {{"format", 1},
+  json pack = {{"format", 2},
                {"municipality", municipality},
                {"name", home ? (*home)["name"].get<std::string>() : std::string(municipality_name)},
                {"tone", home ? (*home)["tone"].get<std::string>() : "u"},
@@ -861,7 +861,17 @@ std::string compile_pack(std::string_view source_json, const LabelSet& labels, s
   pack["countries"] = strip(source["countries"]);
   if (home && home->value("hebben", "heeft") == "hebt")
     for (const char* part : {"products", "dialogue", "countries"}) pack[part] = with_hebt(pack[part]);
-  return pack.dump();
+  // The products' sections, two thirds of a pack, follow on lines of their own (JSON Lines) in the order of
+  // `answers`: the dialogue parses a product's line when a conversation first needs it, not all at start-up.
+  json answers = json::array();
+  std::string lines;
+  for (auto& [id, product] : pack["products"].items()) {
+    answers.push_back(id);
+    lines += '\n' + product["sections"].dump();  // dump() escapes every newline inside a text
+    product.erase("sections");
+  }
+  pack["answers"] = answers;
+  return pack.dump() + lines;
 }
 
 }  // namespace gem

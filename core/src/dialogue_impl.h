@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,7 +23,8 @@ using nlohmann::json;
 using Slots = std::map<std::string, std::string>;
 
 struct Dialogue::Impl {
-  json pack;
+  json pack;  // the pack's first line: everything but the products' sections
+  std::string pack_text;
   std::string home;
   Tone tone;
   DialogueOptions options;
@@ -31,6 +33,14 @@ struct Dialogue::Impl {
   std::vector<std::pair<std::vector<std::string>, std::string>> terms;
 
   Impl(std::string_view pack_json, std::string_view municipalities_tsv, std::string_view municipality, DialogueOptions o);
+
+  // A product's sections (aspect → text), read from its line of the pack when first asked for; an empty object for
+  // a product the pack does not have.
+  const json& sections(const std::string& product) const;
+  std::map<std::string, std::pair<std::size_t, std::size_t>> section_lines;  // product → its line in pack_text
+  mutable std::map<std::string, json> sections_read;
+  const json no_sections = json::object();
+  mutable std::mutex sections_mutex;  // a const Dialogue may answer on several threads
 
   // --- texts (answers.cpp) ---
   std::optional<std::string> variable(const std::string& name, const std::string& lang, const std::string& municipality) const;

@@ -119,6 +119,15 @@ export function packFor(tools, source, code, root = ROOT) {
   return tools.compilePack(JSON.stringify(source), labelSet(root), code, municipality.name);
 }
 
+// A compiled pack as one object. A pack is JSON Lines: the first line without the products' sections, then the
+// sections of each product that its `answers` lists, a line each (the core reads them when first needed).
+export function parsePack(text) {
+  const [first, ...lines] = String(text).split('\n');
+  const pack = JSON.parse(first);
+  pack.answers.forEach((product, i) => { pack.products[product].sections = JSON.parse(lines[i]); });
+  return pack;
+}
+
 // Sources whose check date is older than `maxAgeMonths` (default 12) before `today`, oldest first.
 export function dueForReview(tools, source, { today = new Date().toISOString().slice(0, 10), maxAgeMonths = 12 } = {}) {
   return JSON.parse(tools.reviewDue(JSON.stringify(source), today, maxAgeMonths));

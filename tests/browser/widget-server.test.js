@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { serverBinary, startGemServer } from '../lib/gem-server.js';
 import { agent as agentSocket, login } from '../server/handover_fixture.js';
 import { buildWidget } from '../../widget/build.js';
+import { parsePack } from '../../scripts/cli/content.js';
 import { launch } from './chromium.js';
 import {
   ROOT, WAIT, announcements, axe, botMessages, demoMounts, finish, focused, input, launcher, notes, openByMouse, openPage, panel,
@@ -330,7 +331,7 @@ test('handover by keyboard: nobody available, then without consent, cancelled; a
     document.body.append(el);
   });
   await openByMouse(page);
-  const tone = JSON.parse(readFileSync(join(ROOT, 'build/content/GM0855.json'), 'utf8')).tone;
+  const { tone } = parsePack(readFileSync(join(ROOT, 'build/content/GM0855.json'), 'utf8'));
   await say(page, 'ik wil een medewerker spreken');
   await panel(page).getByRole('button', { name: 'Chat met een medewerker' }).click();
   const closed = botMessages(page).filter({ hasText: 'De gemeente is nu gesloten, dus er is geen medewerker om mee te chatten.' });

@@ -16,6 +16,18 @@ inline LabelSet small_labels() {
           {"GM0599", "GM0855", "GM0344"}};
 }
 
+// A compiled pack (JSON Lines) as one document: the first line with each product's sections put back.
+inline json read_pack(const std::string& pack) {
+  std::size_t end = pack.find('\n');
+  json whole = json::parse(pack.substr(0, end));
+  for (const auto& product : whole["answers"]) {
+    const std::size_t start = end + 1;
+    end = pack.find('\n', start);
+    whole["products"][product.get<std::string>()]["sections"] = json::parse(pack.substr(start, end == std::string::npos ? std::string::npos : end - start));
+  }
+  return whole;
+}
+
 // A mapping positioned in `file` starting at `line`, each key one line further in the order given.
 inline json at(const std::string& file, int line, std::initializer_list<std::pair<std::string, json>> pairs) {
   json body = json::object(), lines = json::object();

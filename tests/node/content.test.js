@@ -7,7 +7,7 @@ import { before, describe, test } from 'node:test';
 
 import { ROOT, loadCore, loadTools } from '../../wasm/node.js';
 import { withScratchCopy } from '../lib/content-scratch.js';
-import { ContentSyntaxError, checkContent, dueForReview, packFor, readYamlWithPositions } from '../../scripts/cli/content.js';
+import { ContentSyntaxError, checkContent, dueForReview, packFor, parsePack, readYamlWithPositions } from '../../scripts/cli/content.js';
 
 let tools;
 before(async () => {
@@ -88,15 +88,15 @@ describe('content', () => {
 
   test('packs carry each municipality\'s tone and values', () => {
     const { source } = checkContent(tools);
-    const rotterdam = JSON.parse(packFor(tools, source, 'GM0599'));
-    const tilburg = JSON.parse(packFor(tools, source, 'GM0855'));
-    const zwolle = JSON.parse(packFor(tools, source, 'GM0193'));
+    const rotterdam = parsePack(packFor(tools, source, 'GM0599'));
+    const tilburg = parsePack(packFor(tools, source, 'GM0855'));
+    const zwolle = parsePack(packFor(tools, source, 'GM0193'));
     assert.equal(rotterdam.tone, 'je');
     assert.equal(tilburg.tone, 'u');
     assert.equal(rotterdam.variables.home.phone.nl, '14 010');
     assert.equal(tilburg.variables.fallback['fee.paspoort.adult'].nl, 'maximaal € 88,65');
     // Utrecht says "u hebt": the pack carries it in every u-form, written once as "heeft".
-    const utrecht = JSON.stringify(JSON.parse(packFor(tools, source, 'GM0344')).products.rijbewijs);
+    const utrecht = JSON.stringify(parsePack(packFor(tools, source, 'GM0344')).products.rijbewijs);
     assert.match(utrecht, /\{Hebt u\|Heb je\}/);
     assert.doesNotMatch(utrecht, /Heeft u/);
     assert.match(JSON.stringify(tilburg.products.rijbewijs), /\{Heeft u\|Heb je\}/);

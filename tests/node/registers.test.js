@@ -10,7 +10,7 @@ import { parse as parseYaml } from 'yaml';
 
 import { ROOT, loadTools } from '../../wasm/node.js';
 import { withScratchCopy } from '../lib/content-scratch.js';
-import { checkContent, packFor, readMunicipalities } from '../../scripts/cli/content.js';
+import { checkContent, packFor, parsePack, readMunicipalities } from '../../scripts/cli/content.js';
 import { parseAlmanac } from '../../scripts/cli/registers/almanac.js';
 import { parseCatalogue } from '../../scripts/cli/registers/catalogue.js';
 import { ALMANAC_FILE, importAlmanac, importCatalogue, placeName } from '../../scripts/cli/registers/store.js';
@@ -171,7 +171,7 @@ describe('product catalogues', () => {
       // The catalogue's page wins over the national one; the almanac still gives the appointment page.
       const { errors, source } = checkContent(tools, root);
       assert.deepEqual(errors, []);
-      const pack = JSON.parse(packFor(tools, source, 'GM0193', root));
+      const pack = parsePack(packFor(tools, source, 'GM0193', root));
       assert.equal(pack.variables.home['url.paspoort'].nl, 'https://www.zwolle.nl/paspoort-aanvragen');
       assert.equal(pack.variables.home['url.afspraak'].nl, 'https://www.zwolle.nl/afspraak-maken');
     });
@@ -244,13 +244,13 @@ describe('snapshot and packs', () => {
   test('every municipality gets its own values; hand-written ones still win', () => {
     const { errors, source } = checkContent(tools);
     assert.deepEqual(errors, []);
-    const zwolle = JSON.parse(packFor(tools, source, 'GM0193')).variables.home;
+    const zwolle = parsePack(packFor(tools, source, 'GM0193')).variables.home;
     assert.equal(zwolle.phone.nl, snapshot.GM0193.phone.value);
     assert.equal(zwolle['url.website'].nl, snapshot.GM0193.website.value);
     assert.equal(zwolle['address.stadswinkel'].nl, 'het gemeentehuis (Lubeckplein 2, Zwolle)');
     for (const file of ['GM0344', 'GM0505', 'GM0599', 'GM0766', 'GM0855']) {
       const own = parseYaml(readFileSync(join(ROOT, `content/municipalities/${file}.yml`), 'utf8')).variables;
-      const home = JSON.parse(packFor(tools, source, file)).variables.home;
+      const home = parsePack(packFor(tools, source, file)).variables.home;
       for (const [name, value] of Object.entries(own)) {
         const written = typeof value === 'string' ? value : value.value ?? value.nl;  // plain, {value, …} or {nl, en, …}
         assert.equal(home[name].nl, typeof written === 'string' ? written : written.nl, `${file} ${name}`);

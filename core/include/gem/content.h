@@ -50,7 +50,9 @@ std::vector<ContentError> check_content(std::string_view source_json, const Labe
 // municipality without a file of its own (the dialogue is then told the municipality):
 // national content with that municipality's replaced sections, its variable values and the national
 // fallbacks. Templates stay unresolved so the dialogue can answer for another municipality too.
-// Throws gem::Error when the content does not pass check_content.
+// JSON Lines: the first line is the pack without the products' sections, with `answers` listing the products;
+// each further line is the sections of the next product of that list. Throws gem::Error when the content does
+// not pass check_content.
 std::string compile_pack(std::string_view source_json, const LabelSet& labels, std::string_view municipality,
                          std::string_view municipality_name);
 
