@@ -2,6 +2,9 @@
 // (mappings carry "_at" and "_lines"), for the checker, pack and dialogue tests.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "gem/content.h"
@@ -16,15 +19,22 @@ inline LabelSet small_labels() {
           {"GM0599", "GM0855", "GM0344"}};
 }
 
-// A compiled pack (JSON Lines) as one document: the first line with each product's sections put back.
-inline json read_pack(const std::string& pack) {
-  std::size_t end = pack.find('\n');
-  json whole = json::parse(pack.substr(0, end));
-  for (const auto& product : whole["answers"]) {
-    const std::size_t start = end + 1;
+// The lines of a compiled pack (JSON Lines): the pack without the products' sections, then one line per product.
+inline std::vector<std::string> pack_lines(const std::string& pack) {
+  std::vector<std::string> lines;
+  for (std::size_t start = 0, end = 0; end != std::string::npos; start = end + 1) {
     end = pack.find('\n', start);
-    whole["products"][product.get<std::string>()]["sections"] = json::parse(pack.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    lines.push_back(pack.substr(start, end == std::string::npos ? std::string::npos : end - start));
   }
+  return lines;
+}
+
+// A compiled pack as one document: the first line with each product's sections put back.
+inline json read_pack(const std::string& pack) {
+  const auto lines = pack_lines(pack);
+  json whole = json::parse(lines.at(0));
+  std::size_t next = 1;
+  for (const auto& product : whole["answers"]) whole["products"][product.get<std::string>()]["sections"] = json::parse(lines.at(next++));
   return whole;
 }
 

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "dialogue_fixture.h"
+#include "text.h"
 
 using gem::test::json;
 using namespace gem::test::dialogue_fixture;
@@ -714,24 +715,15 @@ BOOST_AUTO_TEST_CASE(the_generic_pack_speaks_for_any_municipality) {
 // line fails only the answers about its product, naming it; a missing or extra line fails at once.
 BOOST_AUTO_TEST_CASE(a_products_sections_are_read_when_first_needed) {
   const auto pack = gem::compile_pack(gem::test::valid_source().dump(), gem::test::small_labels(), "GM0599", "Rotterdam");
-  std::vector<std::string> lines;
-  for (std::size_t start = 0, end = 0; end != std::string::npos; start = end + 1) {
-    end = pack.find('\n', start);
-    lines.push_back(pack.substr(start, end == std::string::npos ? std::string::npos : end - start));
-  }
+  const auto lines = gem::test::pack_lines(pack);
   const auto order = gem::test::read_pack(pack)["answers"].get<std::vector<std::string>>();
   BOOST_TEST_REQUIRE(lines.size() == order.size() + 1);
   const auto afval = 1 + (std::find(order.begin(), order.end(), "afval") - order.begin());
   BOOST_TEST(lines[afval].find("In Rotterdam kijk je in de app.") != std::string::npos);
-  const auto joined = [](const std::vector<std::string>& parts) {
-    std::string out;
-    for (const auto& part : parts) out += (out.empty() ? "" : "\n") + part;
-    return out;
-  };
 
   auto broken = lines;
   broken[afval] = "{\"wanneer\": ";
-  const gem::Dialogue d(joined(broken), kMunicipalities);
+  const gem::Dialogue d(gem::join(broken, "\n"), kMunicipalities);
   gem::Conversation c;
   BOOST_TEST(d.respond(c, understood({.product = "paspoort", .aspect = "kosten"})).text == "Het kost € 8,00.");
   gem::Conversation about_waste;
@@ -743,10 +735,10 @@ BOOST_AUTO_TEST_CASE(a_products_sections_are_read_when_first_needed) {
   const auto says_missing = [&](const gem::Error& e) {
     return std::string(e.what()).find("line " + std::to_string(lines.size()) + " missing: expected the sections of '" + order.back() + "'") != std::string::npos;
   };
-  BOOST_CHECK_EXCEPTION(gem::Dialogue(joined(missing), kMunicipalities), gem::Error, says_missing);
+  BOOST_CHECK_EXCEPTION(gem::Dialogue(gem::join(missing, "\n"), kMunicipalities), gem::Error, says_missing);
   auto extra = lines;
   extra.push_back("{}");
-  BOOST_CHECK_THROW(gem::Dialogue(joined(extra), kMunicipalities), gem::Error);
+  BOOST_CHECK_THROW(gem::Dialogue(gem::join(extra, "\n"), kMunicipalities), gem::Error);
   BOOST_CHECK_NO_THROW(gem::Dialogue(pack + "\n", kMunicipalities));  // a file's final newline is no line
 }
 
