@@ -1,8 +1,12 @@
 // Page impact in headless Chromium, on the demo page served by the real server: what the widget costs a
 // host page before the resident opens it (bytes, main-thread blocking) and the time from clicking the
 // launcher to the answer to a typed question, cold and warm cache, unthrottled and with Fast 3G.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { ROOT } from '../../wasm/node.js';
-import { launch } from '../../tests/browser/chromium.js';
+import { launch, launchWithProfile } from '../../tests/browser/chromium.js';
 import { serve } from '../cli/serve.js';
 import { findServerBinary, startRealServer } from './server.js';
 import { compressedSizes } from '../../widget/build.js';
@@ -202,8 +206,10 @@ export async function runPage(log) {
         const failures = [];
         for (let run = 0; run < profile.runs; run++) {
           log(`page: ${profile.name}, ${cache} cache, run ${run + 1}/${profile.runs}`);
-          // A fresh context is an empty cache; the warm visit is a second tab after a first visit in the same context.
-          const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+          // A fresh profile is an empty cache; the warm visit is a second tab after a first visit in the same profile.
+          // A profile on disk, because only there does Chromium keep compiled WebAssembly for the next visit.
+          const dir = mkdtempSync(join(tmpdir(), 'gem-bench-profile-'));
+          const context = await launchWithProfile(dir, { viewport: { width: 1280, height: 800 } });
           context.origin = server.origin;
           // A visit that gets no answer in time is reported as such, not dropped.
           try {
@@ -213,6 +219,7 @@ export async function runPage(log) {
             failures.push(error.message.split('\n')[0]);
           }
           await context.close();
+          rmSync(dir, { recursive: true, force: true });
         }
         scenarios.push({ profile: profile.id, profile_name: profile.name, device: profile.device, cpu: profile.cpu, cache, runs: visits.length, failures,
           panel_ms: median(visits.map((v) => v.panel_ms)), answer_ms: median(visits.map((v) => v.answer_ms)),
@@ -249,8 +256,9 @@ export function renderPage({ result: p }) {
   const fast3g = p.scenarios.find((s) => s.profile === 'fast3g' && s.cache === 'cold');
   const warm = p.scenarios.find((s) => s.profile === 'none' && s.cache === 'warm');
   const biggest = [...first.after.files].sort((a, b) => b.transferred - a.transferred)[0];
-  return `Server: ${p.server}. Headless Chromium, 1280×800, a fresh browser context per run (cold = empty HTTP cache; warm = a
-second tab after a first visit in the same context that lasted until ONNX Runtime and the full model had arrived). The question typed right after opening: "${p.question}".
+  return `Server: ${p.server}. Headless Chromium, 1280×800, a fresh browser profile on disk per run (cold = empty HTTP cache and no compiled code
+kept; warm = a second tab after a first visit in the same profile that lasted until ONNX Runtime and the full model had
+arrived, so the browser may reuse what it compiled then). The question typed right after opening: "${p.question}".
 Fast 3G is Chrome DevTools' preset via CDP \`Network.emulateNetworkConditions\`: latency ${p.fast3g.latency} ms, download
 ${Math.round(p.fast3g.downloadThroughput)} B/s (1.6 Mbps × 0.9), upload ${Math.round(p.fast3g.uploadThroughput)} B/s (750 kbps × 0.9).
 The phone rows slow the CPU ${PHONE_CPU_SLOWDOWN}× (CDP \`Emulation.setCPUThrottlingRate\`, as Lighthouse does for a mid-range phone).
