@@ -320,10 +320,13 @@ void Dialogue::Impl::offer_other_product(Response& r, const Conversation& c, con
   const auto another = [&](const std::string& p) { return p != *c.product && !(travel_document && p == "reisdocument"); };
   // A product the message names by one of its terms ("vaatwasser": grofvuil) comes first, however unlikely the
   // model found it: the words are the editors', the model may never have seen them.
-  std::optional<std::string> other = named_by_terms(u.normalized);  // empty for a pressed button
+  const std::optional<std::string> named = named_by_terms(u.normalized);  // empty for a pressed button
+  std::optional<std::string> other = named;
   if (other && !another(*other)) other.reset();
   if (!other) {
-    if (u.product != c.product) return;  // the model's ranking counts beside its own reading only
+    // The model's ranking counts beside its own reading only, or beside the product its terms named where the
+    // model found none ("wat kost een pasje": the passport).
+    if (u.product != c.product && !(!u.product && named == c.product)) return;
     const auto next = std::find_if(u.products.begin(), u.products.end(), [&](const auto& p) { return another(p.first); });
     if (next == u.products.end() || next->second < options.other_product) return;
     other = next->first;

@@ -165,11 +165,14 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
     r = I.ask_which(c, u.intent, which);
   } else if (u.intent == "product_vraag" && !unsure) {
     c.failures = 0;
-    if (u.product && u.product != c.product) {
+    // A first product question the model found no product in, that names a thing the editors list for one ("wat
+    // kost een pasje"): the word the model did not know is the product. On a topic, the term is only offered.
+    const auto product = u.product ? u.product : c.product ? std::nullopt : named;
+    if (product && product != c.product) {
       // A new product switches the topic, unless it answers "which product?" or "passport or ID card?", or
       // is a follow-up ("en een id-kaart?"): then the aspect asked about stays.
       const bool completes = c.awaiting == Awaiting::product || c.awaiting == Awaiting::document || follow_up;
-      c.product = u.product;
+      c.product = product;
       c.aspect = u.aspect ? u.aspect : completes ? c.aspect : std::nullopt;
       if (std::none_of(u.entities.begin(), u.entities.end(), [](const Entity& e) { return e.type == "land"; })) c.country.reset();
     } else if (u.aspect) {

@@ -1,6 +1,7 @@
 """The classifier: SentencePiece ids -> embeddings of pieces and of hashed piece pairs -> mean+max pooling ->
 4 softmax heads. Pairs ("hoe lang", "wat kost") carry what a bag of pieces loses: the aspect of a question is
-mostly in word order. The pairs are hashed inside the graph, so the runtime still sends only piece ids."""
+mostly in word order. The pairs are hashed inside the graph, so the runtime still sends only piece ids; each member
+of the ensemble hashes them its own way (member_pair_hash)."""
 
 import io
 import random
@@ -24,9 +25,11 @@ def seed_everything(seed):
 class Net(nn.Module):
     """Returns logits per head. Id `vocab_size` is padding (masked out); the runtime never sends it."""
 
-    def __init__(self, vocab_size, dim, conv, hidden, dropout, pair_buckets=0, pair_dim=0):
+    def __init__(self, vocab_size, dim, conv, hidden, dropout, pair_buckets=0, pair_dim=0, pair_hash=None):
         super().__init__()
         self.pad_id = vocab_size
+        # The pair hash's two multipliers (member_pair_hash): constants in the exported graph.
+        self.pair_hash = pair_hash or (vocab_size + 2, 1)
         self.emb = nn.Embedding(vocab_size + 1, dim, padding_idx=vocab_size)
         self.conv = nn.Conv1d(dim, dim, 3, padding=1) if conv else None
         feat = 2 * dim * (2 if conv else 1)
@@ -51,7 +54,7 @@ class Net(nn.Module):
         end = torch.full_like(ids[:, :1], self.pad_id)
         ext = torch.cat([start, ids, end], dim=1)
         first, second = ext[:, :-1], ext[:, 1:]
-        key = torch.remainder(first * (self.pad_id + 2) + second, self.pair_buckets)
+        key = torch.remainder(first * self.pair_hash[0] + second * self.pair_hash[1], self.pair_buckets)
         mask = (first != self.pad_id).unsqueeze(-1).to(torch.float32)
         return self._pool(self.pair_emb(key), mask, mask.sum(dim=1))
 
@@ -68,6 +71,16 @@ class Net(nn.Module):
         h = F.relu(self.hidden(self.drop(torch.cat(feats, dim=-1))))
         h = self.drop(h)
         return [head(h) for head in self.heads]
+
+
+def member_pair_hash(vocab_size, member, member_seed):
+    """Each ensemble member hashes piece pairs its own way, so that pairs sharing a bucket in one member do not in
+    the others, and the average smooths the collisions out. Member 0 keeps the plain hash (first * (V + 2) +
+    second); the others take odd multipliers drawn from their seed."""
+    if member == 0:
+        return (vocab_size + 2, 1)
+    rng = random.Random(member_seed)
+    return (rng.randrange(1001, 99999, 2), rng.randrange(1, 9999, 2))
 
 
 class Exported(nn.Module):

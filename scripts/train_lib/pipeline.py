@@ -200,31 +200,34 @@ def run(out_dir, gem_core, allow_invalid=False, kfold=0, hyper=None, quiet=False
 
     mh = hyper["model"]
 
-    def new_net():
+    def member_seed(member):
+        return seed + 7919 * member
+
+    def new_net(member):
         return M.Net(vocab, mh["dim"], mh["conv"], mh["hidden"], mh["dropout"],
-                     mh["pair_buckets"], mh["pair_dim"])
+                     mh["pair_buckets"], mh["pair_dim"], M.member_pair_hash(vocab, member, member_seed(member)))
 
     def fit(*training_sets):
         """One ensemble per set of example indices. Members differ only in their seed (initialisation, sampling,
-        augmentation order); every generator is re-seeded per member, so all members of all sets train in
+        augmentation order, pair hash); every generator is re-seeded per member, so all members of all sets train in
         parallel processes with the same result as one after the other."""
         members = hyper["train"]["ensemble"]
 
         def fit_member(job):
             indices, member = training_sets[job // members], job % members
-            member_hyper = {**hyper, "seed": seed + 7919 * member}
+            member_hyper = {**hyper, "seed": member_seed(member)}
             M.seed_everything(member_hyper["seed"])
             spm.set_random_generator_seed(member_hyper["seed"])
             pick_rng.seed(member_hyper["seed"] + 1)
             say(f"ensemble member {member + 1}/{members}" + (f", set {job // members + 1}" if len(training_sets) > 1 else ""))
-            net = M.train(new_net(), epoch_data_for(indices), [examples[i].targets() for i in indices], member_hyper,
+            net = M.train(new_net(member), epoch_data_for(indices), [examples[i].targets() for i in indices], member_hyper,
                           log=say if job == 0 else (lambda m: None))  # one member's progress is enough to read
             return {k: v.numpy() for k, v in net.state_dict().items()}
 
         states = parallel_map(fit_member, range(len(training_sets) * members))
         nets = []
-        for state in states:
-            net = new_net()
+        for job, state in enumerate(states):
+            net = new_net(job % members)
             net.load_state_dict({k: torch.from_numpy(v) for k, v in state.items()})
             nets.append(net.eval())
         return [nets[s * members:(s + 1) * members] for s in range(len(training_sets))]

@@ -480,6 +480,32 @@ BOOST_AUTO_TEST_CASE(a_product_named_by_one_of_its_terms_is_offered_however_unli
   BOOST_TEST(button_ids(r).front() == "read:product_vraag:afval:kosten");
 }
 
+BOOST_AUTO_TEST_CASE(a_first_question_without_a_product_is_about_the_product_its_terms_name) {
+  auto source = gem::test::valid_source();
+  source["products"][3]["terms"] = json::array({"vaatwasser"});  // afval
+  const gem::Dialogue d(gem::compile_pack(source.dump(), gem::test::small_labels(), "GM0599", "Rotterdam"), kMunicipalities,
+                        "GM0599", {.related_aspects = 1});
+  // "wat kost een pasje": the model knows the question, not the word; the word is the editors' term.
+  Reading no_product{.aspect = "kosten", .normalized = "wat kost het weghalen van een vaatwasser"};
+  no_product.products = {{"paspoort", 0.3f}};
+  gem::Conversation c;
+  auto r = d.respond(c, understood(no_product));
+  BOOST_TEST(r.product.value_or("") == "afval");
+  BOOST_TEST(r.aspect.value_or("") == "kosten");
+  BOOST_TEST(button_ids(r).back() == "read:product_vraag:paspoort:kosten");  // the model's own likeliest product
+  // Without a term, the question still asks which product.
+  gem::Conversation c2;
+  no_product.normalized = "wat kost het weghalen";
+  r = d.respond(c2, understood(no_product));
+  BOOST_TEST(!r.product);
+  // A product the model did read is answered, the term only offered.
+  gem::Conversation c3;
+  Reading read{.product = "paspoort", .aspect = "kosten", .normalized = "wat kost het weghalen van een vaatwasser"};
+  r = d.respond(c3, understood(read));
+  BOOST_TEST(r.product.value_or("") == "paspoort");
+  BOOST_TEST(button_ids(r).back() == "read:product_vraag:afval:kosten");
+}
+
 BOOST_AUTO_TEST_CASE(a_message_naming_two_products_asks_which_one_first) {
   const auto d = dialogue();
   gem::Conversation c;
