@@ -324,9 +324,10 @@ void Dialogue::Impl::offer_other_product(Response& r, const Conversation& c, con
   std::optional<std::string> other = named;
   if (other && !another(*other)) other.reset();
   if (!other) {
-    // The model's ranking counts beside its own reading only, or beside the product its terms named where the
-    // model found none ("wat kost een pasje": the passport).
-    if (u.product != c.product && !(!u.product && named == c.product)) return;
+    // The model's ranking counts beside its own reading only, or beside the product a term named where the model
+    // read none ("wat kost een pasje": the ID card, and the passport beside it).
+    const bool named_for_the_model = !u.product && named == c.product;
+    if (u.product != c.product && !named_for_the_model) return;
     const auto next = std::find_if(u.products.begin(), u.products.end(), [&](const auto& p) { return another(p.first); });
     if (next == u.products.end() || next->second < options.other_product) return;
     other = next->first;
