@@ -165,9 +165,9 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
     r = I.ask_which(c, u.intent, which);
   } else if (u.intent == "product_vraag" && !unsure) {
     c.failures = 0;
-    // A first product question the model found no product in, that names a thing the editors list for one ("wat
-    // kost een pasje"): the word the model did not know is the product. On a topic, the term is only offered.
-    const auto product = u.product ? u.product : c.product ? std::nullopt : named;
+    // A product question the model found no product in, that names a thing the editors list for another product
+    // ("wat kost een pasje", also after the passport): the word the model did not know is the product.
+    const auto product = u.product ? u.product : names_another ? named : std::nullopt;
     if (product && product != c.product) {
       // A new product switches the topic, unless it answers "which product?" or "passport or ID card?", or
       // is a follow-up ("en een id-kaart?"): then the aspect asked about stays.
