@@ -119,10 +119,29 @@ test('a resident in the widget and an agent in the console hand over a conversat
   await openByMouse(resident.page);
   await say(resident.page, 'bel me op 06-12345678 over mijn paspoort');
   await say(resident.page, 'ik wil een medewerker spreken');
+  // Joining the queue relabels the panel: only the button to leave the queue changes. The other labels are not
+  // written again (a rewrite makes the browser lay their text out anew, on a phone inside a long task).
+  await resident.page.evaluate(() => {
+    const root = document.querySelector('gem-assistant').shadowRoot;
+    const leave = root.querySelector('.toolbar').lastElementChild;
+    window.__labelWrites = [];
+    const observer = new MutationObserver((records) => {
+      for (const { target, attributeName } of records) {
+        const el = target.nodeType === Node.ELEMENT_NODE ? target : target.parentElement;
+        window.__labelWrites.push(leave.contains(el) ? 'leave' : `${el.localName}.${el.className}${attributeName ? `[${attributeName}]` : ''}`);
+      }
+    });
+    for (const part of ['.header', '.toolbar', '.composer']) {
+      observer.observe(root.querySelector(part), { subtree: true, childList: true, characterData: true, attributes: true });
+    }
+  });
   await panel(resident.page).getByRole('button', { name: 'Chat met een medewerker' }).click();
   const consent = panel(resident.page).getByRole('group', { name: 'Mag de medewerker het gesprek tot nu toe lezen?' });
   await consent.getByRole('button', { name: 'Ja, deel het gesprek' }).click();
   await status(resident.page).filter({ hasText: /^Je bent nummer 1 in de wachtrij\./ }).waitFor(WAIT);
+  const writes = await resident.page.evaluate(() => window.__labelWrites);
+  assert.ok(writes.includes('leave'), 'the button to leave the queue appears');
+  assert.deepEqual(writes.filter((w) => w !== 'leave'), [], 'labels that did not change are not written again');
 
   // The agent hears of the new resident, accepts with the keyboard and reads the redacted transcript.
   const accept = page.getByRole('button', { name: 'Aannemen' });

@@ -1,6 +1,6 @@
 // The quick replies of the last response: buttons in a group labelled with the core's question. All labels
 // come from the core; pressing one goes to the controller (conversation.press), which knows its kind.
-import { h } from './dom.js';
+import { h, setAttr, setText } from './dom.js';
 
 export class Choices {
   constructor({ doc, t }, { press }) {
@@ -19,7 +19,7 @@ export class Choices {
     this.list.replaceChildren();
     this.el.hidden = !choices;
     if (!choices) return;
-    this.el.setAttribute('lang', choices.lang);
+    setAttr(this.el, 'lang', choices.lang);
     this.relabel();
     for (const reply of choices.replies) {
       this.list.append(h(this.doc, 'li', {}, h(this.doc, 'button', { type: 'button', class: 'choice', onclick: () => this.press(reply) }, reply.label)));
@@ -27,6 +27,6 @@ export class Choices {
   }
 
   relabel() {
-    if (this.current) this.label.textContent = this.current.label || this.t('choices');
+    if (this.current) setText(this.label, this.current.label || this.t('choices'));
   }
 }

@@ -35,3 +35,13 @@ export function h(doc, tag, attrs = {}, ...children) {
   }
   return el;
 }
+
+// Relabelling writes only what changed: writing the same text or attribute again still makes the browser
+// style, lay out and shape that text anew, inside the task that renders an answer.
+export function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+export function setAttr(el, name, value) {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}

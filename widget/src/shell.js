@@ -3,7 +3,7 @@
 // choices.js), a role="status" line for loading, waiting and thinking, the composer, and the short-lived
 // live region that announces each new message once (outside the panel, so closing never cuts one off).
 // Focus moves only on the resident's action: into the textarea on opening, back to the launcher on closing.
-import { h, icon } from './dom.js';
+import { h, icon, setAttr, setText } from './dom.js';
 
 const ANNOUNCEMENT_MS = 10000;
 
@@ -64,20 +64,20 @@ export class Shell {
   // All of the shell's texts, for the current language; `handover` is the handover's state ('' when none).
   relabel(lang, handover, subtitle) {
     const { t } = this;
-    this.panel.setAttribute('lang', lang);
-    this.title.textContent = t('title');
-    this.subtitle.textContent = subtitle;
-    this.closeButton.setAttribute('aria-label', t('close'));
-    this.newButton.lastChild.textContent = t('new_conversation');
-    this.langButton.textContent = t('other_language');
-    this.langButton.setAttribute('lang', lang === 'en' ? 'nl' : 'en');
-    this.transcript.el.setAttribute('aria-label', t('transcript'));
-    this.inputLabel.textContent = t('input_label');
-    this.sendButton.lastChild.textContent = t('send');
-    this.hint.textContent = t('input_hint');
-    this.privacy.textContent = t('privacy');
-    this.handoverButton.hidden = !handover;
-    this.handoverButton.textContent = handover ? t(handover === 'agent' ? 'end_chat' : 'cancel_queue') : '';
+    setAttr(this.panel, 'lang', lang);
+    setText(this.title, t('title'));
+    setText(this.subtitle, subtitle);
+    setAttr(this.closeButton, 'aria-label', t('close'));
+    setText(this.newButton.lastChild, t('new_conversation'));
+    setText(this.langButton, t('other_language'));
+    setAttr(this.langButton, 'lang', lang === 'en' ? 'nl' : 'en');
+    setAttr(this.transcript.el, 'aria-label', t('transcript'));
+    setText(this.inputLabel, t('input_label'));
+    setText(this.sendButton.lastChild, t('send'));
+    setText(this.hint, t('input_hint'));
+    setText(this.privacy, t('privacy'));
+    if (this.handoverButton.hidden !== !handover) this.handoverButton.hidden = !handover;
+    setText(this.handoverButton, handover ? t(handover === 'agent' ? 'end_chat' : 'cancel_queue') : '');
   }
 
   get isOpen() {
