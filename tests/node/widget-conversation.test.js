@@ -139,10 +139,10 @@ function fakeRedact() {
 
 // A view that records what the controller tells it.
 function recordingView() {
-  const view = { shown: [], statuses: [], announced: [], offered: null, loadFailures: 0 };
+  const view = { shown: [], updated: [], statuses: [], announced: [], offered: null, loadFailures: 0 };
   return Object.assign(view, {
     show: (message) => view.shown.push(message),
-    update: () => {},
+    update: (message) => view.updated.push(message),
     clear: () => view.shown.splice(0),
     choices: (choices) => { view.offered = choices; },
     status: (text) => view.statuses.push(text),
@@ -223,6 +223,26 @@ test('an unknown action is an error said in text', async () => {
   await conversation.open();
   await conversation.press({ id: 'handover:teleport', label: 'Beam me up', kind: 'action' });
   assert.equal(ui.shown.at(-1).text, beforeCore('nl').error_internal);
+});
+
+test('a typed message is drawn again only when the answer changes what it shows: its language, or a failed mark', async () => {
+  const { conversation, ui } = setup({ answers: {
+    'how much is a passport?': { ...response('A passport costs …', { lang: 'en' }), meaning: { lang: 'en' } },
+    'wat kost het?': new Error('respond: malformed state'),
+  } });
+  await conversation.open();
+  const dutch = conversation.submit('wat kost een paspoort?');
+  await conversation.queue;
+  assert.deepEqual(ui.updated, [], 'a Dutch question answered in Dutch is left as it was drawn');
+  const english = conversation.submit('how much is a passport?');
+  await conversation.queue;
+  assert.deepEqual(ui.updated.map((m) => [m.text, m.lang]), [['how much is a passport?', 'en']]);
+  const failing = conversation.submit('wat kost het?');
+  await conversation.queue;
+  assert.equal(ui.updated.at(-1), failing);
+  assert.equal(failing.failed, true);
+  assert.equal(dutch.lang, 'nl');
+  assert.equal(english.lang, 'en');
 });
 
 test('a dialogue error while answering is an error inside Gem, not a network problem; the message can be sent again', async () => {

@@ -201,7 +201,8 @@ export class Conversation {
         this.ui.status(this.t('load_failed'));
         return;
       }
-      if (response.meaning?.lang) this.update(message, { lang: response.meaning.lang, failed: false });
+      // Not failed: a message is asked again only after retry() took its mark away.
+      if (response.meaning?.lang) this.update(message, { lang: response.meaning.lang });
       const addressExpected = addressBefore
         || (response.events ?? []).some((e) => e.type === 'live_request' && ADDRESS_LOOK_UPS.includes(e.kind));
       const lookUps = this.respond(response, { announce: true, meaning: response.meaning, question: message });
@@ -462,7 +463,10 @@ export class Conversation {
     return message;
   }
 
+  // A message is drawn again only when what it shows changed: drawing it anew makes the browser lay it out again,
+  // in the task that shows the answer.
   update(message, changes) {
+    if (Object.entries(changes).every(([key, value]) => message[key] === value)) return;
     Object.assign(message, changes);
     this.ui.update(message);
     this.save();

@@ -101,7 +101,8 @@ export class GemAssistant extends HTMLElement {
   }
 
   relabel() {
-    this.label.textContent = TEXT[langOf(this)].open;
+    const text = TEXT[langOf(this)].open;
+    if (this.label.textContent !== text) this.label.textContent = text;  // the panel's relabelling sets lang here too
   }
 
   applyTheme() {
