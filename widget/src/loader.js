@@ -13,6 +13,7 @@ import baseCss from './styles.css';
 import themes from 'gem:themes';
 
 import { assetUrl } from './assets.js';
+import { setText } from './dom.js';
 import { engineFor, forgetEngine } from './engine-start.js';
 
 const SCRIPT = typeof document !== 'undefined' ? document.currentScript : null;
@@ -101,8 +102,7 @@ export class GemAssistant extends HTMLElement {
   }
 
   relabel() {
-    const text = TEXT[langOf(this)].open;
-    if (this.label.textContent !== text) this.label.textContent = text;  // the panel's relabelling sets lang here too
+    setText(this.label, TEXT[langOf(this)].open);
   }
 
   applyTheme() {
