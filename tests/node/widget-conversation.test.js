@@ -139,12 +139,12 @@ function fakeRedact() {
 
 // A view that records what the controller tells it.
 function recordingView() {
-  const view = { shown: [], updated: [], statuses: [], announced: [], offered: null, loadFailures: 0 };
+  const view = { shown: [], updated: [], statuses: [], announced: [], offered: null, offers: [], loadFailures: 0 };
   return Object.assign(view, {
     show: (message) => view.shown.push(message),
     update: (message) => view.updated.push(message),
     clear: () => view.shown.splice(0),
-    choices: (choices) => { view.offered = choices; },
+    choices: (choices) => { view.offered = choices; view.offers.push(choices); },
     status: (text) => view.statuses.push(text),
     announce: (text) => view.announced.push(text),
     relabel: () => {},
@@ -190,6 +190,17 @@ test('opening welcomes; a dialogue quick reply goes back to the core, with the l
   assert.deepEqual(session.calls, [['choose', 'product:paspoort']]);
   assert.deepEqual(texts(ui), ['Hallo! Ik ben Gem.', 'Paspoort', 'Gekozen: product:paspoort']);
   assert.equal(ui.shown[1].role, 'user');
+});
+
+test('a question typed while Gem loads comes after the welcome, which then offers no topics: the answer\'s buttons would replace them at once', async () => {
+  const answer = response('Een paspoort kost € 88,65.', { quick_replies: [{ id: 'aspect:afspraak', label: 'Afspraak', kind: 'dialogue' }] });
+  const { conversation, ui } = setup({ answers: { 'wat kost een paspoort?': answer } });
+  conversation.open();
+  conversation.submit('wat kost een paspoort?');
+  await conversation.queue;
+  assert.deepEqual(conversation.messages.map((m) => m.text), ['Hallo! Ik ben Gem.', 'wat kost een paspoort?', 'Een paspoort kost € 88,65.']);
+  assert.deepEqual(ui.offers.map((choices) => choices?.replies.map((r) => r.id) ?? null), [null, ['aspect:afspraak']]);
+  assert.equal(ui.announced.some((text) => /Paspoort/.test(text)), false, ui.announced.join('|'));
 });
 
 test('an action quick reply is performed by the widget: availability from the server, the consent question from the core', async () => {

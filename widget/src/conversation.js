@@ -108,8 +108,10 @@ export class Conversation {
         // Opened in this language, with the welcome (engine.load), unless a restore was tried first.
         if (saved) await this.session.setLanguage(this.lang);
         this.refreshTexts();
-        // Anything typed before the dialogue was there stays below the welcome.
-        this.respond(await this.session.welcome(), { announce: true, first: true, welcome: true });
+        // Anything typed before the dialogue was there stays below the welcome. A question already waiting is
+        // answered next, with buttons of its own: the welcome's topics would be gone before they could be used.
+        const welcome = await this.session.welcome();
+        this.respond(this.messages.length ? { ...welcome, quick_replies: [] } : welcome, { announce: true, first: true, welcome: true });
       }
       this.ui.status('');
     } catch (error) {

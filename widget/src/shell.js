@@ -102,10 +102,14 @@ export class Shell {
     });
   }
 
+  // Written in a task after the frame that shows the message: an announcement repeats the message's text, and
+  // laying both out in one frame makes that frame the longest task of an answer on a phone.
   announce(text, lang) {
     const item = h(this.doc, 'p', { lang }, text);
-    this.announcer.append(item);
-    this.win.setTimeout(() => item.remove(), ANNOUNCEMENT_MS);
+    this.win.requestAnimationFrame(() => this.win.setTimeout(() => {
+      this.announcer.append(item);
+      this.win.setTimeout(() => item.remove(), ANNOUNCEMENT_MS);
+    }, 0));
   }
 
   // The core could not be loaded: a button to try again, after the status line that says so.
