@@ -123,7 +123,9 @@ Analysis Understander::analyse(std::string_view text) const {
   auto p = impl_->pre.run(text);
   Analysis a;
   impl_->spm.Encode(p.model_text, &a.token_ids).IgnoreError();
-  if (a.token_ids.size() > impl_->max_tokens) a.token_ids.resize(impl_->max_tokens);
+  // A longer message keeps its end: residents tell their situation first and ask their question last.
+  if (a.token_ids.size() > impl_->max_tokens)
+    a.token_ids.erase(a.token_ids.begin(), a.token_ids.end() - static_cast<std::ptrdiff_t>(impl_->max_tokens));
   // The classifier needs at least one id: a message of only emoji or punctuation reads as unknown.
   if (a.token_ids.empty()) a.token_ids.push_back(impl_->spm.unk_id());
   a.text = std::move(p.text.text);

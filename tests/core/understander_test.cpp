@@ -85,6 +85,17 @@ BOOST_AUTO_TEST_CASE(token_ids_are_never_empty_and_bounded) {
   BOOST_TEST(a.text.size() == 1000u);
 }
 
+// Residents tell their situation first and ask last: a message longer than the model's input keeps its end.
+BOOST_AUTO_TEST_CASE(a_long_message_keeps_its_last_pieces) {
+  std::string story;
+  for (int i = 0; i < 20; ++i) story += "we zijn met het hele gezin verhuisd ";  // about 160 pieces, under 1000 characters
+  const auto question = nlu().analyse("wat kost een paspoort");
+  const auto a = nlu().analyse(story + "wat kost een paspoort");
+  BOOST_TEST(!a.truncated);
+  BOOST_REQUIRE_EQUAL(a.token_ids.size(), 64u);
+  BOOST_TEST(std::equal(question.token_ids.rbegin(), question.token_ids.rend(), a.token_ids.rbegin()));
+}
+
 BOOST_AUTO_TEST_CASE(a_product_question_takes_product_and_aspect) {
   FixedClassifier model;
   model.scores = scores("product_vraag", 0.9f, "paspoort", 0.8f, "kosten");

@@ -76,6 +76,17 @@ describe('hostile and odd input', () => {
     assert.equal(meaning.text.length, 1000);
   });
 
+  // Written for this test, longer than the model's 64 pieces, the question last. With the first 64 pieces the
+  // model read an event permit (0.20); the question itself is at the end.
+  test('a long story is read from its end, where the question is', async () => {
+    const meaning = await nlu.understand('Goedemorgen, ik ben sinds vorige week op zoek naar een nieuwe baan als begeleider in de '
+      + 'kinderopvang en ik heb een heel leuke plek gevonden bij een organisatie hier in de buurt, het gesprek ging goed en ze '
+      + 'willen me graag aannemen, maar ze zeiden aan het einde dat ze eerst nog een bewijs nodig hebben. Hoe vraag ik een VOG aan?');
+    assert.equal(meaning.truncated ?? false, false);
+    assert.equal(meaning.product, 'vog');
+    assert.equal(meaning.aspect, 'aanvragen');
+  });
+
   test('lone surrogates, emoji and empty text', async () => {
     for (const text of ['\uD800paspoort\uDFFF', '😀😀😀', '', '   ', '\u0000\u0001']) {
       const meaning = await nlu.understand(text);

@@ -64,7 +64,7 @@ struct Analysis {
   std::string normalized;            // tokens after spelling correction, joined by spaces: what the classifier reads
   std::vector<Correction> corrections;
   std::vector<Entity> entities;
-  std::vector<std::int32_t> token_ids;  // SentencePiece ids of `normalized`, never empty, at most Limits::max_tokens
+  std::vector<std::int32_t> token_ids;  // SentencePiece ids of `normalized`, never empty; of a longer message the last Limits::max_tokens
   std::size_t known_words = 0;       // words of `normalized` in the lexicon: none means gibberish or a foreign language
   bool truncated = false;
   bool repaired = false;             // invalid UTF-8 was replaced by U+FFFD
