@@ -1,7 +1,7 @@
 // The understanding path the browser uses (wasm core + ONNX model in ONNX Runtime Web), run in Node.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -76,12 +76,13 @@ describe('hostile and odd input', () => {
     assert.equal(meaning.text.length, 1000);
   });
 
-  // Written for this test, longer than the model's 64 pieces, the question last. With the first 64 pieces the
-  // model read an event permit (0.20); the question itself is at the end.
+  // tests/fixtures/long-stories.jsonl: stories written for this project (not from dev or external), each longer
+  // than the model's 64 pieces, the question last (README "Training" gives the whole file's scores). With its first
+  // 64 pieces the model read the VOG story as an event permit (0.20).
   test('a long story is read from its end, where the question is', async () => {
-    const meaning = await nlu.understand('Goedemorgen, ik ben sinds vorige week op zoek naar een nieuwe baan als begeleider in de '
-      + 'kinderopvang en ik heb een heel leuke plek gevonden bij een organisatie hier in de buurt, het gesprek ging goed en ze '
-      + 'willen me graag aannemen, maar ze zeiden aan het einde dat ze eerst nog een bewijs nodig hebben. Hoe vraag ik een VOG aan?');
+    const stories = readFileSync(join(ROOT, 'tests/fixtures/long-stories.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const story = stories.find((s) => s.product === 'vog');
+    const meaning = await nlu.understand(story.text);
     assert.equal(meaning.truncated ?? false, false);
     assert.equal(meaning.product, 'vog');
     assert.equal(meaning.aspect, 'aanvragen');
@@ -98,7 +99,6 @@ describe('hostile and odd input', () => {
     const { Understanding } = await import('../../wasm/understanding.js');
     const files = { ...readModelFiles(), metadata: '{"labels": {}}' };
     const createGemCore = (await import('node:module')).createRequire(import.meta.url)(join(ROOT, 'build/wasm/wasm/gem-core.js'));
-    const { readFileSync } = await import('node:fs');
     await assert.rejects(
       Understanding.create({ createGemCore, ort: await import('onnxruntime-web'), wasmBinary: readFileSync(join(ROOT, 'build/wasm/wasm/gem-core.wasm')), files }),
       /gem-nlu\.json: labels\.intent: expected a non-empty array/,
