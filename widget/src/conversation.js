@@ -111,7 +111,8 @@ export class Conversation {
         // Anything typed before the dialogue was there stays below the welcome. A question already waiting is
         // answered next, with buttons of its own: the welcome's topics would be gone before they could be used.
         const welcome = await this.session.welcome();
-        this.respond(this.messages.length ? { ...welcome, quick_replies: [] } : welcome, { announce: true, first: true, welcome: true });
+        const waiting = this.messages.some((m) => m.role === 'user');
+        this.respond(waiting ? { ...welcome, quick_replies: [] } : welcome, { announce: true, first: true, welcome: true });
       }
       this.ui.status('');
     } catch (error) {
