@@ -295,6 +295,43 @@ test('typed while the understanding loads: the compact tier answers before the f
   }
 });
 
+// A question typed before the core has arrived: the welcome comes first, without its topic buttons (the answer's
+// would replace them at once), then the answer; the live region announces both, in that order.
+test('typed before Gem has loaded: the welcome without topics, then the answer, both announced in order', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+  const releaseCore = await holdBack(context, /\/widget\/core\/gem-core\.[0-9a-f]{12}\.wasm$/);
+  const run = await openPage({ context });
+  const { page } = run;
+  await launcher(page).click();
+  await panel(page).waitFor();
+  await recordAnnouncements(page);
+  // Every set of buttons the group of quick replies shows from now on.
+  await page.evaluate(() => {
+    const root = document.querySelector('gem-assistant').shadowRoot;
+    window.__offered = [];
+    new MutationObserver(() => {
+      const labels = [...root.querySelectorAll('.choices:not([hidden]) button')].map((b) => b.textContent);
+      if (labels.length) window.__offered.push(labels.join('|'));
+    }).observe(root.querySelector('.choices'), { childList: true, subtree: true, attributes: true });
+  });
+  await input(page).fill('wat kost een paspoort?');
+  await page.keyboard.press('Enter');
+  releaseCore();
+  await botMessages(page).filter({ hasText: 'maximaal € 88,65' }).waitFor(WAIT);
+  const [welcome, answer] = await botMessages(page).allTextContents();
+  assert.match(welcome, /Ik ben Gem/);
+  assert.match(answer, /maximaal € 88,65/);
+  const offered = await page.evaluate(() => window.__offered);
+  assert.ok(offered.length >= 1 && offered.every((labels) => !/Verhuizen|Parkeervergunning/.test(labels)), offered.join(' / '));
+  await page.waitForFunction(() => window.__announcements.some((a) => a.text.includes('88,65')), null, WAIT);
+  const announced = (await harness.announcements(page)).map((a) => a.text);
+  const welcomeAt = announced.findIndex((text) => text.includes('Ik ben Gem'));
+  const answerAt = announced.findIndex((text) => text.includes('88,65'));
+  assert.ok(welcomeAt >= 0 && welcomeAt < answerAt, announced.join(' / '));
+  assert.doesNotMatch(announced[welcomeAt], /Parkeervergunning/);
+  await finish(run);
+});
+
 // The full model's download fails (a network problem) while a message waits for it: the message is marked not
 // sent, the status line says so, and "try again" has the engine fetch the model again and answer (same core).
 test('a full model that did not download: the waiting message can be sent again, and the engine fetches the model again', async () => {
