@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { ROOT, loadUnderstanding, readModelFiles } from '../../wasm/node.js';
+import { readJsonl } from '../../scripts/cli/eval.js';
 import { exportSplit } from '../../scripts/cli/nlu-data.js';
 
 let nlu;
@@ -80,8 +81,7 @@ describe('hostile and odd input', () => {
   // than the model's 64 pieces, the question last (README "Training" gives the whole file's scores). With its first
   // 64 pieces the model read the VOG story as an event permit (0.20).
   test('a long story is read from its end, where the question is', async () => {
-    const stories = readFileSync(join(ROOT, 'tests/fixtures/long-stories.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-    const story = stories.find((s) => s.product === 'vog');
+    const story = readJsonl(join(ROOT, 'tests/fixtures/long-stories.jsonl')).find((s) => s.product === 'vog');
     const meaning = await nlu.understand(story.text);
     assert.equal(meaning.truncated ?? false, false);
     assert.equal(meaning.product, 'vog');

@@ -139,12 +139,13 @@ function fakeRedact() {
 
 // A view that records what the controller tells it.
 function recordingView() {
-  const view = { shown: [], updated: [], statuses: [], announced: [], offered: null, offers: [], loadFailures: 0 };
+  const view = { shown: [], updated: [], statuses: [], announced: [], offers: [], loadFailures: 0,
+    get offered() { return this.offers.at(-1) ?? null; } };
   return Object.assign(view, {
     show: (message) => view.shown.push(message),
     update: (message) => view.updated.push(message),
     clear: () => view.shown.splice(0),
-    choices: (choices) => { view.offered = choices; view.offers.push(choices); },
+    choices: (choices) => view.offers.push(choices),
     status: (text) => view.statuses.push(text),
     announce: (text) => view.announced.push(text),
     relabel: () => {},
