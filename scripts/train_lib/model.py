@@ -178,8 +178,8 @@ def store_compact(model, weights):
             init.CopyFrom(numpy_helper.from_array(w.astype(np.float16), name + "_f16"))
             restore.append(helper.make_node("Cast", [name + "_f16"], [name], to=onnx.TensorProto.FLOAT))
         else:
-            # The scales are stored as float16 (float32 scales were about 110 KB of the brotli download), and the
-            # weights are rounded against the float16 scale the runtime will multiply by.
+            # The scales are stored as float16 (as float32 they alone were about 97 KB brotli, as float16 40 KB), and
+            # the weights are rounded against the float16 scale the runtime will multiply by.
             scale = np.abs(w).max(axis=1, keepdims=True) / 127.0
             scale[scale == 0] = 1.0
             scale16 = scale.astype(np.float16)
