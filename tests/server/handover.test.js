@@ -163,6 +163,7 @@ describe('handover on one server', { skip: !fs.existsSync(BINARY) && `no ${BINAR
 
   test('the resident can cancel while queued', async () => {
     const a = await agent(server, anna.cookie);
+    await a.next('queue');  // online once the hub has registered the agent, not when the socket opened
     const r = await resident(server);
     r.send(start());
     const started = await r.next('started');
@@ -178,6 +179,7 @@ describe('handover on one server', { skip: !fs.existsSync(BINARY) && `no ${BINAR
 
   test('bad input gets error frames or a closed socket, never a crash', async () => {
     const a = await agent(server, anna.cookie);
+    await a.next('queue');
     const r = await resident(server);
     r.send('{not json');
     assert.equal((await r.next('error')).error, 'invalid_request');
@@ -221,6 +223,7 @@ describe('handover on one server', { skip: !fs.existsSync(BINARY) && `no ${BINAR
   test('an ended chat leaves no text in the data folder (checkpointed at once, off the network thread)', async () => {
     const secret = `dossier-${crypto.randomUUID()}`;
     const a = await agent(server, anna.cookie);
+    await a.next('queue');
     const r = await resident(server);
     r.send(start({ transcript: [{ role: 'resident', text: `${secret} ${'x'.repeat(1500)}` }] }));
     const { conversation } = await r.next('started');
@@ -259,7 +262,7 @@ describe('graceful shutdown keeps the queue', { skip: !fs.existsSync(BINARY) && 
     let server = await startServer(setup);
     addAccount(server, 'anna');
     const anna = await login(server, 'anna');
-    await agent(server, anna.cookie);  // someone must be online to queue at all
+    await (await agent(server, anna.cookie)).next('queue');  // someone must be online to queue at all
     const r = await resident(server);
     r.send(start());
     const started = await r.next('started');
