@@ -63,13 +63,14 @@ def fit(id_lists, targets, hyper, l2):
     return out
 
 
-def quantize(heads):
-    """int8 weights with one scale per label (column): list of (int8 W, float32 scale, float32 bias)."""
+def quantize(heads, levels):
+    """int8 weights with one scale per label (column): list of (int8 W, float32 scale, float32 bias). Each weight
+    is a whole number of steps between -levels and levels; fewer levels leave brotli less to store."""
     out = []
     for w, b in heads:
-        scale = (np.abs(w).max(axis=0) / 127.0).astype(np.float32)
+        scale = (np.abs(w).max(axis=0) / levels).astype(np.float32)
         scale[scale == 0] = 1.0
-        q = np.clip(np.rint(w / scale), -127, 127).astype(np.int8)
+        q = np.clip(np.rint(w / scale), -levels, levels).astype(np.int8)
         out.append((q, scale, b.astype(np.float32)))
     return out
 
