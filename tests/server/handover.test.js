@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 
 import {
-  BINARY, BUS_SECRET, RESIDENT_ORIGIN, addAccount, agent, handoverSetup, login, resident, startRedis, startServer, tempDir,
+  BINARY, BUS_SECRET, RESIDENT_ORIGIN, addAccount, agent, handoverSetup, login, onlineAgent, resident, startRedis, startServer, tempDir,
 } from './handover_fixture.js';
 
 const MARKER = `geheim-${crypto.randomUUID()}`;  // must never appear in the server's output
@@ -162,8 +162,7 @@ describe('handover on one server', { skip: !fs.existsSync(BINARY) && `no ${BINAR
   });
 
   test('the resident can cancel while queued', async () => {
-    const a = await agent(server, anna.cookie);
-    await a.next('queue');  // online once the hub has registered the agent, not when the socket opened
+    const a = await onlineAgent(server, anna.cookie);
     const r = await resident(server);
     r.send(start());
     const started = await r.next('started');
@@ -178,8 +177,7 @@ describe('handover on one server', { skip: !fs.existsSync(BINARY) && `no ${BINAR
   });
 
   test('bad input gets error frames or a closed socket, never a crash', async () => {
-    const a = await agent(server, anna.cookie);
-    await a.next('queue');
+    const a = await onlineAgent(server, anna.cookie);
     const r = await resident(server);
     r.send('{not json');
     assert.equal((await r.next('error')).error, 'invalid_request');
@@ -222,8 +220,7 @@ describe('handover on one server', { skip: !fs.existsSync(BINARY) && `no ${BINAR
   // Runs after the flood test above: its socket's frame bucket must not pass to a new socket.
   test('an ended chat leaves no text in the data folder (checkpointed at once, off the network thread)', async () => {
     const secret = `dossier-${crypto.randomUUID()}`;
-    const a = await agent(server, anna.cookie);
-    await a.next('queue');
+    const a = await onlineAgent(server, anna.cookie);
     const r = await resident(server);
     r.send(start({ transcript: [{ role: 'resident', text: `${secret} ${'x'.repeat(1500)}` }] }));
     const { conversation } = await r.next('started');
@@ -262,7 +259,7 @@ describe('graceful shutdown keeps the queue', { skip: !fs.existsSync(BINARY) && 
     let server = await startServer(setup);
     addAccount(server, 'anna');
     const anna = await login(server, 'anna');
-    await (await agent(server, anna.cookie)).next('queue');  // someone must be online to queue at all
+    await onlineAgent(server, anna.cookie);  // someone must be online to queue at all
     const r = await resident(server);
     r.send(start());
     const started = await r.next('started');
@@ -299,8 +296,7 @@ describe('two instances share handovers through Redis', { skip: !fs.existsSync(B
     addAccount(b, 'anna');
     try {
       const anna = await login(b, 'anna');
-      const agentOnB = await agent(b, anna.cookie);
-      await agentOnB.next('queue');
+      const agentOnB = await onlineAgent(b, anna.cookie);
       // A knows about B's agent through Redis.
       const availability = await (await fetch(`${a.url}/v1/handover/GM0599/availability`)).json();
       assert.equal(availability.agents_available, 1);
@@ -350,8 +346,7 @@ describe('Redis credentials and signed bus messages', { skip: !fs.existsSync(BIN
       const server = await startServer(setup, credentials);
       try {
         addAccount(server, 'anna');
-        const a = await agent(server, (await login(server, 'anna')).cookie);
-        await a.next('queue');
+        const a = await onlineAgent(server, (await login(server, 'anna')).cookie);
         const publish = (wire) => {
           const r = spawnSync('redis-cli', ['-p', String(redis.port), '--user', 'gem', '--pass', 'redis pass word', '--no-auth-warning',
             'PUBLISH', 'gem:handover:events', wire], { encoding: 'utf8' });
@@ -393,8 +388,7 @@ describe('one shutdown deadline', { skip: !fs.existsSync(BINARY) && `no ${BINARY
     }));
     try {
       addAccount(server, 'anna');
-      const a = await agent(server, (await login(server, 'anna')).cookie);
-      await a.next('queue');
+      const a = await onlineAgent(server, (await login(server, 'anna')).cookie);
       const queued = await resident(server);
       queued.send(start());
       await queued.next('queued');

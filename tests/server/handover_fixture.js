@@ -137,3 +137,12 @@ export function resident(server, origin = RESIDENT_ORIGIN) {
 export function agent(server, cookie, origin = server.url) {
   return Socket.open(`${server.ws}/v1/agent/socket`, { Origin: origin, Cookie: cookie });
 }
+
+// An agent's console that the hub has registered: online once its first queue frame has come, not when the socket
+// opened (the hub registers the agent after the handshake; under load a resident could otherwise start in between
+// and be told no_agent). The first queue frame is taken.
+export async function onlineAgent(server, cookie) {
+  const socket = await agent(server, cookie);
+  await socket.next('queue');
+  return socket;
+}

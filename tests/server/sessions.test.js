@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { after, before, test } from 'node:test';
 
-import { BINARY, PASSWORD, addAccount, agent, handoverSetup, login, startRedis, startServer, tempDir } from './handover_fixture.js';
+import { BINARY, PASSWORD, addAccount, agent, handoverSetup, login, onlineAgent, startRedis, startServer, tempDir } from './handover_fixture.js';
 
 const SWEEP_MS = 2000;  // auth sweep interval (server/src/auth/routes.cpp)
 
@@ -47,8 +47,7 @@ async function closedWithin(socket, ms) {
 
 test('signing out closes the console socket at once', async () => {
   const { cookie, csrf } = await login(server, 'anna');
-  const socket = await agent(server, cookie);
-  await socket.next('queue');
+  const socket = await onlineAgent(server, cookie);
   const out = await fetch(`${server.url}/v1/agent/logout`, { method: 'POST',
     headers: { Cookie: cookie, 'X-CSRF-Token': csrf, Origin: server.url } });
   assert.equal(out.status, 204);
@@ -61,8 +60,7 @@ test('signing out closes the console socket at once', async () => {
 
 test('a new password (set from the command line) closes the console socket within one sweep', async () => {
   const { cookie } = await login(server, 'bert');
-  const socket = await agent(server, cookie);
-  await socket.next('queue');
+  const socket = await onlineAgent(server, cookie);
   const result = spawnSync(BINARY, ['--config', server.configFile, 'add-account', 'bert', '--role', 'agent',
     '--municipality', 'GM0599'], { input: `${PASSWORD} changed\n`, encoding: 'utf8',
     env: { ...process.env, GEM_DATA_DIR: server.dataDir } });
@@ -129,8 +127,7 @@ test('with Redis, a session from one instance works on another, and signing out 
     const onB = await fetch(`${b.url}/v1/agent/session`, { headers: { Cookie: cookie } });
     assert.equal(onB.status, 200, 'no sticky routing needed');
     assert.equal((await onB.json()).csrf, csrf);
-    const socket = await agent(b, cookie);
-    await socket.next('queue');
+    const socket = await onlineAgent(b, cookie);
     const out = await fetch(`${a.url}/v1/agent/logout`, { method: 'POST', headers: { Cookie: cookie, 'X-CSRF-Token': csrf, Origin: a.url } });
     assert.equal(out.status, 204);
     assert.deepEqual(await closedWithin(socket, SWEEP_MS + 1500), { code: 1008, reason: 'session_ended' });
