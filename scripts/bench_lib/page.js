@@ -30,6 +30,16 @@ const PROFILES = [
   { id: 'phone-csp-no-worker', name: 'no throttling, page re-served without worker-src blob:', device: 'phone', cpu: PHONE_CPU_SLOWDOWN,
     conditions: null, caches: ['cold'], csp: (policy) => policy.replace(/\s*worker-src [^;]*;?/, ''), runs: Number(process.env.BENCH_REPEAT ?? 3) },
 ];
+// The engine's User Timing marks (widget/src/engine-host.js, `gem:<name>`), in the order a first answer normally
+// passes them, with what each means in the report.
+const MILESTONES = [
+  ['core-ready', 'core compiled'],
+  ['conversation-opened', 'conversation opened (welcome)'],
+  ['compact-ready', 'compact tier ready'],
+  ['message-received', 'message reached the engine'],
+  ['answer-sent', 'answer left the engine'],
+  ['model-ready', 'full model ready'],
+];
 const QUESTION = 'wat kost een paspoort?';
 const ANSWER = /€/;  // every municipality's passport fee answer names an amount
 const SETTLE_MS = 1000;
@@ -172,6 +182,14 @@ async function visit(context, profile, { keepBodies, whole = false }) {
   const after = [...net.byId.values()].filter((r) => r.phase === 'after')
     .concat(byWorkers.map((r) => ({ ...r, encoding: 'n/a', cache: '', worker: true })));
   const modelIn = workers.length ? 'worker' : ((await resources(page)).some(isOrtWasm) ? 'main thread' : 'not loaded yet');
+  // The engine's milestones, in ms after the click, from whichever realm runs the engine (its worker, or the page).
+  const clickEpoch = await page.evaluate((at) => performance.timeOrigin + at, clickAt);
+  const marks = (realm) => realm.evaluate(() => ({ origin: performance.timeOrigin,
+    marks: performance.getEntriesByType('mark').filter((m) => m.name.startsWith('gem:')).map((m) => [m.name.slice(4), m.startTime]) }));
+  const engine = {};
+  for (const { origin, marks: list } of await Promise.all([page, ...workers].map((realm) => marks(realm).catch(() => ({ marks: [] }))))) {
+    for (const [name, at] of list) engine[name] = origin + at - clickEpoch;
+  }
   await page.close();
   return {
     before: { ...totals(before), widget: totals(before.filter((r) => isWidget(r.url))), ...blocking(tasksBefore),
@@ -181,6 +199,8 @@ async function visit(context, profile, { keepBodies, whole = false }) {
         decoded: r.decoded, ...(r.sizes ? { gzip: r.sizes.gzip, brotli: r.sizes.brotli } : {}) })) },
     panel_ms: panelMs,
     answer_ms: answerMs,
+    sent_ms: sentAt - clickAt,
+    engine,
     wait_ms: answerAt - sentAt,
     model_in: modelIn,
     ort_at_answer: ortAtAnswer,
@@ -249,6 +269,13 @@ export function renderPage({ result: p }) {
       `${ms(s.answer_spread_ms[0])} – ${ms(s.answer_spread_ms[1])}`, s.wait_ms == null ? 'n/a' : ms(s.wait_ms),
       s.longest_after_ms == null ? 'n/a' : ms(s.longest_after_ms), s.tbt_after_ms == null ? 'n/a' : ms(s.tbt_after_ms),
       kb(median(s.visits.map((v) => v.bytes_at_answer))), kb(median(s.visits.map((v) => v.after.transferred)))]));
+  const measured = p.scenarios.filter((s) => s.runs > 0);
+  const at = (s, pick) => {
+    const values = s.visits.map(pick).filter((v) => v != null);
+    return values.length ? ms(median(values)) : 'n/a';
+  };
+  const engineRows = measured.map((s) => [device(s), s.profile_name, s.cache, ms(s.panel_ms), at(s, (v) => v.sent_ms),
+    ...MILESTONES.map(([name]) => at(s, (v) => v.engine?.[name])), ms(s.answer_ms)]);
   const fileRows = first.after.files.map((f) => [f.path, f.encoding, kb(f.transferred), kb(f.decoded),
     f.gzip == null ? 'n/a' : kb(f.gzip), f.brotli == null ? 'n/a' : kb(f.brotli), f.cache || '—']);
   const sum = (k) => first.after.files.reduce((n, f) => n + (f[k] ?? 0), 0);
@@ -287,6 +314,13 @@ Runtime arrived": visits in which ONNX Runtime's wasm had not finished downloadi
 tier answered. The rows "page re-served" pass the demo page through the browser (Playwright route) to take
 \`worker-src blob:\` out of its CSP: the engine and the model then run on the main thread (the fallback); the twin row passes it
 through unchanged, for a fair comparison.
+
+**Where the time to the first answer goes**: the engine's milestones (User Timing marks in the thread that runs it,
+\`widget/src/engine-host.js\`), in ms after the click, median of runs; "n/a" where a visit ended before one (the full
+model is not awaited). The message is sent right after the panel is ready; until the engine's thread is free it waits
+there, and the answer is shown in the page's next frame after it left the engine.
+
+${table(['device', 'network', 'cache', 'panel ready', 'message sent', ...MILESTONES.map(([, label]) => label), 'answer shown'], engineRows)}
 
 **Bytes after opening** (cold, no throttling): what the server sent (\`Content-Encoding\`, bytes on the wire) and the same
 bodies compressed here with gzip -9 and brotli, to show what compression would save:

@@ -15,6 +15,9 @@
 //      share the CPU with the core's start. A typed message already waiting is answered first, unless the
 //      compact tier is not sure of it.
 // Nothing here sends what residents type: every request is for one of Gem's files.
+//
+// Each phase's end is a User Timing mark (`gem:core-ready`, …, once per engine, in the thread that runs it), so that
+// `scripts/bench page` can show where the time to a first answer goes. A mark holds a name and a time, no text.
 import createGemCore from 'gem-core';  // the wasm build's gem-core.js, bundled by widget/build.js
 
 import { Session } from '../../wasm/session.js';
@@ -85,8 +88,10 @@ export class EngineHost {
     this.bytes = async (url) => new Uint8Array(await (await get(url)).arrayBuffer());
     this.text = async (url) => (await get(url)).text();
 
+    this.marked = new Set();
     this.municipalities = this.text(urls.municipalities);
     this.core = startCore(get(urls.core));
+    this.core.then(() => this.milestone('core-ready'), () => {});
     // The pack and the understanding's files go to the core as bytes: handed over as strings, they would be
     // decoded here and encoded to UTF-8 again by a JavaScript loop, some 25 ms of a desktop's first answer.
     const pack = urls.pack ? this.bytes(urls.pack).catch(() => this.bytes(urls.genericPack)) : this.bytes(urls.genericPack);
@@ -98,6 +103,13 @@ export class EngineHost {
     this.modelWanted = false;  // a message has waited for the full model: from then on phase 3 starts at once
     this.wake = null;  // starts phase 3 while it waits for messages being answered
     this.understand();
+  }
+
+  // Marks one of the phases scripts/bench_lib/page.js lists (MILESTONES), the first time it is reached.
+  milestone(name) {
+    if (this.marked.has(name)) return;
+    this.marked.add(name);
+    globalThis.performance?.mark?.(`gem:${name}`);
   }
 
   // Resolves when no typed message is being answered, or one waits for the full model. It resolves in a task of
@@ -120,13 +132,18 @@ export class EngineHost {
       this.municipalities, this.bytes(urls.aliases), this.bytes(urls.countries)]);
     let compactReady;
     const model = new Promise((resolve) => { compactReady = resolve; }).then(() => this.idle()).then(() => this.bytes(urls.onnx))
-      .then((onnx) => startModel({ ortUrl: urls.ort, wasmPaths: urls.ortWasm, onnx }, { ownWorker: this.modelWorker }));
+      .then((onnx) => startModel({ ortUrl: urls.ort, wasmPaths: urls.ortWasm, onnx }, { ownWorker: this.modelWorker }))
+      .then((runner) => {
+        this.milestone('model-ready');
+        return runner;
+      });
     const loading = Promise.all([this.dialogue, files]).then(([[core], [spm, metadata, compact, municipalities, aliases, countries]]) =>
       // The same core as the dialogue's: the session and the understander share one wasm instance.
       Understanding.create({ core, runner: model, files: { spm, metadata, compact, municipalities, aliases, countries } }));
     loading.then(compactReady, compactReady);  // without a compact tier the full model is all there is
     this.understanding = loading;
     loading.then(() => {
+      this.milestone('compact-ready');
       if (this.understanding === loading) this.understood = true;
     }, () => {});
     const forget = () => {
@@ -181,10 +198,12 @@ export class EngineHost {
       session.setLanguage(lang);
       welcome = session.welcome();
     }
+    this.milestone('conversation-opened');
     return { session: id, municipalityName: row?.split('\t')[1]?.trim() ?? '', welcome, mirror: mirror(session) };
   }
 
   async send(session, text, progress) {
+    this.milestone('message-received');
     this.answering += 1;
     try {
       if (!session.understanding) {
@@ -202,6 +221,7 @@ export class EngineHost {
         progress({ waiting: true });
       };
       const result = await session.send(text, { onWait });
+      this.milestone('answer-sent');
       return { result, mirror: mirror(session) };
     } catch (error) {
       // The full model failed to load: the next message tries again with a new one (same core).
