@@ -361,6 +361,30 @@ test('a full model that did not download: the waiting message can be sent again,
   await finish(run, { expected: [/Failed to load resource|ERR_FAILED/] });
 });
 
+// The wasm core's download fails (a network problem): the panel says Gem could not be loaded, with nothing else
+// shown, and "load again" starts a new engine, which fetches the core again, welcomes the resident and answers.
+test('a core that did not download: the panel says so, and "load again" fetches it again and welcomes', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
+  let attempts = 0;
+  await context.route(/\/widget\/core\/gem-core\.[0-9a-f]{12}\.wasm$/, (route) => {
+    attempts += 1;
+    return attempts === 1 ? route.abort('failed') : route.continue();
+  });
+  const run = await openPage({ context });
+  const { page } = run;
+  await launcher(page).click();
+  const again = panel(page).getByRole('button', { name: 'Opnieuw laden' });
+  await again.waitFor(WAIT);
+  assert.match(await harness.status(page).textContent(), /Gem kon niet worden geladen/);
+  assert.equal(await botMessages(page).count(), 0);
+  await again.click();
+  await botMessages(page).filter({ hasText: 'Ik ben Gem' }).waitFor(WAIT);
+  assert.equal(attempts, 2);
+  await harness.say(page, 'wat kost een paspoort?');
+  assert.match(await botMessages(page).last().innerText(), /€ 88,65/);
+  await harness.finish(run, { expected: [/Failed to load resource|ERR_FAILED/] });
+});
+
 // Where the transcript is scrolled, once the frame in which the widget scrolls it has been drawn.
 async function scrolled(page) {
   await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
