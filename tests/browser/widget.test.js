@@ -38,7 +38,7 @@ after(async () => {
 function openPage({ path = '/', ...options } = {}) {
   return harness.openPage(browser, origin, { path: `${path}${path.includes('?') ? '&' : '?'}server=off`, ...options });
 }
-const finish = (run) => harness.finish(run);
+const finish = (run, options) => harness.finish(run, options);
 
 test('the loader alone: no request and no storage before the launcher is used; prefetch on hover', async () => {
   const run = await openPage();
@@ -382,7 +382,7 @@ test('a core that did not download: the panel says so, and "load again" fetches 
   assert.equal(attempts, 2);
   await harness.say(page, 'wat kost een paspoort?');
   assert.match(await botMessages(page).last().innerText(), /€ 88,65/);
-  await harness.finish(run, { expected: [/Failed to load resource|ERR_FAILED/] });
+  await finish(run, { expected: [/Failed to load resource|ERR_FAILED/] });
 });
 
 // Where the transcript is scrolled, once the frame in which the widget scrolls it has been drawn.
