@@ -317,8 +317,9 @@ through unchanged, for a fair comparison.
 
 **Where the time to the first answer goes**: the engine's milestones (User Timing marks in the thread that runs it,
 \`widget/src/engine-host.js\`), in ms after the click, median of runs; "n/a" where a visit ended before one (the full
-model is not awaited). The message is sent right after the panel is ready; until the engine's thread is free it waits
-there, and the answer is shown in the page's next frame after it left the engine.
+model is not awaited). The question is typed as soon as the panel is ready; "message sent" is when the page handles
+its Enter, "message reached the engine" when the engine starts on it, and "answer shown" the page's first frame with
+the answer: the gaps between them are the page's main thread or the engine's thread being busy.
 
 ${table(['device', 'network', 'cache', 'panel ready', 'message sent', ...MILESTONES.map(([, label]) => label), 'answer shown'], engineRows)}
 
