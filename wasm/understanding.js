@@ -27,7 +27,9 @@ export function compactAnswers(understander, analysis, scores) {
 export async function ortRunner(ort, onnx) {
   // One thread: no SharedArrayBuffer, so no COOP/COEP headers are needed on municipal sites.
   ort.env.wasm.numThreads = 1;
-  const session = await ort.InferenceSession.create(onnx, { executionProviders: ['wasm'] });
+  // The basic graph optimisations give this model the same probabilities to the bit as all of them; the others'
+  // code then never runs, so the widget's trimmed ONNX Runtime (widget/ort-trim.js) leaves it out (61 KB brotli).
+  const session = await ort.InferenceSession.create(onnx, { executionProviders: ['wasm'], graphOptimizationLevel: 'basic' });
   return {
     async run(ids) {
       const output = await session.run({ ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]) });

@@ -321,6 +321,7 @@ export function renderPage({ result: p }) {
   const fast3g = p.scenarios.find((s) => s.profile === 'fast3g' && s.cache === 'cold');
   const warm = p.scenarios.find((s) => s.profile === 'none' && s.cache === 'warm');
   const biggest = [...first.after.files].sort((a, b) => b.transferred - a.transferred)[0];
+  const ortBytes = first.after.files.filter((f) => f.path.includes('/ort/')).reduce((n, f) => n + f.transferred, 0);
   return `Server: ${p.server}. Headless Chromium, 1280×800, a fresh browser profile on disk per run (cold = empty HTTP cache and no compiled code
 kept; warm = a second tab after a first visit in the same profile that stayed ${DWELL_MS / 1000} s after the full model was ready, as
 a resident reading the answer would, so the browser may reuse what it downloaded and compiled then). The question typed right after opening: "${p.question}".
@@ -329,7 +330,7 @@ ${Math.round(p.fast3g.downloadThroughput)} B/s (1.6 Mbps × 0.9), upload ${Math.
 The phone rows slow the CPU ${PHONE_CPU_SLOWDOWN}× (CDP \`Emulation.setCPUThrottlingRate\`, as Lighthouse does for a mid-range phone).
 The network emulation reaches the page and the engine's worker, but not the model's worker inside it (ONNX Runtime's
 files arrive unthrottled there): the first answers here do not wait for those files, but on a real Fast 3G
-connection ONNX Runtime's 2.3 MB take some 13 s more before the full model answers.
+connection ONNX Runtime's ${kb(ortBytes)} take some ${Math.round(ortBytes / p.fast3g.downloadThroughput)} s more before the full model answers.
 
 **Before the widget is opened** (cold, no throttling): the page made ${first.before.requests} requests
 (${kb(first.before.transferred)} transferred), of which the widget's: ${first.before.widget.requests} request(s),
