@@ -4,9 +4,11 @@
 //   1. run the model in Node (widget/ort-run.js) with V8 compiling each wasm function only when it is first called
 //      (--wasm-lazy-compilation; --trace-wasm-compilation-times names each), on token id lists of every length the core gives (1 to max_tokens);
 //   2. keep every function V8 compiled, and replace the body of every other one with `unreachable` (3 bytes);
+//      the function table's slots of those all point at one of them;
 //   3. run the trimmed wasm on the same inputs, and on inputs it was not profiled on: every output must be the same
 //      to the bit, or the build fails. A function the profile missed traps loudly; it never computes something else.
-// Nothing else in the binary changes: its imports, exports, tables, data and the functions' indices stay as they are.
+// Nothing else in the binary changes: its imports, exports, the table's size, data and the functions' indices stay
+// as they are.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -98,7 +100,31 @@ function importedFunctions(bytes, section) {
   return functions;
 }
 
-// The module with the body of every defined function whose index is not in `keep` replaced by `unreachable`.
+// The function indices of a table's flag-0 element segments (the form Emscripten writes), with `map` applied to
+// each; null (leave the section as it is) for any other form.
+function mapElements(bytes, section, map) {
+  const r = reader(bytes, section.start);
+  const count = r.u32();
+  const out = [...leb(count)];
+  for (let s = 0; s < count; s++) {
+    if (r.byte() !== 0) return null;
+    const offset = r.at;  // a constant expression: i32.const n or global.get g, then end
+    const opcode = r.byte();
+    if (opcode !== 0x41 && opcode !== 0x23) return null;
+    r.u32();
+    if (r.byte() !== 0x0b) return null;
+    out.push(0, ...bytes.subarray(offset, r.at));
+    const n = r.u32();
+    out.push(...leb(n));
+    for (let i = 0; i < n; i++) out.push(...leb(map(r.u32())));
+  }
+  return r.at === section.end ? Buffer.from(out) : null;
+}
+
+// The module with the body of every defined function whose index is not in `keep` replaced by `unreachable`, and
+// every table slot that held one of them pointing at the first of them instead (the same slots, so function
+// pointers keep their values; a call through one still traps: unreachable, or a signature mismatch), which
+// compresses better than thousands of different indices.
 export function stubFunctions(bytes, keep) {
   const all = sections(bytes);
   const code = all.find((s) => s.id === 10);
@@ -109,6 +135,7 @@ export function stubFunctions(bytes, keep) {
   const parts = [Buffer.from(leb(count))];
   const STUB = Buffer.from([3, 0x00, 0x00, 0x0b]);  // size 3: no locals, unreachable, end
   let kept = 0;
+  let target = -1;  // the first function left out
   for (let i = 0; i < count; i++) {
     const size = r.u32();
     const start = r.at;
@@ -118,12 +145,20 @@ export function stubFunctions(bytes, keep) {
       kept++;
     } else {
       parts.push(STUB);
+      if (target < 0) target = first + i;
     }
   }
-  const body = Buffer.concat(parts);
-  const out = Buffer.concat([bytes.subarray(0, code.header),
-    Buffer.from([10, ...leb(body.length)]), body, bytes.subarray(code.end)]);
-  return { bytes: out, functions: count, kept };
+  const replaced = new Map([[code, Buffer.concat(parts)]]);
+  const element = all.find((s) => s.id === 9);
+  const elements = element && target >= 0
+    ? mapElements(bytes, element, (index) => (index >= first && !keep.has(index) ? target : index)) : null;
+  if (elements) replaced.set(element, elements);
+  const out = [bytes.subarray(0, 8)];
+  for (const s of all) {
+    const body = replaced.get(s);
+    out.push(body ? Buffer.concat([Buffer.from([s.id, ...leb(body.length)]), body]) : bytes.subarray(s.header, s.end));
+  }
+  return { bytes: Buffer.concat(out), functions: count, kept };
 }
 
 // ---- profiling and checking -------------------------------------------------------------------------------------

@@ -35,6 +35,35 @@ test('a function left out traps, a kept one runs as before, and the indices coun
   assert.throws(() => none.one(), WebAssembly.RuntimeError);
 });
 
+// The same two functions in a table, and `call(i)`, which calls slot i through it (call_indirect).
+const TABLE_MODULE = Buffer.from([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 10, 2, 0x60, 0, 1, 0x7f, 0x60, 1, 0x7f, 1, 0x7f,  // type 0: [] → [i32]; type 1: [i32] → [i32]
+  0x02, 9, 1, 3, 0x65, 0x6e, 0x76, 1, 0x66, 0x00, 0,  // import env.f: type 0
+  0x03, 4, 3, 0, 0, 1,  // one, two: type 0; call: type 1
+  0x04, 4, 1, 0x70, 0x00, 2,  // a funcref table of two slots
+  0x07, 20, 3, 3, 0x6f, 0x6e, 0x65, 0x00, 1, 3, 0x74, 0x77, 0x6f, 0x00, 2, 4, 0x63, 0x61, 0x6c, 0x6c, 0x00, 3,
+  0x09, 8, 1, 0x00, 0x41, 0, 0x0b, 2, 1, 2,  // slots 0 and 1: one, two
+  0x0a, 19, 3, 4, 0, 0x41, 1, 0x0b, 4, 0, 0x41, 2, 0x0b, 7, 0, 0x20, 0, 0x11, 0, 0, 0x0b,
+]);
+
+test('a table slot that held a function left out still traps when called; the other slots call what they did', async () => {
+  const full = await instantiate(TABLE_MODULE);
+  assert.deepEqual([full.call(0), full.call(1)], [1, 2]);
+  const trimmed = await instantiate(stubFunctions(TABLE_MODULE, new Set([1, 3])).bytes);
+  assert.equal(trimmed.call(0), 1);
+  assert.throws(() => trimmed.call(1), WebAssembly.RuntimeError);
+  const onlyTwo = await instantiate(stubFunctions(TABLE_MODULE, new Set([2, 3])).bytes);
+  assert.throws(() => onlyTwo.call(0), WebAssembly.RuntimeError);
+  assert.equal(onlyTwo.call(1), 2);
+  // With both left out, both slots point at the first of them (one), so that the table compresses well.
+  const neither = stubFunctions(TABLE_MODULE, new Set([3])).bytes;
+  assert.ok(neither.includes(Buffer.from([0x09, 8, 1, 0x00, 0x41, 0, 0x0b, 2, 1, 1])), 'the element section still names both functions');
+  const none = await instantiate(neither);
+  assert.throws(() => none.call(0), WebAssembly.RuntimeError);
+  assert.throws(() => none.call(1), WebAssembly.RuntimeError);
+});
+
 test('a file that is not WebAssembly is refused', () => {
   assert.throws(() => stubFunctions(Buffer.from('not wasm at all'), new Set()), /not a WebAssembly module/);
 });
