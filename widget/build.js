@@ -216,7 +216,7 @@ export async function buildWidget({ out: target = join(ROOT, 'build/widget'), qu
   for (const f of ['gemeenten.tsv', 'gemeente-aliases.tsv', 'landen.tsv']) take(join(ROOT, 'content/gazetteer', f), `gazetteer/${f}`);
   const ort = join(ROOT, 'node_modules/onnxruntime-web/dist');
   for (const f of ['ort.wasm.min.mjs', 'ort-wasm-simd-threaded.mjs']) take(join(ort, f), `ort/${f}`);
-  // ONNX Runtime's wasm with only what the model runs (widget/ort-trim.js): 2.3 MB brotli → about 0.74 MB.
+  // ONNX Runtime's wasm with only what the model runs (widget/ort-trim.js): 2.3 MB brotli → about 0.64 MB.
   const trimmedOrt = await trimmedOrtFile({ root: ROOT, ortWasm: join(ort, 'ort-wasm-simd-threaded.wasm'), cacheDir: join(ROOT, 'build/ort-trim') });
   take(trimmedOrt.path, 'ort/ort-wasm-simd-threaded.wasm');
   const engineAssets = Object.fromEntries(fetched.map((rel) => [rel, hashName(out, rel)]));

@@ -2,13 +2,14 @@
 // few. ONNX Runtime's own answer is a build with only the model's operators, made from its source, which neither
 // Debian nor npm ships. This makes the same from the shipped binary, for widget/build.js:
 //   1. run the model in Node (widget/ort-run.js) with V8 compiling each wasm function only when it is first called
-//      (--wasm-lazy-compilation; --trace-wasm-compilation-times names each), on token id lists of every length the core gives (1 to max_tokens);
+//      (--wasm-lazy-compilation; --trace-wasm-compilation-times names each), on token id lists of every length the
+//      core gives (1 to max_tokens);
 //   2. keep every function V8 compiled, and replace the body of every other one with `unreachable` (3 bytes);
-//      the function table's slots of those all point at one of them;
+//      the function table's slots of those all point at one of them; then Binaryen's wasm-opt -Oz, which now finds
+//      much of the kept code dead (whatever comes after a call that traps) and drops the functions nothing calls;
 //   3. run the trimmed wasm on the same inputs, and on inputs it was not profiled on: every output must be the same
 //      to the bit, or the build fails. A function the profile missed traps loudly; it never computes something else.
-// Nothing else in the binary changes: its imports, exports, the table's size, data and the functions' indices stay
-// as they are.
+// Imports, exports, the function table's slots and the data stay as they are.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -161,6 +162,24 @@ export function stubFunctions(bytes, keep) {
   return { bytes: Buffer.concat(out), functions: count, kept };
 }
 
+// The WebAssembly features ONNX Runtime Web's wasm uses; wasm-opt must be told them (the file does not say).
+const FEATURES = ['simd', 'threads', 'bulk-memory', 'sign-ext', 'mutable-globals', 'nontrapping-float-to-int'];
+
+// Binaryen's size optimisations (Debian's binaryen, which emscripten depends on).
+function optimise(bytes) {
+  const dir = mkdtempSync(join(tmpdir(), 'gem-ort-opt-'));
+  try {
+    writeFileSync(join(dir, 'in.wasm'), bytes);
+    const result = spawnSync('wasm-opt', [...FEATURES.map((f) => `--enable-${f}`), '-Oz', join(dir, 'in.wasm'), '-o', join(dir, 'out.wasm')],
+      { encoding: 'utf8' });
+    if (result.error) throw new Error(`wasm-opt did not run (apt-get install binaryen): ${result.error.message}`);
+    if (result.status !== 0) throw new Error(`wasm-opt failed on the trimmed ONNX Runtime: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    return readFileSync(join(dir, 'out.wasm'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // ---- profiling and checking -------------------------------------------------------------------------------------
 
 function run(wasm, onnx, inputs, { trace = false } = {}) {
@@ -175,7 +194,8 @@ function run(wasm, onnx, inputs, { trace = false } = {}) {
       { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     const line = result.stdout.match(/^\{"digest".*$/m)?.[0];  // V8's trace lines may come before and after it
     if (result.status !== 0 || !line) {
-      throw new Error(`ONNX Runtime did not run the model${trace ? '' : ' with the trimmed wasm'}: ${(result.stderr || result.error?.message || '').trim().split('\n').slice(-3).join(' ')}`);
+      const why = (result.stderr || result.error?.message || '').trim().split('\n').slice(-3).join(' ');
+      throw new Error(`ONNX Runtime did not run the model${trace ? '' : ' with the trimmed wasm'}: ${why}`);
     }
     return { ...JSON.parse(line), log: result.stdout };
   } finally {
@@ -196,14 +216,15 @@ export function inputsOf(idsOfTexts, { maxTokens, perLength }) {
 }
 
 // Trims `wasm` (ORT's bytes) to what `onnx` (a path) uses on `profile`, checked on `profile` and `check` (lists of
-// token id lists). Resolves to {bytes, functions, kept}; throws if the trimmed wasm differs in any output.
+// token id lists). Returns {bytes, functions, kept}; throws if the trimmed wasm differs in any output.
 export function trimOrt(wasm, onnx, { profile, check }) {
   const traced = run(wasm, onnx, profile, { trace: true });
   // V8 prints "Compiled function <module>#<index> using Liftoff, …" for each function the first time it runs (and
   // again when it optimises one).
   const used = new Set([...traced.log.matchAll(/^Compiled function \S*#(\d+) /gm)].map((m) => Number(m[1])));
   if (used.size === 0) throw new Error('no wasm function was traced: this Node cannot profile ONNX Runtime');
-  const trimmed = stubFunctions(wasm, used);
+  const stubbed = stubFunctions(wasm, used);
+  const trimmed = { ...stubbed, bytes: optimise(stubbed.bytes) };
   for (const [name, inputs] of [['profiled', profile], ['held-out', check]]) {
     const full = name === 'profiled' ? traced : run(wasm, onnx, inputs);
     const small = run(trimmed.bytes, onnx, inputs);
