@@ -7,6 +7,7 @@ cd "$ROOT"
 # Debian packages each purpose needs.
 PACKAGES_BUILD=(g++ cmake make pkg-config dpkg-dev ca-certificates emscripten
   libsentencepiece-dev libutf8proc-dev libboost-test-dev libboost-dev nlohmann-json3-dev python3 python3-yaml python3-numpy brotli)
+PACKAGES_BUILD+=(binaryen)  # wasm-opt, for ONNX Runtime's trimmed wasm (widget/ort-trim.js); emscripten needs it too
 PACKAGES_BROWSER=(chromium)
 # gem-server (built with the native build): SQLite for live data and analytics, libpq for PostgreSQL analytics.
 PACKAGES_BUILD+=(libsqlite3-dev libpq-dev)
