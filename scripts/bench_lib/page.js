@@ -237,6 +237,20 @@ async function visit(context, profile, { keepBodies, whole = false, codeCache = 
   };
 }
 
+// Runs `use(context)` in a browser with a fresh profile on disk (an empty cache), as a resident's browser has: only
+// there does Chromium keep compiled WebAssembly for the next visit. The profile is removed afterwards.
+async function inFreshProfile(server, use) {
+  const dir = mkdtempSync(join(tmpdir(), 'gem-bench-profile-'));
+  const context = await launchWithProfile(dir, { viewport: { width: 1280, height: 800 } });
+  context.origin = server.origin;
+  try {
+    return await use(context);
+  } finally {
+    await context.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function runPage(log) {
   const server = await startServer();
   const browser = await launch();
@@ -251,33 +265,26 @@ export async function runPage(log) {
     bytes = await visit(context, PROFILES[0], { keepBodies: true });
     await context.close();
     log('page: compiled code kept for a second visit (untimed visits)');
-    const dir = mkdtempSync(join(tmpdir(), 'gem-bench-profile-'));
-    const cacheContext = await launchWithProfile(dir, { viewport: { width: 1280, height: 800 } });
-    cacheContext.origin = server.origin;
-    await visit(cacheContext, PROFILES[0], { keepBodies: false, whole: true });
-    ({ wasm_cache: wasmCache } = await visit(cacheContext, PROFILES[0], { keepBodies: false, codeCache: true }));
-    await cacheContext.close();
-    rmSync(dir, { recursive: true, force: true });
+    wasmCache = await inFreshProfile(server, async (context) => {
+      await visit(context, PROFILES[0], { keepBodies: false, whole: true });
+      return (await visit(context, PROFILES[0], { keepBodies: false, codeCache: true })).wasm_cache;
+    });
     for (const profile of PROFILES.filter((p) => p.runs > 0)) {
       for (const cache of profile.caches ?? ['cold', 'warm']) {
         const visits = [];
         const failures = [];
         for (let run = 0; run < profile.runs; run++) {
           log(`page: ${profile.name}, ${cache} cache, run ${run + 1}/${profile.runs}`);
-          // A fresh profile is an empty cache; the warm visit is a second tab after a first visit in the same profile.
-          // A profile on disk, because only there does Chromium keep compiled WebAssembly for the next visit.
-          const dir = mkdtempSync(join(tmpdir(), 'gem-bench-profile-'));
-          const context = await launchWithProfile(dir, { viewport: { width: 1280, height: 800 } });
-          context.origin = server.origin;
-          // A visit that gets no answer in time is reported as such, not dropped.
-          try {
-            if (cache === 'warm') await visit(context, profile, { keepBodies: false, whole: true });
-            visits.push(await visit(context, profile, { keepBodies: false }));
-          } catch (error) {
-            failures.push(error.message.split('\n')[0]);
-          }
-          await context.close();
-          rmSync(dir, { recursive: true, force: true });
+          // The warm visit is a second tab after a first visit in the same profile.
+          await inFreshProfile(server, async (context) => {
+            // A visit that gets no answer in time is reported as such, not dropped.
+            try {
+              if (cache === 'warm') await visit(context, profile, { keepBodies: false, whole: true });
+              visits.push(await visit(context, profile, { keepBodies: false }));
+            } catch (error) {
+              failures.push(error.message.split('\n')[0]);
+            }
+          });
         }
         scenarios.push({ profile: profile.id, profile_name: profile.name, device: profile.device, cpu: profile.cpu, cache, runs: visits.length, failures,
           panel_ms: median(visits.map((v) => v.panel_ms)), answer_ms: median(visits.map((v) => v.answer_ms)),
