@@ -19,18 +19,7 @@ import { fileURLToPath } from 'node:url';
 
 import { loadUnderstanding } from '../wasm/node.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const RUNNER = join(HERE, 'ort-run.js');
-
-// Runs `use(dir)` with a temporary folder for the files a child process reads and writes, removed afterwards.
-function inTempDir(use) {
-  const dir = mkdtempSync(join(tmpdir(), 'gem-ort-trim-'));
-  try {
-    return use(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const RUNNER = join(dirname(fileURLToPath(import.meta.url)), 'ort-run.js');
 
 // ---- the wasm binary format (https://webassembly.github.io/spec/core/binary/) -----------------------------------
 
@@ -178,22 +167,24 @@ const FEATURES = ['simd', 'threads', 'bulk-memory', 'sign-ext', 'mutable-globals
 
 // Binaryen's size optimisations (Debian's binaryen, which emscripten depends on).
 function optimise(bytes) {
-  return inTempDir((dir) => {
+  const dir = mkdtempSync(join(tmpdir(), 'gem-ort-opt-'));
+  try {
     writeFileSync(join(dir, 'in.wasm'), bytes);
     const result = spawnSync('wasm-opt', [...FEATURES.map((f) => `--enable-${f}`), '-Oz', join(dir, 'in.wasm'), '-o', join(dir, 'out.wasm')],
       { encoding: 'utf8' });
     if (result.error) throw new Error(`wasm-opt did not run (apt-get install binaryen): ${result.error.message}`);
     if (result.status !== 0) throw new Error(`wasm-opt failed on the trimmed ONNX Runtime: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`);
     return readFileSync(join(dir, 'out.wasm'));
-  });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // ---- profiling and checking -------------------------------------------------------------------------------------
 
-// Runs `onnx` (a path) on `inputs` (token id lists) with the ORT wasm `wasm` (bytes) in a child Node (ort-run.js):
-// returns {digest, runs, log}: the SHA-256 of every probability and, with `trace`, V8's compilation trace.
-export function ortDigest(wasm, onnx, inputs, { trace = false } = {}) {
-  return inTempDir((dir) => {
+function run(wasm, onnx, inputs, { trace = false } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'gem-ort-trim-'));
+  try {
     const wasmPath = join(dir, 'ort.wasm');
     const inputsPath = join(dir, 'inputs.json');
     writeFileSync(wasmPath, wasm);
@@ -207,7 +198,9 @@ export function ortDigest(wasm, onnx, inputs, { trace = false } = {}) {
       throw new Error(`ONNX Runtime did not run the model${trace ? '' : ' with the trimmed wasm'}: ${why}`);
     }
     return { ...JSON.parse(line), log: result.stdout };
-  });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 // Token id lists of every length from 1 to `maxTokens`, `perLength` of each, cut in turn from `idsOfTexts` (the
@@ -225,7 +218,7 @@ export function inputsOf(idsOfTexts, { maxTokens, perLength }) {
 // Trims `wasm` (ORT's bytes) to what `onnx` (a path) uses on `profile`, checked on `profile` and `check` (lists of
 // token id lists). Returns {bytes, functions, kept}; throws if the trimmed wasm differs in any output.
 export function trimOrt(wasm, onnx, { profile, check }) {
-  const traced = ortDigest(wasm, onnx, profile, { trace: true });
+  const traced = run(wasm, onnx, profile, { trace: true });
   // V8 prints "Compiled function <module>#<index> using Liftoff, …" for each function the first time it runs (and
   // again when it optimises one).
   const used = new Set([...traced.log.matchAll(/^Compiled function \S*#(\d+) /gm)].map((m) => Number(m[1])));
@@ -233,8 +226,8 @@ export function trimOrt(wasm, onnx, { profile, check }) {
   const stubbed = stubFunctions(wasm, used);
   const trimmed = { ...stubbed, bytes: optimise(stubbed.bytes) };
   for (const [name, inputs] of [['profiled', profile], ['held-out', check]]) {
-    const full = name === 'profiled' ? traced : ortDigest(wasm, onnx, inputs);
-    const small = ortDigest(trimmed.bytes, onnx, inputs);
+    const full = name === 'profiled' ? traced : run(wasm, onnx, inputs);
+    const small = run(trimmed.bytes, onnx, inputs);
     if (small.digest !== full.digest) throw new Error(`the trimmed ONNX Runtime gives other outputs on the ${name} inputs`);
   }
   return trimmed;
@@ -254,10 +247,11 @@ export async function trimmedOrtFile({ root, ortWasm, cacheDir }) {
   const options = { maxTokens: metadata.max_tokens, perLength: 2 };
   const profile = inputsOf(ids.filter((_, i) => i % 2 === 0), options);
   const check = inputsOf(ids.filter((_, i) => i % 2 === 1), options);
+  const here = dirname(fileURLToPath(import.meta.url));
   const key = createHash('sha256');
   // Everything the kept functions depend on: the wasm, the model, the profile, this file and how the session is
   // made (ort-run.js, wasm/understanding.js).
-  for (const part of [wasm, readFileSync(onnx), JSON.stringify([profile, check]), process.version, readFileSync(join(HERE, 'ort-trim.js')),
+  for (const part of [wasm, readFileSync(onnx), JSON.stringify([profile, check]), process.version, readFileSync(join(here, 'ort-trim.js')),
     readFileSync(RUNNER), readFileSync(join(root, 'wasm/understanding.js'))]) key.update(part);
   const path = join(cacheDir, `ort-${key.digest('hex').slice(0, 16)}.wasm`);
   const report = `${path}.json`;
