@@ -190,12 +190,21 @@ function run(wasm, onnx, inputs, { trace = false } = {}) {
     writeFileSync(wasmPath, wasm);
     writeFileSync(inputsPath, JSON.stringify(inputs));
     const flags = trace ? ['--wasm-lazy-compilation', '--trace-wasm-compilation-times'] : [];
-    const result = spawnSync(process.execPath, [...flags, RUNNER, wasmPath, onnx, inputsPath],
+    const runOnce = () => spawnSync(process.execPath, [...flags, RUNNER, wasmPath, onnx, inputsPath],
       { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-    const line = result.stdout.match(/^\{"digest".*$/m)?.[0];  // V8's trace lines may come before and after it
+    let result = runOnce();
+    if (result.signal) {
+      // A child killed by a signal says nothing of the wasm; one more try, said aloud so a pattern would show.
+      console.warn(`ort-trim: the ONNX Runtime run was killed by ${result.signal}; running it once more`);
+      result = runOnce();
+    }
+    const line = result.stdout?.match(/^\{"digest".*$/m)?.[0];  // V8's trace lines may come before and after it
     if (result.status !== 0 || !line) {
-      const why = (result.stderr || result.error?.message || '').trim().split('\n').slice(-3).join(' ');
-      throw new Error(`ONNX Runtime did not run the model${trace ? '' : ' with the trimmed wasm'}: ${why}`);
+      const how = result.signal ? `killed by ${result.signal}` : `exit status ${result.status}`;
+      const tail = (text) => (text || '').trim().split('\n').slice(-3).join(' | ');
+      const why = [result.error?.message, tail(result.stderr) && `stderr: ${tail(result.stderr)}`,
+        !line && tail(result.stdout) && `stdout: ${tail(result.stdout)}`].filter(Boolean).join('; ');
+      throw new Error(`ONNX Runtime did not run the model${trace ? '' : ' with the trimmed wasm'} (${how})${why ? `: ${why}` : ''}`);
     }
     return { ...JSON.parse(line), log: result.stdout };
   } finally {
