@@ -25,6 +25,17 @@ after(async () => {
 
 const open = (code = 'GM0599') => Session.create(understanding, packs[code], tsv, code);
 
+test('a pack and gazetteer given as UTF-8 bytes open the same conversation as strings; a missing pack says so', async () => {
+  const fromText = open();
+  const fromBytes = Session.create(understanding, new TextEncoder().encode(packs.GM0599), Buffer.from(tsv), 'GM0599');
+  assert.deepEqual(fromBytes.welcome(), fromText.welcome());
+  const question = 'wat kost een paspoort in Tilburg?';
+  assert.deepEqual(await fromBytes.send(question), await fromText.send(question));
+  fromBytes.close();
+  fromText.close();
+  assert.throws(() => Session.create(understanding, undefined, tsv, 'GM0599'), /pack is missing/);
+});
+
 test('state() is the public view: language, tone, what the assistant awaits, topic and handover phase', async () => {
   const session = open();
   session.welcome();
