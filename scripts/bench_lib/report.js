@@ -121,7 +121,31 @@ ${table(['system', 'runtime', 'median', 'p95', 'spread of medians', 'ratio vs Ge
 - The SVM and fastText run in Python, their own runtime (no Node port exists): compare them with care.
 - Gem in Chromium runs the same modules as the widget, timed in the page with \`performance.now()\`, which Chromium
   coarsens to 0.1 ms on pages that are not cross-origin isolated: read its median to that precision.
-${faster.length ? `- **Faster per message than Gem:** ${faster.map((r) => `${r.name} (${r.runtime}, ${ratio(r.median_ms, gemNode.median_ms)})`).join(', ')}.` : '- No peer is faster per message than Gem.'}`;
+${faster.length ? `- **Faster per message than Gem:** ${faster.map((r) => `${r.name} (${r.runtime}, ${ratio(r.median_ms, gemNode.median_ms)})`).join(', ')}.` : '- No peer is faster per message than Gem.'}
+${s.startup ? startup(s.startup) : ''}`;
+}
+
+const STARTUP_STEP_NAMES = {
+  instantiate: 'instantiate the wasm core (compile its bytes, start the runtime)',
+  conversation: 'open a conversation over the content pack, with its welcome',
+  understanding: 'create the understanding (SentencePiece, lexicon, gazetteers)',
+  compact: 'load the compact tier',
+  first_message: 'answer "wat kost een paspoort?" from the compact tier',
+  total: '**total**',
+};
+
+// The engine's start on a first visit (startup-run.js): steady enough to compare builds, unlike browser visits.
+function startup(u) {
+  const rows = u.steps.map((r) => [STARTUP_STEP_NAMES[r.step] ?? r.step, ms(r.median_ms), `${ms(r.spread_ms[0])} – ${ms(r.spread_ms[1])}`]);
+  return `
+**The engine's start on a first visit**: the steps the widget's worker takes before its first answer
+(\`scripts/bench_lib/startup-run.js\`), each in a fresh Node process with V8 running the core as Chromium does on a
+first visit: every function compiled by the baseline compiler when it first runs, no optimising tier, one thread
+(\`node ${u.flags.join(' ')}\`). Median of ${u.runs} processes. On this machine these numbers vary far less than
+browser visits do, so they show what a change to the core or its files does to the start; a phone takes some 4× as
+long, and its browser also fetches the files and draws the panel meanwhile (see "Page impact").
+
+${table(['step', 'median', 'spread'], rows)}`;
 }
 
 function size({ result: z }) {

@@ -1,5 +1,6 @@
 // Speed: per-message latency, text in → meaning out, warm (after a warm-up), repeated runs.
 // Gem and nlp.js in Node; the Python peers in Python (their own runtime); Gem also in headless Chromium.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -7,7 +8,7 @@ import { ROOT, wasmDir } from '../../wasm/node.js';
 import { launch } from '../../tests/browser/chromium.js';
 import { readSplits } from './data.js';
 import { SYSTEMS, isPython, nodeSystem, pythonPeer } from './peers/index.js';
-import { summariseRuns, timeEach } from './stats.js';
+import { median, summariseRuns, timeEach } from './stats.js';
 
 export const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
 const WARMUP = 100;
@@ -78,6 +79,27 @@ async function chromiumRuns(texts) {
   }
 }
 
+// The engine's start on a first visit (startup-run.js), in fresh Node processes with V8 running the core as
+// Chromium does then: lazy compilation by the baseline compiler only, on one thread.
+export const STARTUP_FLAGS = ['--wasm-lazy-compilation', '--no-wasm-tier-up', '--single-threaded'];
+const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 9);
+export const STARTUP_STEPS = ['instantiate', 'conversation', 'understanding', 'compact', 'first_message'];
+
+function startupRuns() {
+  const script = join(ROOT, 'scripts/bench_lib/startup-run.js');
+  return Array.from({ length: STARTUP_RUNS }, () => {
+    const run = spawnSync(process.execPath, [...STARTUP_FLAGS, script], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`startup-run.js failed: ${(run.stderr || run.stdout).trim().split('\n').pop()}`);
+    return JSON.parse(run.stdout.trim().split('\n').pop());
+  });
+}
+
+function startupSummary(runs) {
+  const total = runs.map((r) => STARTUP_STEPS.reduce((n, step) => n + r[step], 0));
+  const row = (step, values) => ({ step, median_ms: median(values), spread_ms: [Math.min(...values), Math.max(...values)] });
+  return { runs: runs.length, flags: STARTUP_FLAGS, steps: [...STARTUP_STEPS.map((step) => row(step, runs.map((r) => r[step]))), row('total', total)] };
+}
+
 export async function runSpeed(log) {
   const { train, dev } = readSplits();
   const texts = dev.map((r) => r.text);
@@ -97,5 +119,6 @@ export async function runSpeed(log) {
   }
   log('speed: Gem in headless Chromium');
   rows.push({ id: 'gem-chromium', name: 'Gem (wasm core + ONNX)', runtime: 'headless Chromium', ...summariseRuns(await chromiumRuns(texts)) });
-  return { repeat: REPEAT, warmup: WARMUP, rows };
+  log(`speed: the engine's start, ${STARTUP_RUNS} fresh processes`);
+  return { repeat: REPEAT, warmup: WARMUP, rows, startup: startupSummary(startupRuns()) };
 }
