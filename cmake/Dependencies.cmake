@@ -111,7 +111,7 @@ if(EMSCRIPTEN)
   # "emscripten" SjLj) cannot coexist with Wasm EH in one function: clang dies with
   # "error in backend: When using Wasm EH with Emscripten SjLj ..." (Boost.Test's
   # execution_monitor uses sigsetjmp next to try/catch).
-  set(GEM_WASM_FLAGS "-fwasm-exceptions -sSUPPORT_LONGJMP=wasm -mbulk-memory")
+  set(GEM_WASM_FLAGS "-fwasm-exceptions -sSUPPORT_LONGJMP=wasm")
   set(GEM_WASM_RELEASE_FLAGS "-Oz -flto")
   string(APPEND CMAKE_C_FLAGS " ${GEM_WASM_FLAGS}")
   string(APPEND CMAKE_CXX_FLAGS " ${GEM_WASM_FLAGS}")
