@@ -162,6 +162,9 @@ export function stubFunctions(bytes, keep) {
   return { bytes: Buffer.concat(out), functions: count, kept };
 }
 
+// The last lines a child process printed, for an error message.
+const lastLines = (text) => (text || '').trim().split('\n').slice(-3).join(' | ');
+
 // The WebAssembly features ONNX Runtime Web's wasm uses; wasm-opt must be told them (the file does not say).
 const FEATURES = ['simd', 'threads', 'bulk-memory', 'sign-ext', 'mutable-globals', 'nontrapping-float-to-int'];
 
@@ -173,7 +176,7 @@ function optimise(bytes) {
     const result = spawnSync('wasm-opt', [...FEATURES.map((f) => `--enable-${f}`), '-Oz', join(dir, 'in.wasm'), '-o', join(dir, 'out.wasm')],
       { encoding: 'utf8' });
     if (result.error) throw new Error(`wasm-opt did not run (apt-get install binaryen): ${result.error.message}`);
-    if (result.status !== 0) throw new Error(`wasm-opt failed on the trimmed ONNX Runtime: ${result.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    if (result.status !== 0) throw new Error(`wasm-opt failed on the trimmed ONNX Runtime: ${lastLines(result.stderr)}`);
     return readFileSync(join(dir, 'out.wasm'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -201,9 +204,8 @@ function run(wasm, onnx, inputs, { trace = false } = {}) {
     const line = result.stdout?.match(/^\{"digest".*$/m)?.[0];  // V8's trace lines may come before and after it
     if (result.status !== 0 || !line) {
       const how = result.signal ? `killed by ${result.signal}` : `exit status ${result.status}`;
-      const tail = (text) => (text || '').trim().split('\n').slice(-3).join(' | ');
-      const why = [result.error?.message, tail(result.stderr) && `stderr: ${tail(result.stderr)}`,
-        !line && tail(result.stdout) && `stdout: ${tail(result.stdout)}`].filter(Boolean).join('; ');
+      const why = [result.error?.message, lastLines(result.stderr) && `stderr: ${lastLines(result.stderr)}`,
+        !line && lastLines(result.stdout) && `stdout: ${lastLines(result.stdout)}`].filter(Boolean).join('; ');
       throw new Error(`ONNX Runtime did not run the model${trace ? '' : ' with the trimmed wasm'} (${how})${why ? `: ${why}` : ''}`);
     }
     return { ...JSON.parse(line), log: result.stdout };

@@ -141,9 +141,10 @@ function startup(u) {
 **The engine's start on a first visit**: the steps the widget's worker takes before its first answer
 (\`scripts/bench_lib/startup-run.js\`), each in a fresh Node process with V8 running the core as Chromium does on a
 first visit: every function compiled by the baseline compiler when it first runs, no optimising tier, one thread
-(\`node ${u.flags.join(' ')}\`). Median of ${u.runs} processes. On this machine these numbers vary far less than
-browser visits do, so they show what a change to the core or its files does to the start; a phone takes some 4× as
-long, and its browser also fetches the files and draws the panel meanwhile (see "Page impact").
+(\`node ${u.flags.join(' ')}\`). Median of ${u.runs} processes. Within one run they vary far less than browser
+visits do; between runs this shared machine's speed moves them all, so compare two builds in alternating processes of
+one run. A phone takes some 4× as long, and its browser also fetches the files and draws the panel meanwhile (see
+"Page impact").
 
 ${table(['step', 'median', 'spread'], rows)}`;
 }

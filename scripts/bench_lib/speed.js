@@ -81,23 +81,26 @@ async function chromiumRuns(texts) {
 
 // The engine's start on a first visit (startup-run.js), in fresh Node processes with V8 running the core as
 // Chromium does then: lazy compilation by the baseline compiler only, on one thread.
-export const STARTUP_FLAGS = ['--wasm-lazy-compilation', '--no-wasm-tier-up', '--single-threaded'];
+const STARTUP_FLAGS = ['--wasm-lazy-compilation', '--no-wasm-tier-up', '--single-threaded'];
 const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 9);
-export const STARTUP_STEPS = ['instantiate', 'conversation', 'understanding', 'compact', 'first_message'];
 
+// One object of step → ms per process, the steps in the order startup-run.js takes them.
 function startupRuns() {
   const script = join(ROOT, 'scripts/bench_lib/startup-run.js');
   return Array.from({ length: STARTUP_RUNS }, () => {
     const run = spawnSync(process.execPath, [...STARTUP_FLAGS, script], { encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`startup-run.js failed: ${(run.stderr || run.stdout).trim().split('\n').pop()}`);
+    if (run.status !== 0) {
+      throw new Error(`startup-run.js failed: ${run.error?.message ?? (run.stderr || run.stdout).trim().split('\n').pop()}`);
+    }
     return JSON.parse(run.stdout.trim().split('\n').pop());
   });
 }
 
 function startupSummary(runs) {
-  const total = runs.map((r) => STARTUP_STEPS.reduce((n, step) => n + r[step], 0));
+  const steps = Object.keys(runs[0]);
+  const total = runs.map((r) => steps.reduce((n, step) => n + r[step], 0));
   const row = (step, values) => ({ step, median_ms: median(values), spread_ms: [Math.min(...values), Math.max(...values)] });
-  return { runs: runs.length, flags: STARTUP_FLAGS, steps: [...STARTUP_STEPS.map((step) => row(step, runs.map((r) => r[step]))), row('total', total)] };
+  return { runs: runs.length, flags: STARTUP_FLAGS, steps: [...steps.map((step) => row(step, runs.map((r) => r[step]))), row('total', total)] };
 }
 
 export async function runSpeed(log) {

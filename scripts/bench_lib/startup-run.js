@@ -14,7 +14,7 @@ import { Session } from '../../wasm/session.js';
 import { Understanding } from '../../wasm/understanding.js';
 import { checkContent, packFor } from '../cli/content.js';
 
-export const QUESTION = 'wat kost een paspoort?';
+const QUESTION = 'wat kost een paspoort?';
 const MUNICIPALITY = 'GM0599';
 
 // Untimed: the pack as the widget's build makes it, and every file as the bytes the worker fetches.
