@@ -190,29 +190,28 @@ function run(wasm, onnx, inputs, { trace = false } = {}) {
   try {
     const wasmPath = join(dir, 'ort.wasm');
     const inputsPath = join(dir, 'inputs.json');
+    const resultPath = join(dir, 'result.json');
     writeFileSync(wasmPath, wasm);
     writeFileSync(inputsPath, JSON.stringify(inputs));
-    const flags = trace ? ['--wasm-lazy-compilation', '--trace-wasm-compilation-times'] : [];
-    const runOnce = () => spawnSync(process.execPath, [...flags, RUNNER, wasmPath, onnx, inputsPath],
+    // No tier-up while tracing: the optimising compiler runs on background threads, whose trace lines cut into
+    // other lines (a build failed so), and it compiles only what already ran.
+    const flags = trace ? ['--wasm-lazy-compilation', '--no-wasm-tier-up', '--trace-wasm-compilation-times'] : [];
+    const result = spawnSync(process.execPath, [...flags, RUNNER, wasmPath, onnx, inputsPath, resultPath],
       { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-    let result = runOnce();
-    if (result.signal) {
-      // A child killed by a signal says nothing of the wasm; one more try, said aloud so a pattern would show.
-      console.warn(`ort-trim: the ONNX Runtime run was killed by ${result.signal}; running it once more`);
-      result = runOnce();
-    }
-    const line = result.stdout?.match(/^\{"digest".*$/m)?.[0];  // V8's trace lines may come before and after it
-    if (result.status !== 0 || !line) {
+    if (result.status !== 0 || !existsSync(resultPath)) {
       const how = result.signal ? `killed by ${result.signal}` : `exit status ${result.status}`;
       const why = [result.error?.message, lastLines(result.stderr) && `stderr: ${lastLines(result.stderr)}`,
-        !line && lastLines(result.stdout) && `stdout: ${lastLines(result.stdout)}`].filter(Boolean).join('; ');
-      throw new Error(`ONNX Runtime did not run the model${trace ? '' : ' with the trimmed wasm'} (${how})${why ? `: ${why}` : ''}`);
+        lastLines(result.stdout) && `stdout: ${lastLines(result.stdout)}`].filter(Boolean).join('; ');
+      throw new Error(`ONNX Runtime did not run the model (${how})${why ? `: ${why}` : ''}`);
     }
-    return { ...JSON.parse(line), log: result.stdout };
+    return { ...JSON.parse(readFileSync(resultPath, 'utf8')), log: result.stdout };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+// The SHA-256 of the probabilities ORT's `wasm` (bytes) gives for `onnx` (a path) on `inputs` (token id lists).
+export const ortDigest = (wasm, onnx, inputs) => run(wasm, onnx, inputs).digest;
 
 // Token id lists of every length from 1 to `maxTokens`, `perLength` of each, cut in turn from `idsOfTexts` (the
 // ids of texts, joined).
@@ -230,9 +229,8 @@ export function inputsOf(idsOfTexts, { maxTokens, perLength }) {
 // token id lists). Returns {bytes, functions, kept}; throws if the trimmed wasm differs in any output.
 export function trimOrt(wasm, onnx, { profile, check }) {
   const traced = run(wasm, onnx, profile, { trace: true });
-  // V8 prints "Compiled function <module>#<index> using Liftoff, …" for each function the first time it runs (and
-  // again when it optimises one).
-  const used = new Set([...traced.log.matchAll(/^Compiled function \S*#(\d+) /gm)].map((m) => Number(m[1])));
+  // V8 prints "Compiled function <module>#<index> using Liftoff, …" for each function the first time it runs.
+  const used = new Set([...traced.log.matchAll(/Compiled function \S*#(\d+) /g)].map((m) => Number(m[1])));
   if (used.size === 0) throw new Error('no wasm function was traced: this Node cannot profile ONNX Runtime');
   const stubbed = stubFunctions(wasm, used);
   const trimmed = { ...stubbed, bytes: optimise(stubbed.bytes) };

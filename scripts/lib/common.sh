@@ -62,8 +62,8 @@ build_native() {
 # The widget bundles and the content packs it loads (build/widget, build/content).
 build_widget() {
   say "Building content packs and the widget"
-  scripts/gem content build
-  node widget/build.js
+  # &&: a caller without set -e (scripts/test's steps) must see a failed content build too.
+  scripts/gem content build && node widget/build.js
 }
 
 build_wasm() {

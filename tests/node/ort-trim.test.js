@@ -1,13 +1,11 @@
 // widget/ort-trim.js: ONNX Runtime's wasm with only the functions the intent model runs.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { loadUnderstanding, ROOT } from '../../wasm/node.js';
-import { inputsOf, stubFunctions } from '../../widget/ort-trim.js';
+import { inputsOf, ortDigest, stubFunctions } from '../../widget/ort-trim.js';
 
 // A module that imports one function and defines two, `one` (index 1) and `two` (index 2), each returning its number.
 // The code section's size is written in five bytes, as LLVM writes it.
@@ -76,25 +74,15 @@ test('the profile covers every input length the core gives, from 1 to max_tokens
 
 test("the widget's ONNX Runtime is trimmed and gives the full one's probabilities to the bit", async () => {
   const dir = join(ROOT, 'build/widget/ort');
-  const name = readdirSync(dir).find((f) => /^ort-wasm-simd-threaded\.[0-9a-f]{12}\.wasm$/.test(f));
+  const name = existsSync(dir) && readdirSync(dir).find((f) => /^ort-wasm-simd-threaded\.[0-9a-f]{12}\.wasm$/.test(f));
   assert.ok(name, 'build/widget has no ONNX Runtime wasm: build the widget first');
   const widgetOrt = join(dir, name);
   const fullOrt = join(ROOT, 'node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm');
   assert.ok(readFileSync(widgetOrt).length < readFileSync(fullOrt).length / 2, 'the widget ships the untrimmed ONNX Runtime');
-  const tmp = mkdtempSync(join(tmpdir(), 'gem-ort-trim-test-'));
-  try {
-    // Questions as residents type them, which the build's profile (texts of lexicon words) never saw.
-    const nlu = await loadUnderstanding({ runner: { run: async () => { throw new Error('not used'); }, close() {} } });
-    const inputs = join(tmp, 'inputs.json');
-    writeFileSync(inputs, JSON.stringify(['wat kost een paspoort?', 'How do I tell the council I moved?', '?',
-      `ik sta op Schiphol en mijn pas is weg, ${'wat moet ik nu doen '.repeat(12)}`].map((text) => nlu.tokenIds(text))));
-    const digest = (wasm) => {
-      const result = spawnSync(process.execPath, [join(ROOT, 'widget/ort-run.js'), wasm, join(ROOT, 'models/gem-intent.onnx'), inputs], { encoding: 'utf8' });
-      assert.equal(result.status, 0, result.stderr);
-      return JSON.parse(result.stdout.trim()).digest;
-    };
-    assert.equal(digest(widgetOrt), digest(fullOrt));
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  // Questions as residents type them, which the build's profile (texts of lexicon words) never saw.
+  const nlu = await loadUnderstanding({ runner: { run: async () => { throw new Error('not used'); }, close() {} } });
+  const inputs = ['wat kost een paspoort?', 'How do I tell the council I moved?', '?',
+    `ik sta op Schiphol en mijn pas is weg, ${'wat moet ik nu doen '.repeat(12)}`].map((text) => nlu.tokenIds(text));
+  const onnx = join(ROOT, 'models/gem-intent.onnx');
+  assert.equal(ortDigest(readFileSync(widgetOrt), onnx, inputs), ortDigest(readFileSync(fullOrt), onnx, inputs));
 });
