@@ -2,8 +2,8 @@
 // few. ONNX Runtime's own answer is a build with only the model's operators, made from its source, which neither
 // Debian nor npm ships. This makes the same from the shipped binary, for widget/build.js:
 //   1. run the model in Node (widget/ort-run.js) with V8 compiling each wasm function only when it is first called
-//      (--wasm-lazy-compilation; --trace-wasm-compilation-times names each), on token id lists of every length the
-//      core gives (1 to max_tokens);
+//      (--wasm-lazy-compilation, no tier-up; --trace-wasm-compilation-times names each), on token id lists of every
+//      length the core gives (1 to max_tokens);
 //   2. keep every function V8 compiled, and replace the body of every other one with `unreachable` (3 bytes);
 //      the function table's slots of those all point at one of them; then Binaryen's wasm-opt -Oz, which now finds
 //      much of the kept code dead (whatever comes after a call that traps) and drops the functions nothing calls;
