@@ -11,7 +11,7 @@ import { serve } from '../cli/serve.js';
 import { findServerBinary, startRealServer } from './server.js';
 import { compressedSizes } from '../../widget/build.js';
 import { median } from './stats.js';
-import { checkWasmCacheRule } from './wasm-cache-rule.js';
+import { checkWasmCacheRule, traceWasm } from './wasm-cache-rule.js';
 import { kb, ms, table } from './format.js';
 
 // Chrome DevTools' "Fast 3G" preset: 562.5 ms latency, 1.6 Mbps down and 750 kbps up, each × 0.9.
@@ -105,15 +105,10 @@ function totals(responses) {
 // Chromium's trace of the wasm modules it took from its code cache (the events DevTools shows): stop() resolves to
 // their paths.
 async function traceWasmCache(page) {
-  const cdp = await page.context().newCDPSession(page);
-  const events = [];
-  cdp.on('Tracing.dataCollected', ({ value }) => events.push(...value));
-  await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['disabled-by-default-devtools.timeline'] } });
+  const trace = await traceWasm(page);
   return {
     async stop() {
-      const complete = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
-      await cdp.send('Tracing.end');
-      await complete;
+      const events = await trace.stop();
       return new Set(events.filter((e) => e.name === 'v8.wasm.moduleCacheHit' && e.args?.url).map((e) => new URL(e.args.url).pathname));
     },
   };
@@ -385,7 +380,7 @@ ${fast3g?.runs ? `\n- On Fast 3G the first answer takes ${ms(fast3g.answer_ms)} 
   V8 hands a module's optimised code to the browser's cache at once when 1 MB of it is optimised, and otherwise 2 s
   after its last optimisation. ${p.wasm_cache_rule ? `The second rule, checked with a test module of 40 small functions
   that V8 optimised (${p.wasm_cache_rule.optimised} optimising compiles) and a second visit ${p.wasm_cache_rule.waited_ms / 1000} s later:
-  ${p.wasm_cache_rule.kept ? 'the test module came from the code cache' : '**not kept** in this browser, so a module with less than 1 MB of optimised code (the core has some 170 KB) is compiled again on every visit'}.` : 'The second rule was not checked in this run.'}
+  ${p.wasm_cache_rule.kept ? 'the test module came from the code cache' : '**not kept** in this browser, so a module with less than 1 MB of optimised code, such as the core, is compiled again on every visit'}.` : 'The second rule was not checked in this run.'}
 - Warm cache, no throttling: ${ms(warm.answer_ms)} to the first answer, ${kb(median(warm.visits.map((v) => v.after.transferred)))} transferred after opening
   (cold: ${kb(median(cold.visits.map((v) => v.after.transferred)))}); a warm cache only saves bytes when the server lets the browser cache
   (validators or max-age) — see the Cache-Control column.`;
