@@ -41,7 +41,8 @@ function reader(bytes, at = 0) {
   };
 }
 
-function leb(value) {
+// Unsigned LEB128, as the binary format writes sizes and indices (also for scripts/bench_lib/wasm-cache-rule.js).
+export function leb(value) {
   const out = [];
   do {
     let b = value & 0x7f;

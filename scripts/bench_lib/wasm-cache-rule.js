@@ -11,21 +11,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { leb } from '../../widget/ort-trim.js';
+
 const FUNCTIONS = 40;
 // Chromium caches modules of at least 128 KB only: a custom section pads the module past that.
 const PADDING = 200 * 1024;
 
-const leb128 = (n) => {
-  const out = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return out;
-};
-const section = (id, content) => [id, ...leb128(content.length), ...content];
+const section = (id, content) => [id, ...leb(content.length), ...content];
 
 // (func (param $n i32) (result i32) (local $sum i32): $sum += $n * $n while $n counts down to 0; return $sum)
 const BODY = [0x01, 0x01, 0x7f, 0x02, 0x40, 0x03, 0x40, 0x20, 0x00, 0x45, 0x0d, 0x01, 0x20, 0x01, 0x20, 0x00, 0x20, 0x00,
