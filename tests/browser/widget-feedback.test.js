@@ -9,7 +9,7 @@ import { serve } from '../../scripts/cli/serve.js';
 import { buildWidget } from '../../widget/build.js';
 import { launch } from './chromium.js';
 import {
-  ROOT, WAIT, announcements, axe, botMessages, finish, focused, input, launcher, notes, openByMouse, openPage, panel,
+  ROOT, WAIT, announced, axe, botMessages, finish, focused, input, launcher, notes, openByMouse, openPage, panel,
   recordAnnouncements, say, shot, smallTargets,
 } from './widget-harness.js';
 
@@ -46,7 +46,7 @@ test('NPS at the end of a conversation: eleven buttons in a labelled group, chos
   assert.deepEqual(await group.getByRole('button').allTextContents(), ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
   assert.equal(await group.getAttribute('aria-describedby') !== null, true);
   assert.match(await group.textContent(), /0 betekent: zeker niet\. 10 betekent: zeker wel\./);
-  const asked = (await announcements(page)).filter((a) => a.text.includes('Zou je Gem aanraden'));
+  const asked = await announced(page, 'Zou je Gem aanraden');
   assert.equal(asked.length, 1, 'the question is announced once');
   assert.deepEqual(await smallTargets(page), []);
   await axe(page, 'NPS asked');
@@ -63,7 +63,7 @@ test('NPS at the end of a conversation: eleven buttons in a labelled group, chos
   assert.equal(await group.getByRole('button', { name: '8', exact: true }).getAttribute('aria-pressed'), 'true');
   assert.equal(await group.getByRole('button', { name: '10' }).getAttribute('aria-pressed'), 'false');
   await panel(page).getByText('Bedankt! Je gaf een 8.').waitFor();
-  assert.equal((await announcements(page)).filter((a) => a.text === 'Bedankt! Je gaf een 8.').length, 1);
+  assert.equal((await announced(page, 'Bedankt! Je gaf een 8.', { exact: true })).length, 1);
   assert.equal((await focused(page)).name, '8', 'focus stays on the chosen score');
   await axe(page, 'NPS answered');
   await shot(page, 'nps-answered');
@@ -120,7 +120,7 @@ test('personal data: a polite note in the conversation\'s language and tone, ann
   await warning.waitFor();
   assert.equal(await warning.getAttribute('lang'), 'nl');
   assert.match(await panel(page).locator('.message--user').last().textContent(), /111222333/, 'the resident\'s own message is shown as typed');
-  const warned = (await announcements(page)).filter((a) => a.text.includes('niet te delen'));
+  const warned = await announced(page, 'niet te delen');
   assert.equal(warned.length, 1);
   assert.match(warned[0].text, /^Melding: Je hoeft je BSN hier niet te delen\. Gem heeft dat niet nodig om je te helpen\.$/);
   await axe(page, 'personal-data warning');

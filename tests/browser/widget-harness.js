@@ -123,6 +123,17 @@ export async function recordAnnouncements(page) {
 }
 
 export const announcements = (page) => page.evaluate(() => window.__announcements);
+
+// Announcements are written a frame and a task after the message they repeat (shell.js), so a test waits for the
+// first that matches before it counts them.
+export async function announced(page, text, { exact = false } = {}) {
+  const found = await page.waitForFunction(([t, whole]) => {
+    const matching = window.__announcements.filter((a) => (whole ? a.text === t : a.text.includes(t)));
+    return matching.length > 0 && matching;
+  }, [text, exact], WAIT);
+  return found.jsonValue();
+}
+
 export const statuses = (page) => page.evaluate(() => window.__statuses);
 
 export async function shot(page, name) {

@@ -16,7 +16,7 @@ import { buildWidget } from '../../widget/build.js';
 import { parsePack } from '../../scripts/cli/content.js';
 import { launch } from './chromium.js';
 import {
-  ROOT, WAIT, announcements, axe, botMessages, demoMounts, finish, focused, input, launcher, notes, openByMouse, openPage, panel,
+  ROOT, WAIT, announced, axe, botMessages, demoMounts, finish, focused, input, launcher, notes, openByMouse, openPage, panel,
   recordAnnouncements, say, send, shot, smallTargets, status, statuses,
 } from './widget-harness.js';
 
@@ -112,7 +112,7 @@ test('live data: opening hours, appointment slots, waste collection and applicat
   assert.ok(days.every((d) => /^(maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag) \d{1,2} [a-z]+: 00:00–23:59$/.test(d)), days.join('\n'));
   assert.ok((await statuses(page)).includes('Ik zoek het op…'), 'loading was shown in the status region');
   assert.equal(await status(page).textContent(), '');
-  assert.equal((await announcements(page)).filter((a) => a.text.includes('De gemeente is nu open')).length, 1);
+  assert.equal((await announced(page, 'De gemeente is nu open')).length, 1);
 
   await say(page, 'wanneer kan ik een afspraak maken voor een paspoort');
   const slots = botMessages(page).filter({ hasText: 'De eerste vrije afspraken:' });
@@ -231,7 +231,7 @@ test('handover: availability, consent, redacted transcript, queue, agent joins, 
   assert.equal(await agentMessage.getAttribute('lang'), 'nl');
   assert.match(await agentMessage.textContent(), /^Sanne, medewerker:/);
   assert.equal(await panel(page).locator('.message--agent b').count(), 0, 'agent text is never markup');
-  assert.equal((await announcements(page)).filter((a) => a.text === 'Sanne: Goedemorgen! <b>Waarmee</b> kan ik helpen?').length, 1);
+  assert.equal((await announced(page, 'Sanne: Goedemorgen! <b>Waarmee</b> kan ik helpen?', { exact: true })).length, 1);
 
   // The resident's messages go to the staff member, redacted; the assistant stays silent.
   const bots = await botMessages(page).count();
