@@ -561,13 +561,18 @@ Response Dialogue::Impl::not_understood(Conversation& c, const Understanding& u)
 Response Dialogue::Impl::ask_which(Conversation& c, const std::string& intent, const std::vector<QuickReply>& guesses,
                                    const std::string& question) const {
   Response r = start(c, intent);
-  std::string list;
-  for (std::size_t i = 0; i < guesses.size(); ++i)
-    list += (i ? (i + 1 == guesses.size() ? (c.lang == "nl" ? " of " : " or ") : ", ") : "") + guesses[i].label;
   c.awaiting = Awaiting::did_you_mean;
   c.offered.clear();
   for (const auto& o : guesses) c.offered.push_back(o.id);
-  r.text = say(question, c, {{"options", list}});
+  // Two options read well in one question; more make a long sentence of labels (B1), so it names none and the
+  // buttons carry them.
+  if (guesses.size() > 2) {
+    r.text = say(question + "_topics", c);
+  } else {
+    std::string list;
+    for (std::size_t i = 0; i < guesses.size(); ++i) list += (i ? (c.lang == "nl" ? " of " : " or ") : "") + guesses[i].label;
+    r.text = say(question, c, {{"options", list}});
+  }
   r.quick_replies = guesses;
   r.quick_replies_label = say("did_you_mean_label", c);
   return r;

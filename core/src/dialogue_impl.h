@@ -82,8 +82,8 @@ struct Dialogue::Impl {
   void take_entities(Conversation& c, const std::vector<Entity>& entities) const;
   Response general(Conversation& c, const std::string& intent) const;
   Response not_understood(Conversation& c, const Understanding& u) const;
-  // "Bedoelt u: a, b of c?" with the guesses as buttons ("read:…" ids), awaiting the choice; `question` is the
-  // dialogue text that asks it.
+  // "Bedoelt u: a of b?" with the guesses as buttons ("read:…" ids), awaiting the choice; `question` is the
+  // dialogue text that asks it, and `question`_topics the one for more than two guesses, which names none.
   Response ask_which(Conversation& c, const std::string& intent, const std::vector<QuickReply>& guesses,
                      const std::string& question = "did_you_mean") const;
   Response apply_reading(Conversation& c, const std::string& intent, const std::optional<std::string>& product,

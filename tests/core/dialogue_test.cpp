@@ -184,6 +184,29 @@ BOOST_AUTO_TEST_CASE(low_confidence_offers_alternatives_then_a_person) {
   BOOST_TEST(has_event(r, "handover_offer", "not_understood"));
 }
 
+// More than two guesses make a long sentence of labels: the question names none, and the buttons carry them all.
+BOOST_AUTO_TEST_CASE(more_than_two_guesses_are_named_by_their_buttons_only) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  Reading unsure{.product = "paspoort", .aspect = "kosten", .confidence = 0.3f};
+  unsure.alternatives = {{"product_vraag", "identiteitskaart", "kosten", 0.25f}, {"product_vraag", "afval", "kosten", 0.2f}};
+  auto r = d.respond(c, understood(unsure));
+  BOOST_TEST(r.text == "Tekst did_you_mean_topics je.");
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"read:product_vraag:paspoort:kosten", "read:product_vraag:identiteitskaart:kosten",
+                                                        "read:product_vraag:afval:kosten"}));
+  BOOST_TEST((r.awaiting == gem::Awaiting::did_you_mean));
+  r = d.choose(c, r.quick_replies[2].id);
+  BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
+  // Read as out of scope, with three readings worth a guess.
+  gem::Conversation c2;
+  Reading out{.intent = "buiten_bereik", .confidence = 0.6f, .alternatives = unsure.alternatives};
+  out.alternatives.push_back({"product_vraag", "paspoort", "kosten", 0.15f});
+  r = d.respond(c2, understood(out));
+  BOOST_TEST(r.not_understood);
+  BOOST_TEST(r.text == "Tekst not_understood_guess_topics je.");
+  BOOST_TEST(button_ids(r).size() == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(yes_accepts_the_first_suggestion) {
   const auto d = dialogue();
   gem::Conversation c;
