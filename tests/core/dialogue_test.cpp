@@ -761,6 +761,19 @@ BOOST_AUTO_TEST_CASE(answers_in_the_language_of_the_message) {
   BOOST_TEST(r.lang == "en");
 }
 
+// The first message sets the language even when its reading is unsure ("instructions please" in a Dutch widget);
+// gibberish does not.
+BOOST_AUTO_TEST_CASE(an_unsure_first_message_still_sets_the_language) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  auto r = d.respond(c, understood({.intent = "hulp", .confidence = 0.2f, .lang = "en", .normalized = "instructions please"}));
+  BOOST_TEST(r.lang == "en");
+  gem::Conversation c2;
+  r = d.respond(c2, understood({.intent = "buiten_bereik", .confidence = 0.2f, .lang = "en", .normalized = "blorp fnaag",
+                                .known_words = 0}));
+  BOOST_TEST(r.lang == "nl");
+}
+
 BOOST_AUTO_TEST_CASE(the_generic_pack_speaks_for_any_municipality) {
   const auto d = dialogue("GM0855");
   gem::Conversation c;

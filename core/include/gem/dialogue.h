@@ -56,8 +56,8 @@ struct DialogueOptions {
   float asked_about = 0.25f;
   float asked_about_unsure = 0.1f;
   std::size_t short_question_words = 8;  // at most this many words: a short question
-  // Words beyond the entities that still make "en in Utrecht?" a change of context only, and that a message
-  // needs before its language may switch the conversation's.
+  // Words beyond the entities that still make "en in Utrecht?" a change of context only, and that a message after
+  // the first needs before its language may switch the conversation's (the first sets it).
   std::size_t context_only_extra_words = 3;
   std::size_t language_switch_extra_words = 3;
   std::vector<std::string> follow_up_words = {"en", "and", "ook", "what"};          // first word: "en een id-kaart?"
