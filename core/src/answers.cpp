@@ -520,10 +520,8 @@ Response Dialogue::Impl::not_understood(Conversation& c, const Understanding& u)
     const std::string id = "read:" + intent + ":" + product.value_or("") + ":" + aspect.value_or("");
     for (const auto& o : guesses)
       if (o.id == id) return;
-    std::string label = product ? product_label(*product, c.lang) : say("talk_to_staff", c);
-    if (product && aspect) label += ": " + aspect_label(*aspect, c.lang);
     if (guesses.empty()) first_product = product;
-    guesses.push_back({id, label});
+    guesses.push_back({id, reading_label(product, aspect, c)});
   };
   // A product the message names by one of its terms (always one of this pack's) goes first: the model may never
   // have seen the word.
@@ -575,6 +573,32 @@ Response Dialogue::Impl::ask_which(Conversation& c, const std::string& intent, c
   }
   r.quick_replies = guesses;
   r.quick_replies_label = say("did_you_mean_label", c);
+  return r;
+}
+
+std::string Dialogue::Impl::reading_label(const std::optional<std::string>& product, const std::optional<std::string>& aspect,
+                                          const Conversation& c) const {
+  std::string label = product ? product_label(*product, c.lang) : say("talk_to_staff", c);
+  if (product && aspect) label += ": " + aspect_label(*aspect, c.lang);
+  return label;
+}
+
+// "ja" to a question with several options ("paspoort of ID-kaart?", "one of these topics?") chooses none of them:
+// ask which, with the same buttons, still awaiting the choice.
+Response Dialogue::Impl::which_one(Conversation& c, const std::string& intent) const {
+  Response r;
+  if (c.awaiting == Awaiting::did_you_mean) {
+    r = start(c, intent);
+    for (const auto& id : c.offered) {  // "read:<intent>:<product>:<aspect>", checked when the conversation was loaded
+      const auto a = id.find(':', 5), b = id.find(':', a + 1);
+      const auto field = [](std::string s) { return s.empty() ? std::nullopt : std::optional<std::string>(std::move(s)); };
+      r.quick_replies.push_back({id, reading_label(field(id.substr(a + 1, b - a - 1)), field(id.substr(b + 1)), c)});
+    }
+    r.quick_replies_label = say("did_you_mean_label", c);
+  } else {
+    r = answer(c, intent);  // the product or document question again, with its buttons
+  }
+  r.text = say("which_one", c);
   return r;
 }
 

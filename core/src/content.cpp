@@ -29,8 +29,8 @@ const std::set<std::string> kUiSlots = {"municipality", "score", "agent"};
 const std::vector<std::string> kDialogueKeys = {
     "welcome", "begroeting", "afscheid", "bedankt", "hulp", "bot_vraag", "buiten_bereik", "klacht", "medewerker",
     "bevestigen", "ontkennen", "ask_product", "ask_document", "ask_aspect", "did_you_mean", "did_you_mean_topics",
-    "not_understood", "not_understood_guess", "not_understood_guess_topics", "not_understood_again", "handover_offer",
-    "handover_closed", "aspect_missing", "ask_address",
+    "which_one", "not_understood", "not_understood_guess", "not_understood_guess_topics", "not_understood_again",
+    "handover_offer", "handover_closed", "aspect_missing", "ask_address",
     "ask_reference",
     "ask_status_address", "ask_status_postcode", "ask_status_house_number", "status_why",
     "live_unavailable", "feedback", "truncated", "pii_warning", "new_conversation", "id_card_country_yes",

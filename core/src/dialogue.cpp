@@ -141,7 +141,10 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   } else if ((c.awaiting == Awaiting::reference || c.awaiting == Awaiting::status_address) && has_digit &&
              u.intent != "ontkennen") {
     r = I.status_details_given(c, u);
-  } else if (c.awaiting == Awaiting::did_you_mean && u.intent == "bevestigen" && !c.offered.empty()) {
+  } else if (u.intent == "bevestigen" && ((c.awaiting == Awaiting::did_you_mean && c.offered.size() > 1) ||
+                                           c.awaiting == Awaiting::document)) {
+    r = I.which_one(c, u.intent);
+  } else if (c.awaiting == Awaiting::did_you_mean && u.intent == "bevestigen" && c.offered.size() == 1) {
     const std::string id = c.offered.front();
     c.offered.clear();
     r = choose(c, id);

@@ -86,6 +86,10 @@ struct Dialogue::Impl {
   // dialogue text that asks it, and `question`_topics the one for more than two guesses, which names none.
   Response ask_which(Conversation& c, const std::string& intent, const std::vector<QuickReply>& guesses,
                      const std::string& question = "did_you_mean") const;
+  // A guess's button label: "Paspoort: Kosten", or "talk to a staff member" for a reading without a product.
+  std::string reading_label(const std::optional<std::string>& product, const std::optional<std::string>& aspect,
+                            const Conversation& c) const;
+  Response which_one(Conversation& c, const std::string& intent) const;
   Response apply_reading(Conversation& c, const std::string& intent, const std::optional<std::string>& product,
                          const std::optional<std::string>& aspect) const;
 };

@@ -218,6 +218,35 @@ BOOST_AUTO_TEST_CASE(yes_accepts_the_first_suggestion) {
   BOOST_TEST(c.failures == 0);
 }
 
+// "Bedoel je: a of b?" or "one of these topics?" answered "ja" chooses none of them: Gem asks which, with the same
+// buttons, and a button still answers. So does "ja" to "passport or ID card?", keeping the aspect asked about.
+BOOST_AUTO_TEST_CASE(yes_to_several_options_asks_which_one) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  Reading unsure{.product = "paspoort", .aspect = "kosten", .confidence = 0.3f};
+  unsure.alternatives = {{"product_vraag", "identiteitskaart", "kosten", 0.25f}, {"medewerker", std::nullopt, std::nullopt, 0.2f}};
+  const auto asked = d.respond(c, understood(unsure));
+  auto r = d.respond(c, understood({.intent = "bevestigen", .normalized = "ja"}));
+  BOOST_TEST(r.text == "Tekst which_one je.");
+  BOOST_TEST((button_ids(r) == button_ids(asked)));
+  BOOST_TEST(r.quick_replies[2].label == "Tekst talk_to_staff je.");
+  for (std::size_t i = 0; i < 3; ++i) BOOST_TEST(r.quick_replies[i].label == asked.quick_replies[i].label);
+  BOOST_TEST((r.awaiting == gem::Awaiting::did_you_mean));
+  BOOST_TEST(!r.product);
+  r = d.choose(c, r.quick_replies[1].id);
+  BOOST_TEST(r.product.value_or("") == "identiteitskaart");
+  BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
+
+  gem::Conversation c2;
+  d.respond(c2, understood({.product = "reisdocument", .aspect = "kosten"}));
+  r = d.respond(c2, understood({.intent = "bevestigen", .normalized = "ja"}));
+  BOOST_TEST(r.text == "Tekst which_one je.");
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"product:paspoort", "product:identiteitskaart"}));
+  r = d.choose(c2, "product:paspoort");
+  BOOST_TEST(r.aspect.value_or("") == "kosten");
+  BOOST_TEST(r.text == "Het kost € 8,00.");
+}
+
 // Recovering in one step: when unsure, the likeliest readings are buttons, never a bare "not understood".
 BOOST_AUTO_TEST_CASE(unsure_offers_the_likeliest_products_as_buttons) {
   const auto d = dialogue();
