@@ -293,19 +293,24 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
   overview_last();
 }
 
-std::optional<std::string> Dialogue::Impl::named_by_terms(const std::string& normalized) const {
+std::vector<std::string> Dialogue::Impl::products_named(const std::string& normalized) const {
   const auto words = split_words(normalized);
-  std::optional<std::string> named;
+  std::vector<std::string> named;
   for (const auto& [term, product] : terms) {
-    if (term.size() > words.size() || (named && *named == product)) continue;
+    if (term.size() > words.size() || std::find(named.begin(), named.end(), product) != named.end()) continue;
     for (std::size_t i = 0; i + term.size() <= words.size(); ++i)
       if (std::equal(term.begin(), term.end(), words.begin() + static_cast<std::ptrdiff_t>(i))) {
-        if (named) return std::nullopt;  // two products named: the model's reading decides
-        named = product;
+        named.push_back(product);
         break;
       }
   }
   return named;
+}
+
+std::optional<std::string> Dialogue::Impl::named_by_terms(const std::string& normalized) const {
+  auto named = products_named(normalized);
+  if (named.size() != 1) return std::nullopt;  // two products named: the model's reading decides
+  return std::move(named.front());
 }
 
 // Another product takes the last of at most `at_most` buttons, with the aspect asked about, so that a wrong

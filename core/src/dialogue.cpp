@@ -133,6 +133,15 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
                             u.products[0].first != "reisdocument" && u.products[1].first != "reisdocument" &&
                             c.awaiting != Awaiting::product && c.awaiting != Awaiting::document;
 
+  // "paspoort of id-kaart", "passport and ID card": naming both travel documents asks "which document?" itself
+  // (reisdocument), whichever of the two the model preferred.
+  const auto named_products = I.products_named(u.normalized);
+  const auto named_product = [&](const char* p) { return in(std::string(p), named_products); };
+  const bool both_documents = u.intent == "product_vraag" && !follow_up && named_product("paspoort") &&
+                              named_product("identiteitskaart") &&
+                              (!u.product || *u.product == "paspoort" || *u.product == "identiteitskaart" || *u.product == "reisdocument") &&
+                              c.awaiting != Awaiting::product && c.awaiting != Awaiting::document;
+
   Response r;
   const bool has_address = c.postcode && c.house_number;
   const bool has_digit = std::any_of(u.normalized.begin(), u.normalized.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
@@ -157,6 +166,11 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
     c.failures = 0;
     c.aspect = asked_about->aspect;
     r = I.answer(c, "product_vraag");
+  } else if (both_documents) {
+    c.failures = 0;
+    c.product = "reisdocument";
+    c.aspect = u.aspect;
+    r = I.answer(c, u.intent);
   } else if (continues_topic && (unsure || u.product != c.product)) {
     c.failures = 0;
     c.aspect = u.aspect;

@@ -65,7 +65,9 @@ struct Dialogue::Impl {
   // Thoughts of suicide or an emergency: the crisis numbers first and nothing else; the topic stays.
   Response crisis(Conversation& c, const Crisis& crisis) const;
   void aspect_buttons(Response& r, const Conversation& c, const json& product, const std::string& title) const;
-  // The one product the message (Understanding::normalized) names by one of its terms, if exactly one is named.
+  // The products the message (Understanding::normalized) names by one of their terms, in the order of `terms`.
+  std::vector<std::string> products_named(const std::string& normalized) const;
+  // The one product the message names by one of its terms, if exactly one is named.
   std::optional<std::string> named_by_terms(const std::string& normalized) const;
   // Beside an answer about a product: the aspects to ask about next, as buttons (`options.related_aspects`, …),
   // the last of them another product when the message names one or the model found one likely.

@@ -532,6 +532,31 @@ BOOST_AUTO_TEST_CASE(a_product_named_by_one_of_its_terms_is_offered_however_unli
   BOOST_TEST(button_ids(r).front() == "read:product_vraag:afval:kosten");
 }
 
+// "paspoort of id-kaart": a question that names both travel documents asks which one, keeping the aspect, whichever
+// of the two the model read; not when it only follows up on the topic ("en een paspoort en id-kaart?").
+BOOST_AUTO_TEST_CASE(naming_both_travel_documents_asks_which_one) {
+  auto source = gem::test::valid_source();
+  source["products"][0]["terms"] = json::array({"paspoort"});
+  source["products"][1]["terms"] = json::array({"id kaart"});
+  const gem::Dialogue d(gem::compile_pack(source.dump(), gem::test::small_labels(), "GM0599", "Rotterdam"), kMunicipalities,
+                        "GM0599");
+  gem::Conversation c;
+  auto r = d.respond(c, understood({.product = "identiteitskaart", .aspect = "kosten", .normalized = "wat kosten paspoort en id kaart"}));
+  BOOST_TEST(r.text == "Tekst ask_document je.");
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"product:paspoort", "product:identiteitskaart"}));
+  r = d.choose(c, "product:paspoort");
+  BOOST_TEST(r.aspect.value_or("") == "kosten");
+  BOOST_TEST(r.text == "Het kost € 8,00.");
+  // One of them named: the model's reading.
+  gem::Conversation c2;
+  r = d.respond(c2, understood({.product = "identiteitskaart", .aspect = "kosten", .normalized = "wat kost een id kaart"}));
+  BOOST_TEST(r.product.value_or("") == "identiteitskaart");
+  // Both named, but the model read another product: its reading.
+  gem::Conversation c3;
+  r = d.respond(c3, understood({.product = "afval", .aspect = "kosten", .normalized = "paspoort en id kaart bij het afval"}));
+  BOOST_TEST(r.product.value_or("") == "afval");
+}
+
 BOOST_AUTO_TEST_CASE(a_question_without_a_product_is_about_the_product_its_terms_name) {
   auto source = gem::test::valid_source();
   source["products"][3]["terms"] = json::array({"vaatwasser"});  // afval
