@@ -594,10 +594,10 @@ Response Dialogue::Impl::which_one(Conversation& c, const std::string& intent) c
   Response r;
   if (c.awaiting == Awaiting::did_you_mean) {
     r = start(c, intent);
+    const auto optional = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); };
     for (const auto& id : c.offered) {  // "read:<intent>:<product>:<aspect>", checked when the conversation was loaded
-      const auto a = id.find(':', 5), b = id.find(':', a + 1);
-      const auto field = [](std::string s) { return s.empty() ? std::nullopt : std::optional<std::string>(std::move(s)); };
-      r.quick_replies.push_back({id, reading_label(field(id.substr(a + 1, b - a - 1)), field(id.substr(b + 1)), c)});
+      const auto fields = id_fields(id);
+      r.quick_replies.push_back({id, reading_label(optional(fields[2]), optional(fields[3]), c)});
     }
     r.quick_replies_label = say("did_you_mean_label", c);
   } else {

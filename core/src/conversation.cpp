@@ -124,11 +124,7 @@ void Dialogue::validate(const Conversation& c) const {
   if (!c.reference && c.awaiting == Awaiting::status_address)
     fail("awaiting", "status_address", "a reference with it");
   for (const auto& id : c.offered) {
-    // "read:<intent>:<product>:<aspect>"
-    std::vector<std::string> parts;
-    std::size_t start = 0;
-    for (std::size_t colon; (colon = id.find(':', start)) != std::string::npos; start = colon + 1) parts.push_back(id.substr(start, colon - start));
-    parts.push_back(id.substr(start));
+    const auto parts = id_fields(id);  // "read:<intent>:<product>:<aspect>"
     if (parts.size() != 4 || parts[0] != "read" || (parts[1] != "product_vraag" && parts[1] != "medewerker"))
       fail("offered", id, "read:<product_vraag|medewerker>:<product>:<aspect>");
     if (!parts[2].empty()) check_product("offered", parts[2]);

@@ -94,7 +94,8 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   const bool short_question = words.size() <= o.short_question_words;
   // A thing the editors list for another product ("vaatwasser" while on the ID card) is about that one, whatever
   // the model made of it: the message starts a new topic, unless it refers back ("zo'n vaatwasser").
-  const auto named = I.named_by_terms(u.normalized);
+  const auto named_products = I.products_named(u.normalized);
+  const auto named = named_products.size() == 1 ? std::optional(named_products.front()) : std::nullopt;
   const bool names_another = named && named != c.product && !refers_back;
   const bool continues_topic =
       c.product && u.intent == "product_vraag" && u.aspect && u.intent_confidence >= o.topic_intent && !names_another &&
@@ -135,7 +136,6 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
 
   // "paspoort of id-kaart", "passport and ID card": naming both travel documents asks "which document?" itself
   // (reisdocument), whichever of the two the model preferred.
-  const auto named_products = I.products_named(u.normalized);
   const auto named_product = [&](const char* p) { return in(std::string(p), named_products); };
   const bool both_documents = u.intent == "product_vraag" && !follow_up && named_product("paspoort") &&
                               named_product("identiteitskaart") &&
@@ -221,12 +221,8 @@ Response Dialogue::choose(Conversation& c, std::string_view id) const {
   const Awaiting before = c.awaiting;
   const std::string button(id);
   Response r;
-  auto field = [&](std::size_t n) {  // n-th ':'-separated field
-    std::size_t start = 0;
-    for (std::size_t i = 0; i < n; ++i) start = button.find(':', start) + 1;
-    const auto end = button.find(':', start);
-    return button.substr(start, end == std::string::npos ? std::string::npos : end - start);
-  };
+  const auto fields = id_fields(button);
+  auto field = [&](std::size_t n) { return n < fields.size() ? fields[n] : std::string(); };
   const auto optional = [](std::string s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); };
   const auto& products = I.pack["products"];
   if (button.rfind("product:", 0) == 0 && (products.contains(field(1)) || field(1) == "reisdocument")) {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -95,6 +96,17 @@ struct Dialogue::Impl {
   Response apply_reading(Conversation& c, const std::string& intent, const std::optional<std::string>& product,
                          const std::optional<std::string>& aspect) const;
 };
+
+// A button id's ':'-separated fields, empty ones kept: "read:product_vraag:paspoort:" → read, product_vraag,
+// paspoort, "".
+inline std::vector<std::string> id_fields(std::string_view id) {
+  std::vector<std::string> fields;
+  std::size_t start = 0;
+  for (std::size_t colon; (colon = id.find(':', start)) != std::string_view::npos; start = colon + 1)
+    fields.emplace_back(id.substr(start, colon - start));
+  fields.emplace_back(id.substr(start));
+  return fields;
+}
 
 // The application reference is kept only while the status look-up waits for its address: whatever the turn
 // (another topic, a handover step, a live result), it is dropped when that is no longer awaited.
