@@ -59,6 +59,13 @@ Dialogue::Impl::Impl(std::string_view pack_json, std::string_view municipalities
   for (const auto& [product, p] : pack["products"].items())
     for (const auto& term : p.value("terms", json::array()))
       if (auto words = normalize_words(term.get<std::string>()); !words.empty()) terms.emplace_back(std::move(words), product);
+  for (const auto& [product, p] : pack["products"].items()) {
+    const json asked = p.value("aspect_terms", json::object());  // named: items() refers to it
+    for (const auto& [aspect, list] : asked.items())
+      for (const auto& term : list)
+        if (auto words = normalize_words(term.get<std::string>()); !words.empty())
+          aspect_terms.push_back({std::move(words), product, aspect});
+  }
   home = pack["municipality"].get<std::string>();
   if (home == "generic") {
     home = std::string(municipality);
@@ -293,18 +300,26 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
   overview_last();
 }
 
+namespace {
+// The words of `term` stand together, in order, somewhere in `words`.
+bool says(const std::vector<std::string>& words, const std::vector<std::string>& term) {
+  return std::search(words.begin(), words.end(), term.begin(), term.end()) != words.end();
+}
+}  // namespace
+
 std::vector<std::string> Dialogue::Impl::products_named(const std::string& normalized) const {
   const auto words = split_words(normalized);
   std::vector<std::string> named;
-  for (const auto& [term, product] : terms) {
-    if (term.size() > words.size() || std::find(named.begin(), named.end(), product) != named.end()) continue;
-    for (std::size_t i = 0; i + term.size() <= words.size(); ++i)
-      if (std::equal(term.begin(), term.end(), words.begin() + static_cast<std::ptrdiff_t>(i))) {
-        named.push_back(product);
-        break;
-      }
-  }
+  for (const auto& [term, product] : terms)
+    if (std::find(named.begin(), named.end(), product) == named.end() && says(words, term)) named.push_back(product);
   return named;
+}
+
+std::optional<std::string> Dialogue::Impl::aspect_named(const std::string& product, const std::string& normalized) const {
+  const auto words = split_words(normalized);
+  for (const auto& t : aspect_terms)
+    if (t.product == product && says(words, t.words)) return t.aspect;
+  return std::nullopt;
 }
 
 std::optional<std::string> Dialogue::Impl::named_by_terms(const std::string& normalized) const {

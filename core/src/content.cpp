@@ -446,6 +446,7 @@ class Checker {
       error(at(p), "missing 'common_aspects': expected the aspects offered as buttons under the summary");
     }
     if (p.contains("terms")) check_terms(p["terms"], at(p, "terms"), id);
+    if (p.contains("aspect_terms")) check_aspect_terms(p["aspect_terms"], at(p, "aspect_terms"), aspects);
     if (p.contains("links")) {
       if (!p["links"].is_array()) error(at(p, "links"), "links: expected a list of {title, url}");
       else
@@ -481,6 +482,39 @@ class Checker {
         error(where, "terms: '" + t.get<std::string>() + "' is also a term of '" + it->second + "': a term names one product");
       else
         seen_terms_[key] = product;
+    }
+  }
+
+  // Words that, in a conversation about this product, ask about one of its sections ("aangifte" after a stolen
+  // passport: kwijt): each under an aspect the product has a section for, and under one aspect only.
+  void check_aspect_terms(const json& table, const std::string& where, const std::set<std::string>& aspects) {
+    if (!table.is_object()) {
+      error(where, "aspect_terms: expected a mapping of aspects to lists of words or phrases, found " + kind_of(table));
+      return;
+    }
+    std::map<std::string, std::string> seen;  // normalised term → aspect
+    for (const auto& [aspect, entries] : table.items()) {
+      if (is_meta(aspect)) continue;
+      const auto here = at(table, aspect);
+      if (!aspects.count(aspect)) {
+        error(here, "aspect_terms: '" + aspect + "' has no section in this product: expected one of " + list({aspects.begin(), aspects.end()}, aspects.size()));
+        continue;
+      }
+      if (!entries.is_array()) {
+        error(here, "aspect_terms: " + aspect + ": expected a list of words or phrases, found " + kind_of(entries));
+        continue;
+      }
+      for (const auto& t : entries) {
+        const auto words = t.is_string() ? normalize_words(t.get<std::string>()) : std::vector<std::string>{};
+        if (words.empty() || t.get<std::string>().size() > 80) {
+          const auto found = t.is_string() ? "'" + t.get<std::string>() + "'" : kind_of(t);
+          error(here, "aspect_terms: " + aspect + ": expected a word or phrase (letters, at most 80 characters), found " + found);
+          continue;
+        }
+        const auto [it, fresh] = seen.emplace(join(words), aspect);
+        if (!fresh && it->second != aspect)
+          error(here, "aspect_terms: '" + t.get<std::string>() + "' is also listed under '" + it->second + "': a term asks about one section");
+      }
     }
   }
 

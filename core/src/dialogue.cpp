@@ -97,6 +97,15 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   const auto named_products = I.products_named(u.normalized);
   const auto named = named_products.size() == 1 ? std::optional(named_products.front()) : std::nullopt;
   const bool names_another = named && named != c.product && !refers_back;
+  // "moet ik aangifte doen?" after "mijn paspoort is gestolen": a word the editors list for one of the topic's
+  // sections (`aspect_terms`) ties a short question, or one that points back ("do I report it to the police?"), to
+  // that section, whatever the model made of it ("aangifte" also reads as a birth or a death). Not when the message
+  // names another product.
+  const auto section_asked =
+      c.product && (short_question || points_back) && !names_another && (u.intent == "product_vraag" || u.intent == "buiten_bereik" || unsure) &&
+              !(u.product && u.product != c.product && u.product_confidence >= o.switch_product_pointing_back)
+          ? I.aspect_named(*c.product, u.normalized)
+          : std::nullopt;
   const bool continues_topic =
       c.product && u.intent == "product_vraag" && u.aspect && u.intent_confidence >= o.topic_intent && !names_another &&
       (!u.product || u.product == c.product || u.product_confidence < o.switch_product ||
@@ -171,6 +180,10 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
     c.product = "reisdocument";
     c.aspect = u.aspect;
     r = I.answer(c, u.intent);
+  } else if (section_asked) {
+    c.failures = 0;
+    c.aspect = section_asked;
+    r = I.answer(c, "product_vraag");
   } else if (continues_topic && (unsure || u.product != c.product)) {
     c.failures = 0;
     c.aspect = u.aspect;

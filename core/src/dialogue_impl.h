@@ -32,6 +32,12 @@ struct Dialogue::Impl {
   std::map<std::string, std::string> names;  // CBS code → official name
   // The products' `terms` (content/products/*.yml), normalised: the words of each, and the product it names.
   std::vector<std::pair<std::vector<std::string>, std::string>> terms;
+  // The products' `aspect_terms`, normalised: the words of each, its product, and the aspect it asks about.
+  struct AspectTerm {
+    std::vector<std::string> words;
+    std::string product, aspect;
+  };
+  std::vector<AspectTerm> aspect_terms;
 
   Impl(std::string_view pack_json, std::string_view municipalities_tsv, std::string_view municipality, DialogueOptions o);
 
@@ -70,6 +76,8 @@ struct Dialogue::Impl {
   std::vector<std::string> products_named(const std::string& normalized) const;
   // The one product the message names by one of its terms, if exactly one is named.
   std::optional<std::string> named_by_terms(const std::string& normalized) const;
+  // The aspect of `product` that the message asks about by one of the product's `aspect_terms`, if any.
+  std::optional<std::string> aspect_named(const std::string& product, const std::string& normalized) const;
   // Beside an answer about a product: the aspects to ask about next, as buttons (`options.related_aspects`, …),
   // the last of them another product when the message names one or the model found one likely.
   void offer_next_aspects(Response& r, const Conversation& c, const Understanding& u) const;

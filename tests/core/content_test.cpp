@@ -152,6 +152,25 @@ BOOST_AUTO_TEST_CASE(terms_are_words_and_each_names_one_product) {
   expect_error(s, "content/products/identiteitskaart.yml:21: terms: 'Reis-pas' is also a term of 'paspoort': a term names one product");
 }
 
+BOOST_AUTO_TEST_CASE(aspect_terms_each_ask_about_one_section_the_product_has) {
+  auto s = gem::test::valid_source();
+  const std::string f = "content/products/paspoort.yml";
+  product(s, 0)["aspect_terms"] = gem::test::at(f, 22, {{"kosten", json::array({"betalen", "wat moet ik neerleggen"})}});
+  BOOST_TEST(check(s).empty());
+  product(s, 0)["aspect_terms"] = gem::test::at(f, 22, {{"kosten", "betalen"}});
+  expect_error(s, f + ":22: aspect_terms: kosten: expected a list of words or phrases, found text");
+  product(s, 0)["aspect_terms"] = gem::test::at(f, 22, {{"kosten", json::array({"betalen", "!!"})}});
+  expect_error(s, f + ":22: aspect_terms: kosten: expected a word or phrase (letters, at most 80 characters), found '!!'");
+  product(s, 0)["aspect_terms"] = gem::test::at(f, 22, {{"kwijt", json::array({"politie"})}});
+  expect_error(s, f + ":22: aspect_terms: 'kwijt' has no section in this product: expected one of informatie, kosten");
+  // The same term (folded) under two aspects.
+  product(s, 0)["aspect_terms"] = gem::test::at(f, 22, {{"informatie", json::array({"Betalen"})}, {"kosten", json::array({"betalen"})}});
+  expect_error(s, f + ":23: aspect_terms: 'betalen' is also listed under 'informatie': a term asks about one section");
+  product(s, 0)["aspect_terms"] = json::array({"betalen"});
+  product(s, 0)["_lines"]["aspect_terms"] = 22;
+  expect_error(s, f + ":22: aspect_terms: expected a mapping of aspects to lists of words or phrases, found a list");
+}
+
 BOOST_AUTO_TEST_CASE(tone_variants) {
   auto s = gem::test::valid_source();
   product(s, 0)["sections"]["kosten@kind"]["nl"] = "Voor uw kind kost het minder.";

@@ -40,6 +40,42 @@ BOOST_AUTO_TEST_CASE(follow_ups_carry_the_context_and_change_only_what_changed) 
   BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
 }
 
+// `aspect_terms`: in a conversation about a product, a word the editors list for one of its sections asks about that
+// section, whatever the model read.
+BOOST_AUTO_TEST_CASE(an_aspect_term_ties_a_follow_up_to_the_topics_section) {
+  auto source = gem::test::valid_source();
+  source["products"][0]["aspect_terms"] = gem::test::at("content/products/paspoort.yml", 22, {{"kosten", json::array({"betalen"})}});
+  source["products"][0]["terms"] = json::array({"paspoort"});
+  source["products"][3]["terms"] = json::array({"container"});
+  const gem::Dialogue d(gem::compile_pack(source.dump(), gem::test::small_labels(), "GM0599", ""), kMunicipalities, "GM0599");
+  gem::Conversation c;
+  d.respond(c, understood({.product = "paspoort", .aspect = "informatie", .normalized = "paspoort"}));
+  // "moet ik betalen?": read as another product, fairly sure, and another aspect
+  auto r = d.respond(c, understood({.product = "afval", .aspect = "informatie", .product_confidence = 0.7f, .normalized = "moet ik betalen"}));
+  BOOST_TEST(r.product.value_or("") == "paspoort");
+  BOOST_TEST(r.aspect.value_or("") == "kosten");
+  BOOST_TEST(r.text == "Het kost € 8,00.");
+  // Also when the model read it as out of scope, and in a longer question that points back.
+  r = d.respond(c, understood({.intent = "buiten_bereik", .aspect = "informatie", .normalized = "moet ik voor dat ding nu al meteen iets betalen"}));
+  BOOST_TEST(r.aspect.value_or("") == "kosten");
+  BOOST_TEST(!r.not_understood);
+  // Not in a long question that does not point back, nor when another product is named or all but certain.
+  c.aspect = "informatie";
+  r = d.respond(c, understood({.product = "afval", .aspect = "informatie", .product_confidence = 0.7f,
+                               .normalized = "ik moet morgen voor de eerste keer in mijn leven iets betalen"}));
+  BOOST_TEST(r.product.value_or("") == "afval");
+  c.product = "paspoort";
+  r = d.respond(c, understood({.product = "afval", .aspect = "informatie", .normalized = "moet ik de container betalen"}));
+  BOOST_TEST(r.product.value_or("") == "afval");
+  c.product = "paspoort";
+  r = d.respond(c, understood({.product = "afval", .aspect = "informatie", .product_confidence = 0.999f, .normalized = "moet ik betalen"}));
+  BOOST_TEST(r.product.value_or("") == "afval");
+  // Nor without a topic, nor in another product's conversation.
+  gem::Conversation fresh;
+  r = d.respond(fresh, understood({.product = "afval", .aspect = "informatie", .normalized = "moet ik betalen"}));
+  BOOST_TEST(r.aspect.value_or("") == "informatie");
+}
+
 BOOST_AUTO_TEST_CASE(reisdocument_asks_which_document_and_keeps_the_aspect) {
   const auto d = dialogue();
   gem::Conversation c;
