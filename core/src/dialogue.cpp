@@ -119,8 +119,11 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
       c.product && u.intent != "product_vraag" && points_back && short_question && asked_about != u.alternatives.end() &&
       (asked_about->confidence >= o.asked_about || (unsure && asked_about->confidence >= o.asked_about_unsure));
   // "en in Utrecht?", "and the UK?", "en naar Spanje?": only the context changes, whatever the classifier made
-  // of so few words.
-  const bool context_only = c.product && follow_up && !u.entities.empty() && words.size() <= entity_words(u) + o.context_only_extra_words;
+  // of so few words. So it does without "en" when the message is little more than the person, place or country
+  // ("kind", "Utrecht", "Duitsland?") and asks no aspect and names no product: the model reads "Duitsland" as moving
+  // abroad and "Utrecht" as waste.
+  const bool context_only = c.product && !u.entities.empty() && words.size() <= entity_words(u) + o.context_only_extra_words &&
+                            (follow_up || (!u.aspect && named_products.empty()));
 
   // Where the message names the product (the word position of its name in Dutch or English), if it does.
   const auto named_at = [&](const std::string& product) -> std::optional<std::size_t> {
@@ -152,6 +155,9 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
                               c.awaiting != Awaiting::product && c.awaiting != Awaiting::document;
 
   Response r;
+  // The reading whose likely aspects and products the buttons beside the answer offer.
+  const Understanding no_reading;
+  const Understanding* leads_on = &u;
   const bool has_address = c.postcode && c.house_number;
   const bool has_digit = std::any_of(u.normalized.begin(), u.normalized.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
   if (c.awaiting == Awaiting::address && has_address && c.product) {
@@ -171,6 +177,7 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   } else if (context_only) {
     c.failures = 0;
     r = I.answer(c, "product_vraag");
+    leads_on = &no_reading;  // what the model made of "kind" or "Utrecht" (waste?) is noise
   } else if (question_about_topic) {
     c.failures = 0;
     c.aspect = asked_about->aspect;
@@ -217,7 +224,7 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
     c.failures = 0;
     r = I.general(c, u.intent);
   }
-  I.offer_next_aspects(r, c, u);
+  I.offer_next_aspects(r, c, *leads_on);
   status_flow(c, before, std::any_of(u.entities.begin(), u.entities.end(), [](const Entity& e) {
     return e.type == "postcode" || e.type == "huisnummer";
   }));

@@ -76,6 +76,33 @@ BOOST_AUTO_TEST_CASE(an_aspect_term_ties_a_follow_up_to_the_topics_section) {
   BOOST_TEST(r.aspect.value_or("") == "informatie");
 }
 
+// "kind", "Utrecht", "Duitsland?" alone, on a topic: only the context changes, whatever product the model guessed.
+BOOST_AUTO_TEST_CASE(a_bare_person_or_place_changes_only_the_context) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  d.respond(c, understood({.product = "paspoort", .aspect = "kosten"}));
+  // "kind": read unsure, as the passport or waste
+  Reading kind{.product = "paspoort", .confidence = 0.3f, .product_confidence = 0.32f, .entities = {entity("persoon", "kind")},
+               .normalized = "kind"};
+  kind.products = {{"paspoort", 0.32f}, {"afval", 0.3f}};
+  auto r = d.respond(c, understood(kind));
+  BOOST_TEST(r.product.value_or("") == "paspoort");
+  BOOST_TEST(r.text == "Voor een kind kost het minder.");
+  // the model's other guess is no button beside it ("Afval: kosten")
+  BOOST_TEST(std::none_of(r.quick_replies.begin(), r.quick_replies.end(), [](const auto& q) { return q.id.rfind("read:", 0) == 0; }));
+  // "in Utrecht": read as waste, fairly sure
+  c.person.reset();
+  r = d.respond(c, understood({.product = "afval", .product_confidence = 0.6f, .entities = {entity("gemeente", "GM0344")},
+                               .normalized = "in utrecht"}));
+  BOOST_TEST(r.product.value_or("") == "paspoort");
+  BOOST_TEST(r.municipality.value_or("") == "GM0344");
+  BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
+  // Not when it also asks about an aspect, or names a product: then the reading decides.
+  r = d.respond(c, understood({.product = "afval", .aspect = "informatie", .entities = {entity("gemeente", "GM0599")},
+                               .normalized = "info rotterdam"}));
+  BOOST_TEST(r.product.value_or("") == "afval");
+}
+
 BOOST_AUTO_TEST_CASE(reisdocument_asks_which_document_and_keeps_the_aspect) {
   const auto d = dialogue();
   gem::Conversation c;
