@@ -97,7 +97,12 @@ BOOST_AUTO_TEST_CASE(a_bare_person_or_place_changes_only_the_context) {
   BOOST_TEST(r.product.value_or("") == "paspoort");
   BOOST_TEST(r.municipality.value_or("") == "GM0344");
   BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
+  // "for a child?" is a follow-up like "en voor een kind?", also when the model read another aspect in it
+  r = d.respond(c, understood({.aspect = "informatie", .entities = {entity("persoon", "kind")}, .normalized = "for a child"}));
+  BOOST_TEST(r.aspect.value_or("") == "kosten");
+  BOOST_TEST(r.text == "Voor een kind kost het minder.");
   // Not when it also asks about an aspect, or names a product: then the reading decides.
+  c.person.reset();
   r = d.respond(c, understood({.product = "afval", .aspect = "informatie", .entities = {entity("gemeente", "GM0599")},
                                .normalized = "info rotterdam"}));
   BOOST_TEST(r.product.value_or("") == "afval");

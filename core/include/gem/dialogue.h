@@ -60,7 +60,9 @@ struct DialogueOptions {
   // the first needs before its language may switch the conversation's (the first sets it).
   std::size_t context_only_extra_words = 3;
   std::size_t language_switch_extra_words = 3;
-  std::vector<std::string> follow_up_words = {"en", "and", "ook", "what"};          // first word: "en een id-kaart?"
+  // First word: "en een id-kaart?", "for a child?" (after "how much is a passport": the model reads "for a child"
+  // as the conditions, children's documents being about permission).
+  std::vector<std::string> follow_up_words = {"en", "and", "ook", "what", "voor", "for"};
   std::vector<std::string> refer_back_words = {"zon", "zulke", "zulk", "daarvoor", "ervoor", "hiervoor", "such"};
   std::vector<std::string> point_back_words = {"dat", "die", "deze", "dit", "daar", "it", "that", "this", "one"};
   // Recovering in one step. A reading less sure than this is unsure: the dialogue asks instead of answering,
