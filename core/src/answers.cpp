@@ -309,9 +309,24 @@ bool says(const std::vector<std::string>& words, const std::vector<std::string>&
 
 std::vector<std::string> Dialogue::Impl::products_named(const std::string& normalized) const {
   const auto words = split_words(normalized);
-  std::vector<std::string> named;
+  struct Match {
+    std::size_t at, size;
+    const std::string* product;
+  };
+  std::vector<Match> matches;  // in the order of `terms`
   for (const auto& [term, product] : terms)
-    if (std::find(named.begin(), named.end(), product) == named.end() && says(words, term)) named.push_back(product);
+    for (auto it = std::search(words.begin(), words.end(), term.begin(), term.end()); it != words.end();
+         it = std::search(std::next(it), words.end(), term.begin(), term.end()))
+      matches.push_back({static_cast<std::size_t>(it - words.begin()), term.size(), &product});
+  // A term within a longer term of another product names nothing: "uittreksel" in "internationaal uittreksel".
+  const auto within_longer = [&](const Match& m) {
+    return std::any_of(matches.begin(), matches.end(), [&](const Match& o) {
+      return o.size > m.size && o.at <= m.at && m.at + m.size <= o.at + o.size && *o.product != *m.product;
+    });
+  };
+  std::vector<std::string> named;
+  for (const auto& m : matches)
+    if (!within_longer(m) && std::find(named.begin(), named.end(), *m.product) == named.end()) named.push_back(*m.product);
   return named;
 }
 

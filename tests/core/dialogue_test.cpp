@@ -108,6 +108,22 @@ BOOST_AUTO_TEST_CASE(a_bare_person_or_place_changes_only_the_context) {
   BOOST_TEST(r.product.value_or("") == "afval");
 }
 
+// A product's term within a longer term of another product names nothing: "uittreksel" in "internationaal uittreksel".
+BOOST_AUTO_TEST_CASE(the_longer_term_names_the_product) {
+  auto source = gem::test::valid_source();
+  source["products"][0]["terms"] = json::array({"pas"});
+  source["products"][1]["terms"] = json::array({"blauwe pas"});
+  const gem::Dialogue d(gem::compile_pack(source.dump(), gem::test::small_labels(), "GM0599", ""), kMunicipalities, "GM0599");
+  gem::Conversation c;
+  d.respond(c, understood({.product = "afval", .aspect = "informatie"}));
+  // "wat kost een blauwe pas": the model knows the question, not the thing
+  auto r = d.respond(c, understood({.aspect = "kosten", .normalized = "wat kost een blauwe pas"}));
+  BOOST_TEST(r.product.value_or("") == "identiteitskaart");
+  // Each named apart: both travel documents, so "which one?"
+  r = d.respond(c, understood({.aspect = "kosten", .normalized = "wat kost een pas en een blauwe pas"}));
+  BOOST_TEST(r.product.value_or("") == "reisdocument");
+}
+
 BOOST_AUTO_TEST_CASE(reisdocument_asks_which_document_and_keeps_the_aspect) {
   const auto d = dialogue();
   gem::Conversation c;
