@@ -56,10 +56,9 @@ Dialogue::Impl::Impl(std::string_view pack_json, std::string_view municipalities
     if (auto paren = name.find(" ("); paren != std::string::npos) name = name.substr(0, paren);
     names[row[0]] = name;
   }
-  for (const auto& [product, p] : pack["products"].items())
+  for (const auto& [product, p] : pack["products"].items()) {
     for (const auto& term : p.value("terms", json::array()))
       if (auto words = normalize_words(term.get<std::string>()); !words.empty()) terms.emplace_back(std::move(words), product);
-  for (const auto& [product, p] : pack["products"].items()) {
     const json asked = p.value("aspect_terms", json::object());  // named: items() refers to it
     for (const auto& [aspect, list] : asked.items())
       for (const auto& term : list)
@@ -330,8 +329,7 @@ std::vector<std::string> Dialogue::Impl::products_named(const std::string& norma
   return named;
 }
 
-std::optional<std::string> Dialogue::Impl::aspect_named(const std::string& product, const std::string& normalized) const {
-  const auto words = split_words(normalized);
+std::optional<std::string> Dialogue::Impl::aspect_named(const std::string& product, const std::vector<std::string>& words) const {
   for (const auto& t : aspect_terms)
     if (t.product == product && says(words, t.words)) return t.aspect;
   return std::nullopt;

@@ -466,20 +466,9 @@ class Checker {
   // Words residents use for a product or for the things it covers ("bankstel" → grofvuil): each names one
   // product only, or the dialogue could not tell which one it names.
   void check_terms(const json& terms, const std::string& where, const std::string& product) {
-    if (!terms.is_array()) {
-      error(where, "terms: expected a list of words or phrases, found " + kind_of(terms));
-      return;
-    }
-    for (const auto& t : terms) {
-      const auto words = t.is_string() ? normalize_words(t.get<std::string>()) : std::vector<std::string>{};
-      if (words.empty() || t.get<std::string>().size() > 80) {
-        const auto found = t.is_string() ? "'" + t.get<std::string>() + "'" : kind_of(t);
-        error(where, "terms: expected a word or phrase (letters, at most 80 characters), found " + found);
-        continue;
-      }
-      const auto key = join(words);
+    for (const auto& [written, key] : term_list(terms, where, "terms")) {
       if (auto it = seen_terms_.find(key); it != seen_terms_.end() && it->second != product)
-        error(where, "terms: '" + t.get<std::string>() + "' is also a term of '" + it->second + "': a term names one product");
+        error(where, "terms: '" + written + "' is also a term of '" + it->second + "': a term names one product");
       else
         seen_terms_[key] = product;
     }
@@ -500,22 +489,32 @@ class Checker {
         error(here, "aspect_terms: '" + aspect + "' has no section in this product: expected one of " + list({aspects.begin(), aspects.end()}, aspects.size()));
         continue;
       }
-      if (!entries.is_array()) {
-        error(here, "aspect_terms: " + aspect + ": expected a list of words or phrases, found " + kind_of(entries));
-        continue;
-      }
-      for (const auto& t : entries) {
-        const auto words = t.is_string() ? normalize_words(t.get<std::string>()) : std::vector<std::string>{};
-        if (words.empty() || t.get<std::string>().size() > 80) {
-          const auto found = t.is_string() ? "'" + t.get<std::string>() + "'" : kind_of(t);
-          error(here, "aspect_terms: " + aspect + ": expected a word or phrase (letters, at most 80 characters), found " + found);
-          continue;
-        }
-        const auto [it, fresh] = seen.emplace(join(words), aspect);
+      for (const auto& [written, key] : term_list(entries, here, "aspect_terms: " + aspect)) {
+        const auto [it, fresh] = seen.emplace(key, aspect);
         if (!fresh && it->second != aspect)
-          error(here, "aspect_terms: '" + t.get<std::string>() + "' is also listed under '" + it->second + "': a term asks about one section");
+          error(here, "aspect_terms: '" + written + "' is also listed under '" + it->second + "': a term asks about one section");
       }
     }
+  }
+
+  // A list of words or phrases (`terms`, or one aspect's `aspect_terms`): each entry as written and as the dialogue
+  // matches it (normalised words, joined). An entry that is no word or phrase is an error under `label`, left out.
+  std::vector<std::pair<std::string, std::string>> term_list(const json& list, const std::string& where, const std::string& label) {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (!list.is_array()) {
+      error(where, label + ": expected a list of words or phrases, found " + kind_of(list));
+      return out;
+    }
+    for (const auto& t : list) {
+      const auto words = t.is_string() ? normalize_words(t.get<std::string>()) : std::vector<std::string>{};
+      if (words.empty() || t.get<std::string>().size() > 80) {
+        const auto found = t.is_string() ? "'" + t.get<std::string>() + "'" : kind_of(t);
+        error(where, label + ": expected a word or phrase (letters, at most 80 characters), found " + found);
+        continue;
+      }
+      out.emplace_back(t.get<std::string>(), join(words));
+    }
+    return out;
   }
 
   void check_source_list(const json& sources, const std::string& where) {

@@ -104,7 +104,7 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   const auto section_asked =
       c.product && (short_question || points_back) && !names_another && (u.intent == "product_vraag" || u.intent == "buiten_bereik" || unsure) &&
               !(u.product && u.product != c.product && u.product_confidence >= o.switch_product_pointing_back)
-          ? I.aspect_named(*c.product, u.normalized)
+          ? I.aspect_named(*c.product, words)
           : std::nullopt;
   const bool continues_topic =
       c.product && u.intent == "product_vraag" && u.aspect && u.intent_confidence >= o.topic_intent && !names_another &&

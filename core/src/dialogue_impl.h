@@ -76,8 +76,9 @@ struct Dialogue::Impl {
   std::vector<std::string> products_named(const std::string& normalized) const;
   // The one product the message names by one of its terms, if exactly one is named.
   std::optional<std::string> named_by_terms(const std::string& normalized) const;
-  // The aspect of `product` that the message asks about by one of the product's `aspect_terms`, if any.
-  std::optional<std::string> aspect_named(const std::string& product, const std::string& normalized) const;
+  // The aspect of `product` that the message (its normalised words) asks about by one of the product's
+  // `aspect_terms`, if any.
+  std::optional<std::string> aspect_named(const std::string& product, const std::vector<std::string>& words) const;
   // Beside an answer about a product: the aspects to ask about next, as buttons (`options.related_aspects`, …),
   // the last of them another product when the message names one or the model found one likely.
   void offer_next_aspects(Response& r, const Conversation& c, const Understanding& u) const;
