@@ -299,24 +299,33 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
   overview_last();
 }
 
-namespace {
-// The words of `term` stand together, in order, somewhere in `words`.
-bool says(const std::vector<std::string>& words, const std::vector<std::string>& term) {
-  return std::search(words.begin(), words.end(), term.begin(), term.end()) != words.end();
+MessageWords::MessageWords(const Understanding& u) : read(split_words(u.normalized)), typed(read) {
+  for (const auto& fix : u.corrections)
+    if (fix.word < typed.size()) typed[fix.word] = fix.from;
 }
-}  // namespace
 
-std::vector<std::string> Dialogue::Impl::products_named(const std::string& normalized) const {
-  const auto words = split_words(normalized);
+bool MessageWords::says_at(std::size_t at, const std::vector<std::string>& term) const {
+  if (at + term.size() > read.size()) return false;
+  for (std::size_t i = 0; i < term.size(); ++i)
+    if (read[at + i] != term[i] && typed[at + i] != term[i]) return false;
+  return true;
+}
+
+bool MessageWords::says(const std::vector<std::string>& term) const {
+  for (std::size_t at = 0; at < read.size(); ++at)
+    if (says_at(at, term)) return true;
+  return false;
+}
+
+std::vector<std::string> Dialogue::Impl::products_named(const MessageWords& said) const {
   struct Match {
     std::size_t at, size;
     const std::string* product;
   };
   std::vector<Match> matches;  // in the order of `terms`
   for (const auto& [term, product] : terms)
-    for (auto it = std::search(words.begin(), words.end(), term.begin(), term.end()); it != words.end();
-         it = std::search(std::next(it), words.end(), term.begin(), term.end()))
-      matches.push_back({static_cast<std::size_t>(it - words.begin()), term.size(), &product});
+    for (std::size_t at = 0; at < said.read.size(); ++at)
+      if (said.says_at(at, term)) matches.push_back({at, term.size(), &product});
   // A term within a longer term of another product names nothing: "uittreksel" in "internationaal uittreksel".
   const auto within_longer = [&](const Match& m) {
     return std::any_of(matches.begin(), matches.end(), [&](const Match& o) {
@@ -329,14 +338,14 @@ std::vector<std::string> Dialogue::Impl::products_named(const std::string& norma
   return named;
 }
 
-std::optional<std::string> Dialogue::Impl::aspect_named(const std::string& product, const std::vector<std::string>& words) const {
+std::optional<std::string> Dialogue::Impl::aspect_named(const std::string& product, const MessageWords& said) const {
   for (const auto& t : aspect_terms)
-    if (t.product == product && says(words, t.words)) return t.aspect;
+    if (t.product == product && said.says(t.words)) return t.aspect;
   return std::nullopt;
 }
 
-std::optional<std::string> Dialogue::Impl::named_by_terms(const std::string& normalized) const {
-  auto named = products_named(normalized);
+std::optional<std::string> Dialogue::Impl::named_by_terms(const MessageWords& said) const {
+  auto named = products_named(said);
   if (named.size() != 1) return std::nullopt;  // two products named: the model's reading decides
   return std::move(named.front());
 }
@@ -353,7 +362,7 @@ void Dialogue::Impl::offer_other_product(Response& r, const Conversation& c, con
   const auto another = [&](const std::string& p) { return p != *c.product && !(travel_document && p == "reisdocument"); };
   // A product the message names by one of its terms ("vaatwasser": grofvuil) comes first, however unlikely the
   // model found it: the words are the editors', the model may never have seen them.
-  const std::optional<std::string> named = named_by_terms(u.normalized);  // empty for a pressed button
+  const std::optional<std::string> named = named_by_terms(MessageWords(u));  // empty for a pressed button
   std::optional<std::string> other = named;
   if (other && !another(*other)) other.reset();
   if (!other) {
@@ -517,7 +526,12 @@ void Dialogue::Impl::take_entities(Conversation& c, const std::vector<Entity>& e
   for (const auto& e : entities) {
     if (e.type == "gemeente") c.municipality = e.value;
     else if (e.type == "persoon") c.person = e.value;
-    else if (e.type == "land") c.country = e.value;
+    else if (e.type == "land") {
+      // "terug naar Nederland" is home, not a country abroad: the ID card's country answer would call it one
+      // that is not on the list.
+      if (e.value == "NL") c.country.reset();
+      else c.country = e.value;
+    }
     else if (e.type == "postcode") c.postcode = e.value;
     else if (e.type == "huisnummer") c.house_number = e.value;
   }
@@ -558,7 +572,7 @@ Response Dialogue::Impl::not_understood(Conversation& c, const Understanding& u)
   };
   // A product the message names by one of its terms (always one of this pack's) goes first: the model may never
   // have seen the word.
-  if (const auto named = named_by_terms(u.normalized)) add("product_vraag", named, aspect_read(u));
+  if (const auto named = named_by_terms(MessageWords(u))) add("product_vraag", named, aspect_read(u));
   if (u.confidence >= options.too_unsure_to_guess) add(u.intent, u.product, u.aspect);
   for (const auto& a : u.alternatives)
     if (a.confidence >= options.too_unsure_to_guess / 2) add(a.intent, a.product, a.aspect);

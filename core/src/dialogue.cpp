@@ -67,7 +67,8 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
     I.finish(r, c);
     return r;
   }
-  const auto words = split_words(u.normalized);
+  const MessageWords said(u);
+  const auto& words = said.read;
   const bool unsure = u.confidence < o.unsure_below;
   // The first message sets the conversation's language unless it is gibberish (no word the lexicon knows), also
   // when the reading is unsure: on the training split's held-out folds the language head was right about 374 of
@@ -94,7 +95,7 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   const bool short_question = words.size() <= o.short_question_words;
   // A thing the editors list for another product ("vaatwasser" while on the ID card) is about that one, whatever
   // the model made of it: the message starts a new topic, unless it refers back ("zo'n vaatwasser").
-  const auto named_products = I.products_named(u.normalized);
+  const auto named_products = I.products_named(said);
   const auto named = named_products.size() == 1 ? std::optional(named_products.front()) : std::nullopt;
   const bool names_another = named && named != c.product && !refers_back;
   // "moet ik aangifte doen?" after "mijn paspoort is gestolen": a word the editors list for one of the topic's
@@ -104,13 +105,18 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   const auto section_asked =
       c.product && (short_question || points_back) && !names_another && (u.intent == "product_vraag" || u.intent == "buiten_bereik" || unsure) &&
               !(u.product && u.product != c.product && u.product_confidence >= o.switch_product_pointing_back)
-          ? I.aspect_named(*c.product, words)
+          ? I.aspect_named(*c.product, said)
           : std::nullopt;
   const bool continues_topic =
       c.product && u.intent == "product_vraag" && u.aspect && u.intent_confidence >= o.topic_intent && !names_another &&
       (!u.product || u.product == c.product || u.product_confidence < o.switch_product ||
        (short_question && (refers_back || (points_back && u.product_confidence < o.switch_product_pointing_back) ||
                            (current_plausible && u.product_confidence < o.switch_product_current_plausible))));
+  // "en een koelkast?", "for an ID card?": a follow-up asks what was asked before about another thing, unless the
+  // model is sure it asks something else ("en wat kost een id-kaart?"). Its guesses for so few words are noise: it
+  // read "en een koelkast" as a cost and "for an ID card" as applying.
+  const auto aspect_read = std::find_if(u.aspects.begin(), u.aspects.end(), [&](const auto& a) { return a.first == u.aspect; });
+  const bool keeps_aspect = follow_up && c.aspect && aspect_read != u.aspects.end() && aspect_read->second < o.aspect_sure;
   // "kost dat iets?" read as "yes" first and a product question second: the question about the topic wins.
   const auto asked_about = std::find_if(u.alternatives.begin(), u.alternatives.end(), [](const Alternative& a) {
     return a.intent == "product_vraag" && !a.product && a.aspect;
@@ -193,7 +199,7 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
     r = I.answer(c, "product_vraag");
   } else if (continues_topic && (unsure || u.product != c.product)) {
     c.failures = 0;
-    c.aspect = u.aspect;
+    if (!keeps_aspect) c.aspect = u.aspect;
     r = I.answer(c, u.intent);
   } else if (two_products) {
     // "paspoort en verhuizen": which one first? In the order the resident named them, else the model's.
@@ -212,9 +218,9 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
       // is a follow-up ("en een id-kaart?"): then the aspect asked about stays.
       const bool completes = c.awaiting == Awaiting::product || c.awaiting == Awaiting::document || follow_up;
       c.product = product;
-      c.aspect = u.aspect ? u.aspect : completes ? c.aspect : std::nullopt;
+      if (!keeps_aspect) c.aspect = u.aspect ? u.aspect : completes ? c.aspect : std::nullopt;
       if (std::none_of(u.entities.begin(), u.entities.end(), [](const Entity& e) { return e.type == "land"; })) c.country.reset();
-    } else if (u.aspect) {
+    } else if (u.aspect && !keeps_aspect) {
       c.aspect = u.aspect;
     }
     r = I.answer(c, u.intent);

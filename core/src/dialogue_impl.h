@@ -23,6 +23,17 @@ using nlohmann::json;
 
 using Slots = std::map<std::string, std::string>;
 
+// A message's words as the model read them (spelling corrected) and as the resident typed them, word for word.
+// An editor's term matches either: a misspelt "pasport" still names the passport, and a term the corrector does
+// not know stays itself (it turns "stapelbed" into "stapelen", "track" into "truck").
+struct MessageWords {
+  std::vector<std::string> read, typed;
+  explicit MessageWords(const Understanding& u);
+  // The words of `term` stand together, in order, at `at`.
+  bool says_at(std::size_t at, const std::vector<std::string>& term) const;
+  bool says(const std::vector<std::string>& term) const;
+};
+
 struct Dialogue::Impl {
   json pack;  // the pack's first line: everything but the products' sections
   std::string pack_text;
@@ -72,13 +83,12 @@ struct Dialogue::Impl {
   // Thoughts of suicide or an emergency: the crisis numbers first and nothing else; the topic stays.
   Response crisis(Conversation& c, const Crisis& crisis) const;
   void aspect_buttons(Response& r, const Conversation& c, const json& product, const std::string& title) const;
-  // The products the message (Understanding::normalized) names by one of their terms, in the order of `terms`.
-  std::vector<std::string> products_named(const std::string& normalized) const;
+  // The products the message names by one of their terms, in the order of `terms`.
+  std::vector<std::string> products_named(const MessageWords& said) const;
   // The one product the message names by one of its terms, if exactly one is named.
-  std::optional<std::string> named_by_terms(const std::string& normalized) const;
-  // The aspect of `product` that the message (its normalised words) asks about by one of the product's
-  // `aspect_terms`, if any.
-  std::optional<std::string> aspect_named(const std::string& product, const std::vector<std::string>& words) const;
+  std::optional<std::string> named_by_terms(const MessageWords& said) const;
+  // The aspect of `product` that the message asks about by one of the product's `aspect_terms`, if any.
+  std::optional<std::string> aspect_named(const std::string& product, const MessageWords& said) const;
   // Beside an answer about a product: the aspects to ask about next, as buttons (`options.related_aspects`, …),
   // the last of them another product when the message names one or the model found one likely.
   void offer_next_aspects(Response& r, const Conversation& c, const Understanding& u) const;

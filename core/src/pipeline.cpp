@@ -13,7 +13,7 @@ Preprocessed Preprocessor::run(std::string_view input) const {
     const auto& tok = out.text.tokens[i];
     // Names and numbers claimed by an entity are never "corrected" into ordinary words.
     auto fixed = used[i] ? std::nullopt : speller_.correct(tok.text);
-    if (fixed) out.corrections.push_back({tok.text, *fixed, tok.start, tok.end});
+    if (fixed) out.corrections.push_back({tok.text, *fixed, tok.start, tok.end, i});
     words.push_back(fixed ? *fixed : tok.text);
     if (speller_.known(words.back())) ++out.known_words;
   }

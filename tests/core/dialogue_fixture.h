@@ -42,6 +42,7 @@ struct Reading {
   std::size_t known_words = 2;
   std::vector<gem::Alternative> alternatives;
   std::vector<std::pair<std::string, float>> products, aspects;  // the heads' own ranking
+  std::vector<gem::Correction> corrections;
 };
 
 inline gem::Understanding understood(const Reading& r) {
@@ -59,6 +60,7 @@ inline gem::Understanding understood(const Reading& r) {
   u.text = r.text;
   u.known_words = r.known_words;
   u.alternatives = r.alternatives;
+  u.corrections = r.corrections;
   u.products = r.products;
   u.aspects = r.aspects;
   return u;

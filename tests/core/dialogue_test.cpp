@@ -108,6 +108,68 @@ BOOST_AUTO_TEST_CASE(a_bare_person_or_place_changes_only_the_context) {
   BOOST_TEST(r.product.value_or("") == "afval");
 }
 
+// "for an ID card?" after a passport's cost, "en een koelkast?" after what bulky waste may be: a follow-up asks the
+// same about another thing. The model's aspect for so few words is a guess ("for an ID card" read as applying);
+// only when it is sure does it change the aspect.
+BOOST_AUTO_TEST_CASE(a_follow_up_keeps_the_aspect_the_model_only_guesses) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  d.respond(c, understood({.product = "paspoort", .aspect = "kosten"}));
+  auto r = d.respond(c, understood({.product = "identiteitskaart", .aspect = "informatie", .normalized = "for an id card",
+                                    .aspects = {{"informatie", 0.64f}, {"kosten", 0.2f}}}));
+  BOOST_TEST(r.product.value_or("") == "identiteitskaart");
+  BOOST_TEST(r.aspect.value_or("") == "kosten");
+  BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
+  // The same product, the model's product none: "en een koelkast?" on the waste collection day
+  d.respond(c, understood({.product = "afval", .aspect = "wanneer"}));
+  r = d.respond(c, understood({.aspect = "kosten", .normalized = "en een koelkast", .aspects = {{"kosten", 0.79f}}}));
+  BOOST_TEST(r.product.value_or("") == "afval");
+  BOOST_TEST(r.aspect.value_or("") == "wanneer");
+  // A follow-up whose aspect the model is sure of asks about that aspect ("en wat kost een id-kaart?") …
+  r = d.respond(c, understood({.product = "identiteitskaart", .aspect = "kosten", .normalized = "en wat kost een id kaart",
+                               .aspects = {{"kosten", 0.99f}}}));
+  BOOST_TEST(r.aspect.value_or("") == "kosten");
+  r = d.respond(c, understood({.product = "identiteitskaart", .aspect = "informatie", .normalized = "en wat is een id kaart",
+                               .aspects = {{"informatie", 0.95f}}}));
+  BOOST_TEST(r.aspect.value_or("") == "informatie");
+  // … and a message that is no follow-up takes the model's aspect, however unsure.
+  c.aspect = "kosten";
+  r = d.respond(c, understood({.product = "paspoort", .aspect = "informatie", .normalized = "een paspoort",
+                               .aspects = {{"informatie", 0.64f}, {"kosten", 0.2f}}}));
+  BOOST_TEST(r.product.value_or("") == "paspoort");
+  BOOST_TEST(r.aspect.value_or("") == "informatie");
+}
+
+// The spelling corrector knows the training's words, not the editors' terms: it turns "stapelbed" into "stapelen"
+// and "track" into "truck". A term matches the words as typed as well as the corrected ones.
+BOOST_AUTO_TEST_CASE(a_term_matches_the_word_as_typed) {
+  auto source = gem::test::valid_source();
+  source["products"][3]["terms"] = json::array({"stapelbed"});
+  source["products"][0]["aspect_terms"] = gem::test::at("content/products/paspoort.yml", 22, {{"kosten", json::array({"track"})}});
+  const gem::Dialogue d(gem::compile_pack(source.dump(), gem::test::small_labels(), "GM0599", ""), kMunicipalities, "GM0599");
+  gem::Conversation c;
+  d.respond(c, understood({.product = "paspoort", .aspect = "informatie"}));
+  // "ik wil een stapelbed weggooien": the model knows the wish, not the thing
+  Reading bed{.aspect = "aanvragen", .normalized = "ik wil een stapelen weggooien"};
+  const auto without = d.respond(c, understood(bed));
+  BOOST_TEST(without.product.value_or("") == "paspoort");  // the corrected word alone names nothing
+  c.product = "paspoort";
+  bed.corrections = {{"stapelbed", "stapelen", 11, 20, 3}};
+  auto r = d.respond(c, understood(bed));
+  BOOST_TEST(r.product.value_or("") == "afval");
+  // An aspect term as typed: "can i track it", corrected to "truck"
+  c.product = "paspoort";
+  c.aspect = "informatie";
+  r = d.respond(c, understood({.product = "paspoort", .aspect = "informatie", .normalized = "can i truck it",
+                               .corrections = {{"track", "truck", 6, 11, 2}}}));
+  BOOST_TEST(r.aspect.value_or("") == "kosten");
+  // A misspelt term still matches as corrected: "stapelbet" read as "stapelbed"
+  c.product = "paspoort";
+  r = d.respond(c, understood({.aspect = "informatie", .normalized = "een stapelbed",
+                               .corrections = {{"stapelbet", "stapelbed", 4, 13, 1}}}));
+  BOOST_TEST(r.product.value_or("") == "afval");
+}
+
 // A product's term within a longer term of another product names nothing: "uittreksel" in "internationaal uittreksel".
 BOOST_AUTO_TEST_CASE(the_longer_term_names_the_product) {
   auto source = gem::test::valid_source();
@@ -887,6 +949,10 @@ BOOST_AUTO_TEST_CASE(id_card_country_table) {
   BOOST_TEST(r.text == "Tekst id_card_country_passport je. Sinds 2021.");
   r = d.respond(c, understood({.entities = {entity("land", "ZA")}}));
   BOOST_TEST(r.text == "Tekst id_card_country_unknown je. Vraag het de ambassade.");
+  // "terug naar Nederland": home, not a country missing from the list
+  r = d.respond(c, understood({.product = "identiteitskaart", .aspect = "kosten", .entities = {entity("land", "NL")}}));
+  BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
+  BOOST_TEST(!c.country);
 }
 
 BOOST_AUTO_TEST_CASE(answers_in_the_language_of_the_message) {

@@ -60,6 +60,10 @@ BOOST_AUTO_TEST_CASE(analysis_corrects_spelling_and_tokenises) {
   BOOST_TEST(a.corrections[0].to == "paspoort");
   BOOST_TEST(a.corrections[0].start == 0u);
   BOOST_TEST(a.corrections[0].end == 7u);
+  BOOST_TEST(a.corrections[0].word == 0u);
+  const auto later = nlu().analyse("mijn pasport is kwijt");
+  BOOST_REQUIRE_EQUAL(later.corrections.size(), 1u);
+  BOOST_TEST(later.corrections[0].word == 1u);  // the dialogue matches editors' terms on the word as typed too
   BOOST_REQUIRE_EQUAL(a.entities.size(), 1u);
   BOOST_TEST(a.entities[0].value == "GM0855");
   BOOST_TEST(!a.token_ids.empty());

@@ -80,7 +80,8 @@ struct DialogueOptions {
   // understood": there the product ranking of an off-topic message is noise (popular_products instead).
   float worth_offering = 0.001f;
   // An answer whose aspect the model is less sure of than this also offers the next likely aspects, then the
-  // product's common ones (at most `max_guesses`), so that one press leads to the right answer.
+  // product's common ones (at most `max_guesses`), so that one press leads to the right answer. A follow-up ("en een
+  // koelkast?") whose aspect the model is less sure of keeps the aspect asked about before.
   float aspect_sure = 0.8f;
   // Beside any other answer about a product, "more about <product>": the likely aspects, then the product's common
   // ones, at most this many (0: none). A product's summary offers at most `aspect_buttons` (or all its common ones).

@@ -56,6 +56,7 @@ struct Entity {
 struct Correction {
   std::string from, to;
   std::size_t start = 0, end = 0;
+  std::size_t word = 0;  // its position among the normalised words (Understanding::normalized)
 };
 
 struct Analysis {
