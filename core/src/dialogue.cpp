@@ -208,7 +208,10 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
       which.push_back({"read:product_vraag:" + u.products[i].first + ":" + u.aspect.value_or(""), I.product_label(u.products[i].first, c.lang)});
     if (first_named && second_named && *second_named < *first_named) std::swap(which[0], which[1]);
     r = I.ask_which(c, u.intent, which);
-  } else if (u.intent == "product_vraag" && !unsure) {
+  } else if (u.intent == "product_vraag" && (!unsure || (named && (!u.product || u.product == named)))) {
+    // Also an unsure reading of a message that names one product by the editors' terms, when the model found no
+    // other product: "ik wil een stapelbed weggooien" (on the training split's held-out probabilities 7 more
+    // questions right the first time instead of after a button, out of scope unchanged, 2026-12-07).
     c.failures = 0;
     // A product question the model found no product in, that names a thing the editors list for another product
     // ("wat kost een pasje", also after the passport): the word the model did not know is the product.
