@@ -526,12 +526,9 @@ void Dialogue::Impl::take_entities(Conversation& c, const std::vector<Entity>& e
   for (const auto& e : entities) {
     if (e.type == "gemeente") c.municipality = e.value;
     else if (e.type == "persoon") c.person = e.value;
-    else if (e.type == "land") {
-      // "terug naar Nederland" is home, not a country abroad: the ID card's country answer would call it one
-      // that is not on the list.
-      if (e.value == "NL") c.country.reset();
-      else c.country = e.value;
-    }
+    // "terug naar Nederland" is home, not a country abroad: the ID card's country answer would call it one that is
+    // not on the list.
+    else if (e.type == "land") c.country = e.value == "NL" ? std::nullopt : std::optional(e.value);
     else if (e.type == "postcode") c.postcode = e.value;
     else if (e.type == "huisnummer") c.house_number = e.value;
   }
