@@ -64,7 +64,9 @@ struct DialogueOptions {
   // as the conditions, children's documents being about permission).
   std::vector<std::string> follow_up_words = {"en", "and", "ook", "what", "voor", "for"};
   std::vector<std::string> refer_back_words = {"zon", "zulke", "zulk", "daarvoor", "ervoor", "hiervoor", "such"};
-  std::vector<std::string> point_back_words = {"dat", "die", "deze", "dit", "daar", "it", "that", "this", "one"};
+  // "do they need to come too?" after "my wife and kids are coming": the model read naturalisation (0.64).
+  std::vector<std::string> point_back_words = {"dat", "die", "deze", "dit", "daar", "it", "that", "this", "one",
+                                               "they", "them", "these", "those"};
   // Recovering in one step. A reading less sure than this is unsure: the dialogue asks instead of answering,
   // offering the likeliest readings or products as buttons. It replaces the model's own threshold
   // (Understanding::low_confidence, 0.5, which `scripts/gem eval` counts as out of scope).
