@@ -117,6 +117,15 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   // read "en een koelkast" as a cost and "for an ID card" as applying.
   const auto aspect_read = std::find_if(u.aspects.begin(), u.aspects.end(), [&](const auto& a) { return a.first == u.aspect; });
   const bool keeps_aspect = follow_up && c.aspect && aspect_read != u.aspects.end() && aspect_read->second < o.aspect_sure;
+  // "what do I do first?" after "ID card or driving licence?": a product question that names none of its own asks
+  // the same choice again, not the popular topics (nor the topic before the choice).
+  const bool choice_pending =
+      c.awaiting == Awaiting::did_you_mean && c.offered.size() >= 2 && u.intent == "product_vraag" && named_products.empty() &&
+      (!u.product || u.product_confidence < o.switch_product) &&
+      std::all_of(c.offered.begin(), c.offered.end(), [](const std::string& id) {
+        const auto fields = id_fields(id);
+        return fields.size() == 4 && fields[1] == "product_vraag" && !fields[2].empty();
+      });
   // "kost dat iets?" read as "yes" first and a product question second: the question about the topic wins.
   const auto asked_about = std::find_if(u.alternatives.begin(), u.alternatives.end(), [](const Alternative& a) {
     return a.intent == "product_vraag" && !a.product && a.aspect;
@@ -180,6 +189,15 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
     r = choose(c, id);
     --c.turns;  // choose() does not count a turn; this message already did
     return r;
+  } else if (choice_pending) {
+    // About what it asks now when the model is sure of that, else about what was asked before.
+    const bool asks_now = aspect_read != u.aspects.end() && aspect_read->second >= o.aspect_sure;
+    std::vector<QuickReply> again;
+    for (const auto& id : c.offered) {
+      const auto fields = id_fields(id);
+      again.push_back({"read:product_vraag:" + fields[2] + ":" + (asks_now ? *u.aspect : fields[3]), I.product_label(fields[2], c.lang)});
+    }
+    r = I.ask_which(c, u.intent, again);
   } else if (context_only) {
     c.failures = 0;
     r = I.answer(c, "product_vraag");

@@ -780,6 +780,34 @@ BOOST_AUTO_TEST_CASE(a_message_naming_two_products_asks_which_one_first) {
   BOOST_TEST(r.text == "Het kost € 8,00.");
 }
 
+// "what do I do first?" after "ID card or driving licence?" names no product: the same choice again, about the
+// aspect asked before unless the model is sure of a new one; not the popular topics, nor the topic before.
+BOOST_AUTO_TEST_CASE(a_question_without_a_product_asks_the_pending_choice_again) {
+  const auto d = dialogue();
+  gem::Conversation c;
+  d.respond(c, understood({.product = "identiteitskaart", .aspect = "informatie"}));  // a topic before the choice
+  Reading both{.product = "paspoort", .aspect = "informatie", .product_confidence = 0.85f, .normalized = "info over afval en een paspoort"};
+  both.products = {{"paspoort", 0.85f}, {"afval", 0.1f}};
+  auto r = d.respond(c, understood(both));
+  BOOST_TEST(gem::name(r.awaiting) == "did_you_mean");
+  // an unsure aspect: the one asked before stays
+  r = d.respond(c, understood({.aspect = "kosten", .normalized = "what do i do first", .aspects = {{"kosten", 0.5f}}}));
+  BOOST_TEST(r.text == "Bedoel je: afval of paspoort?");
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"read:product_vraag:afval:informatie", "read:product_vraag:paspoort:informatie"}));
+  BOOST_TEST(r.product.value_or("") == "identiteitskaart");  // the topic before is kept, not answered
+  // a sure one: the choice is about it now
+  r = d.respond(c, understood({.aspect = "kosten", .normalized = "wat kost dat", .aspects = {{"kosten", 0.99f}}}));
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"read:product_vraag:afval:kosten", "read:product_vraag:paspoort:kosten"}));
+  r = d.choose(c, "read:product_vraag:afval:kosten");
+  BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
+  // A message that names one of them answers it.
+  gem::Conversation c2;
+  d.respond(c2, understood(both));
+  r = d.respond(c2, understood({.product = "afval", .aspect = "kosten", .normalized = "afval"}));
+  BOOST_TEST(r.product.value_or("") == "afval");
+  BOOST_TEST(gem::name(r.awaiting) != "did_you_mean");
+}
+
 BOOST_AUTO_TEST_CASE(asking_for_a_person_emits_a_handover_offer) {
   const auto d = dialogue();
   gem::Conversation c;
