@@ -800,6 +800,13 @@ BOOST_AUTO_TEST_CASE(a_question_without_a_product_asks_the_pending_choice_again)
   BOOST_TEST((button_ids(r) == std::vector<std::string>{"read:product_vraag:afval:kosten", "read:product_vraag:paspoort:kosten"}));
   r = d.choose(c, "read:product_vraag:afval:kosten");
   BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
+  // Not after the guesses of "did you mean …?" about one product ("Afval: Kosten", "Afval: Wanneer"): a question
+  // there goes on as before.
+  gem::Conversation c3;
+  c3.awaiting = gem::Awaiting::did_you_mean;
+  c3.offered = {"read:product_vraag:afval:kosten", "read:product_vraag:afval:wanneer"};
+  r = d.respond(c3, understood({.aspect = "kosten", .normalized = "wat kost dat", .aspects = {{"kosten", 0.99f}}}));
+  BOOST_TEST(gem::name(r.awaiting) != "did_you_mean");
   // A message that names one of them answers it.
   gem::Conversation c2;
   d.respond(c2, understood(both));
