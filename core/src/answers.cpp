@@ -282,8 +282,8 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
     return;
   }
   if (!r.quick_replies.empty() || !c.aspect) return;
-  const auto reading = std::find_if(u.aspects.begin(), u.aspects.end(), [&](const auto& a) { return a.first == c.aspect; });
-  if (models_reading && (reading == u.aspects.end() || reading->second < options.aspect_sure) && !next.empty()) {
+  const auto certainty = aspect_certainty(u, c.aspect);
+  if (models_reading && (!certainty || *certainty < options.aspect_sure) && !next.empty()) {
     r.quick_replies_label = say("ask_aspect", c, {{"product", title}});
     add_common(true);
     r.quick_replies = buttons(options.max_guesses);
@@ -297,6 +297,11 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
   if (!r.quick_replies.empty()) r.quick_replies_label = say("more_about", c, {{"product", title}});
   offer_other_product(r, c, u, std::max<std::size_t>(options.related_aspects, 1), "more_about_or_other");
   overview_last();
+}
+
+std::optional<float> aspect_certainty(const Understanding& u, const std::optional<std::string>& aspect) {
+  const auto ranked = std::find_if(u.aspects.begin(), u.aspects.end(), [&](const auto& a) { return a.first == aspect; });
+  return ranked == u.aspects.end() ? std::nullopt : std::optional(ranked->second);
 }
 
 MessageWords::MessageWords(const Understanding& u) : read(split_words(u.normalized)), typed(read) {

@@ -115,17 +115,18 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
   // "en een koelkast?", "for an ID card?": a follow-up asks what was asked before about another thing, unless the
   // model is sure it asks something else ("en wat kost een id-kaart?"). Its guesses for so few words are noise: it
   // read "en een koelkast" as a cost and "for an ID card" as applying.
-  const auto aspect_read = std::find_if(u.aspects.begin(), u.aspects.end(), [&](const auto& a) { return a.first == u.aspect; });
-  const bool keeps_aspect = follow_up && c.aspect && aspect_read != u.aspects.end() && aspect_read->second < o.aspect_sure;
-  // "what do I do first?" after "ID card or driving licence?" (two products, one question): a product question that
-  // names none of its own asks the same choice again, not the popular topics (nor the topic before the choice).
-  const auto offered_a = c.offered.size() == 2 ? id_fields(c.offered[0]) : std::vector<std::string>{};
-  const auto offered_b = c.offered.size() == 2 ? id_fields(c.offered[1]) : std::vector<std::string>{};
-  const bool choice_pending =
-      c.awaiting == Awaiting::did_you_mean && offered_a.size() == 4 && offered_b.size() == 4 && offered_a[1] == "product_vraag" &&
-      offered_b[1] == "product_vraag" && !offered_a[2].empty() && !offered_b[2].empty() && offered_a[2] != offered_b[2] &&
-      offered_a[3] == offered_b[3] && u.intent == "product_vraag" && named_products.empty() &&
-      (!u.product || u.product_confidence < o.switch_product);
+  const auto aspect_certain = aspect_certainty(u, u.aspect);
+  const bool keeps_aspect = follow_up && c.aspect && aspect_certain && *aspect_certain < o.aspect_sure;
+  // "what do I do first?" after "ID card or driving licence?" (two readings of two products about one aspect): a
+  // product question that names none of its own asks the same choice again, not the popular topics (nor the topic
+  // before the choice). `choice` holds the two readings offered, as id fields.
+  std::vector<std::vector<std::string>> choice;
+  if (c.awaiting == Awaiting::did_you_mean && c.offered.size() == 2)
+    for (const auto& id : c.offered) choice.push_back(id_fields(id));
+  const auto a_product = [](const std::vector<std::string>& f) { return f.size() == 4 && f[1] == "product_vraag" && !f[2].empty(); };
+  const bool choice_pending = choice.size() == 2 && a_product(choice[0]) && a_product(choice[1]) &&
+                              choice[0][2] != choice[1][2] && choice[0][3] == choice[1][3] && u.intent == "product_vraag" &&
+                              named_products.empty() && (!u.product || u.product_confidence < o.switch_product);
   // "kost dat iets?" read as "yes" first and a product question second: the question about the topic wins.
   const auto asked_about = std::find_if(u.alternatives.begin(), u.alternatives.end(), [](const Alternative& a) {
     return a.intent == "product_vraag" && !a.product && a.aspect;
@@ -191,11 +192,10 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
     return r;
   } else if (choice_pending) {
     // About what it asks now when the model is sure of that, else about what was asked before.
-    const bool asks_now = aspect_read != u.aspects.end() && aspect_read->second >= o.aspect_sure;
+    const bool asks_now = aspect_certain && *aspect_certain >= o.aspect_sure;
     std::vector<QuickReply> again;
-    for (const auto* fields : {&offered_a, &offered_b})
-      again.push_back({"read:product_vraag:" + (*fields)[2] + ":" + (asks_now ? *u.aspect : (*fields)[3]),
-                       I.product_label((*fields)[2], c.lang)});
+    for (const auto& fields : choice)
+      again.push_back({"read:product_vraag:" + fields[2] + ":" + (asks_now ? *u.aspect : fields[3]), I.product_label(fields[2], c.lang)});
     r = I.ask_which(c, u.intent, again);
   } else if (context_only) {
     c.failures = 0;

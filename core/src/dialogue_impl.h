@@ -34,6 +34,9 @@ struct MessageWords {
   bool says(const std::vector<std::string>& term) const;
 };
 
+// How sure the model's aspect head is of `aspect`, if it ranked it (Understanding::aspects).
+std::optional<float> aspect_certainty(const Understanding& u, const std::optional<std::string>& aspect);
+
 struct Dialogue::Impl {
   json pack;  // the pack's first line: everything but the products' sections
   std::string pack_text;
