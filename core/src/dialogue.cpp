@@ -239,6 +239,10 @@ Response Dialogue::respond(Conversation& c, const Understanding& u) const {
       const bool completes = c.awaiting == Awaiting::product || c.awaiting == Awaiting::document || follow_up;
       c.product = product;
       if (!keeps_aspect) c.aspect = u.aspect ? u.aspect : completes ? c.aspect : std::nullopt;
+      // The model read its aspect without knowing the product's word: "ik ben mijn baan kwijt" is no lost document.
+      // Where the named product has no such section, its overview asks what the resident wants to know
+      // ("reisdocument" has none of its own: it asks "passport or ID card?" and keeps the aspect for the answer).
+      if (!u.product && c.aspect && *product != "reisdocument" && !I.sections(*product).contains(*c.aspect)) c.aspect.reset();
       if (std::none_of(u.entities.begin(), u.entities.end(), [](const Entity& e) { return e.type == "land"; })) c.country.reset();
     } else if (u.aspect && !keeps_aspect) {
       c.aspect = u.aspect;

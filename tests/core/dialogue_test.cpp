@@ -180,6 +180,28 @@ BOOST_AUTO_TEST_CASE(a_term_matches_the_word_as_typed) {
   BOOST_TEST(r.product.value_or("") == "afval");
 }
 
+// A product named only by a term keeps the model's aspect only where the product has that section: "ik ben mijn baan
+// kwijt" (bijstand by its terms; the model read a lost document) gets the overview and its aspects, not "I have no
+// answer to this question".
+BOOST_AUTO_TEST_CASE(a_product_named_by_a_term_drops_an_aspect_it_has_no_section_for) {
+  auto source = gem::test::valid_source();
+  source["products"][3]["terms"] = json::array({"baan kwijt"});
+  const gem::Dialogue d(gem::compile_pack(source.dump(), gem::test::small_labels(), "GM0599", ""), kMunicipalities, "GM0599");
+  gem::Conversation c;
+  auto r = d.respond(c, understood({.aspect = "aanvragen", .normalized = "ik ben mijn baan kwijt"}));
+  BOOST_TEST(r.product.value_or("") == "afval");
+  BOOST_TEST(!r.aspect);
+  BOOST_TEST(r.text == "Samenvatting van afval voor je gemeente de gemeente Rotterdam.");
+  // A section it has stays asked: "wat kost het als je je baan kwijt bent"
+  gem::Conversation costs;
+  r = d.respond(costs, understood({.aspect = "kosten", .normalized = "wat kost het als je je baan kwijt bent"}));
+  BOOST_TEST(r.aspect.value_or("") == "kosten");
+  // The model's own product with an aspect it has no section for still says so
+  gem::Conversation own;
+  r = d.respond(own, understood({.product = "afval", .aspect = "aanvragen", .normalized = "afval aanvragen"}));
+  BOOST_TEST(r.text.rfind("Tekst aspect_missing", 0) == 0);
+}
+
 // A product's term within a longer term of another product names nothing: "uittreksel" in "internationaal uittreksel".
 BOOST_AUTO_TEST_CASE(the_longer_term_names_the_product) {
   auto source = gem::test::valid_source();
