@@ -34,6 +34,21 @@ void status_flow(Conversation& c, Awaiting before, bool address_given) {
   keep_reference_only_while_awaited(c);
 }
 
+// The reading with `wanneer` read as `voorwaarden`, in its aspect, its aspect head and its alternatives (see
+// DialogueOptions::in_which_cases_words).
+Understanding asking_conditions(const Understanding& u) {
+  Understanding read = u;
+  const auto swap = [](std::string& aspect) {
+    if (aspect == "wanneer") aspect = "voorwaarden";
+    else if (aspect == "voorwaarden") aspect = "wanneer";
+  };
+  read.aspect = "voorwaarden";
+  for (auto& [aspect, p] : read.aspects) swap(aspect);
+  for (auto& a : read.alternatives)
+    if (a.aspect) swap(*a.aspect);
+  return read;
+}
+
 }  // namespace
 
 Dialogue::Dialogue(std::string_view pack_json, std::string_view municipalities_tsv, std::string_view municipality,
@@ -57,18 +72,25 @@ Response Dialogue::welcome(Conversation& c) const {
   return r;
 }
 
-Response Dialogue::respond(Conversation& c, const Understanding& u) const {
+Response Dialogue::respond(Conversation& c, const Understanding& understood) const {
   const auto& I = *impl_;
   const auto& o = I.options;
   ++c.turns;
   const Awaiting before = c.awaiting;
-  if (const auto danger = detect_crisis(u.text); danger.kind != CrisisKind::none) {
+  if (const auto danger = detect_crisis(understood.text); danger.kind != CrisisKind::none) {
     Response r = I.crisis(c, danger);
     I.finish(r, c);
     return r;
   }
-  const MessageWords said(u);
+  const MessageWords said(understood);
   const auto& words = said.read;
+  // "wanneer heb ik recht op …?" asks the conditions, where the product has them (contact's `wanneer` is its hours).
+  const auto about = understood.product ? understood.product : c.product;
+  const bool in_which_cases = understood.aspect == "wanneer" && !words.empty() && words[0] == "wanneer" &&
+                              std::any_of(words.begin(), words.end(), [&](const std::string& w) { return in(w, o.in_which_cases_words); }) &&
+                              (!about || I.sections(*about).contains("voorwaarden"));
+  const Understanding conditions = in_which_cases ? asking_conditions(understood) : Understanding{};
+  const Understanding& u = in_which_cases ? conditions : understood;
   const bool unsure = u.confidence < o.unsure_below;
   // The first message sets the conversation's language unless it is gibberish (no word the lexicon knows), also
   // when the reading is unsure: on the training split's held-out folds the language head was right about 374 of

@@ -202,6 +202,35 @@ BOOST_AUTO_TEST_CASE(a_product_named_by_a_term_drops_an_aspect_it_has_no_section
   BOOST_TEST(r.text.rfind("Tekst aspect_missing", 0) == 0);
 }
 
+// "Wanneer heb ik een vergunning nodig?": Dutch asks in which cases with "wanneer" too, and the model reads a date.
+BOOST_AUTO_TEST_CASE(wanneer_with_a_word_of_need_asks_the_conditions) {
+  auto source = gem::test::valid_source();
+  auto& sections = source["products"][3]["sections"];
+  sections["voorwaarden"] = gem::test::text("content/products/afval.yml", 19, "Alleen voor bewoners.", "Residents only.");
+  sections["_lines"]["voorwaarden"] = 19;
+  source["dialogue"]["aspects"]["voorwaarden"] = gem::test::text("content/dialogue.yml", 55, "Voorwaarden", "Conditions");
+  source["dialogue"]["aspects"]["_lines"]["voorwaarden"] = 55;
+  auto labels = gem::test::small_labels();
+  labels.aspects.push_back("voorwaarden");
+  const gem::Dialogue d(gem::compile_pack(source.dump(), labels, "GM0599", ""), kMunicipalities, "GM0599");
+  const auto ask = [&](const std::string& normalized, const char* product = "afval") {
+    gem::Conversation c;
+    Reading reading{.product = product, .aspect = "wanneer", .normalized = normalized};
+    auto u = understood(reading);
+    u.aspects = {{"wanneer", 0.9f}, {"voorwaarden", 0.1f}};
+    return d.respond(c, u);
+  };
+  auto r = ask("wanneer heb ik recht op een extra container");
+  BOOST_TEST(r.aspect.value_or("") == "voorwaarden");
+  BOOST_TEST(r.text == "Alleen voor bewoners.");
+  BOOST_TEST(ask("wanneer is een melding verplicht").aspect.value_or("") == "voorwaarden");
+  // A date stays a date: no word of need, or "tot wanneer"
+  BOOST_TEST(ask("wanneer wordt de container geleegd").aspect.value_or("") == "wanneer");
+  BOOST_TEST(ask("tot wanneer heb ik recht op een extra container").aspect.value_or("") == "wanneer");
+  // A product without conditions keeps its `wanneer` (the passport of this pack has none)
+  BOOST_TEST(ask("wanneer heb ik een paspoort nodig", "paspoort").aspect.value_or("") == "wanneer");
+}
+
 // A product's term within a longer term of another product names nothing: "uittreksel" in "internationaal uittreksel".
 BOOST_AUTO_TEST_CASE(the_longer_term_names_the_product) {
   auto source = gem::test::valid_source();

@@ -67,6 +67,10 @@ struct DialogueOptions {
   // "do they need to come too?" after "my wife and kids are coming": the model read naturalisation (0.64).
   std::vector<std::string> point_back_words = {"dat", "die", "deze", "dit", "daar", "it", "that", "this", "one",
                                                "they", "them", "these", "those"};
+  // "Wanneer heb ik een vergunning nodig?", "wanneer heb ik recht op bijstand?": a message that starts with "wanneer"
+  // and has one of these words asks in which cases (voorwaarden), not for a date. The training split has no such
+  // question, so the model reads it as `wanneer`; "tot wanneer", "vanaf wanneer" still ask for a date.
+  std::vector<std::string> in_which_cases_words = {"nodig", "recht", "verplicht", "aanmerking"};
   // Recovering in one step. A reading less sure than this is unsure: the dialogue asks instead of answering,
   // offering the likeliest readings or products as buttons. It replaces the model's own threshold
   // (Understanding::low_confidence, 0.5, which `scripts/gem eval` counts as out of scope).
