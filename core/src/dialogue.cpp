@@ -103,8 +103,10 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
   // "en een id-kaart?", "and for a child?": a follow-up that names a new product keeps the aspect.
   const bool follow_up = !words.empty() && in(words[0], o.follow_up_words);
   // A question about an aspect without a (sure) product continues the current topic: "hoe lang duurt dat?".
-  // So does a short question that points back ("kost dat iets?") or that the model also read as being
-  // about the current product: a new product must be named clearly to switch the topic.
+  // So does a short question that points back ("kost dat iets?"), that the model also read as being about the
+  // current product, or that points back weakly ("mag mijn vrouw het ophalen?" after the passport) and does not name
+  // the model's product by a term or its title, unless the model is sure of it: a new product must be named clearly to
+  // switch the topic.
   const auto has = [&](const std::vector<std::string>& set) {
     return std::any_of(words.begin(), words.end(), [&](const std::string& w) { return in(w, set); });
   };
@@ -120,6 +122,15 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
   const auto named_products = I.products_named(said);
   const auto named = named_products.size() == 1 ? std::optional(named_products.front()) : std::nullopt;
   const bool names_another = named && named != c.product && !refers_back;
+  // Where the message names the product (the word position of its name in Dutch or English), if it does.
+  const auto named_at = [&](const std::string& product) -> std::optional<std::size_t> {
+    for (const char* lang : kLanguages) {
+      const auto name = normalize_words(I.product_title(product, lang));
+      if (name.empty() || !std::all_of(name.begin(), name.end(), [&](const std::string& w) { return in(w, words); })) continue;
+      return static_cast<std::size_t>(std::find(words.begin(), words.end(), name.front()) - words.begin());
+    }
+    return std::nullopt;
+  };
   // "moet ik aangifte doen?" after "mijn paspoort is gestolen": a word the editors list for one of the topic's
   // sections (`aspect_terms`) ties a short question, or one that points back ("do I report it to the police?"), to
   // that section, whatever the model made of it ("aangifte" also reads as a birth or a death). Not when the message
@@ -129,11 +140,14 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
               !(u.product && u.product != c.product && u.product_confidence >= o.switch_product_pointing_back)
           ? I.aspect_named(*c.product, said)
           : std::nullopt;
+  // The model's product is named by one of its terms or its title ("wat kost afval ophalen"), not only guessed.
+  const bool names_the_reading = u.product && (in(*u.product, named_products) || named_at(*u.product));
   const bool continues_topic =
       c.product && u.intent == "product_vraag" && u.aspect && u.intent_confidence >= o.topic_intent && !names_another &&
       (!u.product || u.product == c.product || u.product_confidence < o.switch_product ||
        (short_question && (refers_back || (points_back && u.product_confidence < o.switch_product_pointing_back) ||
-                           (current_plausible && u.product_confidence < o.switch_product_current_plausible))));
+                           ((current_plausible || (has(o.weak_point_back_words) && !names_the_reading)) &&
+                            u.product_confidence < o.switch_product_current_plausible))));
   // "en een koelkast?", "for an ID card?": a follow-up asks what was asked before about another thing, unless the
   // model is sure it asks something else ("en wat kost een id-kaart?"). Its guesses for so few words are noise: it
   // read "en een koelkast" as a cost and "for an ID card" as applying.
@@ -163,15 +177,6 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
   const bool context_only = c.product && !u.entities.empty() && words.size() <= entity_words(u) + o.context_only_extra_words &&
                             (follow_up || (!u.aspect && named_products.empty()));
 
-  // Where the message names the product (the word position of its name in Dutch or English), if it does.
-  const auto named_at = [&](const std::string& product) -> std::optional<std::size_t> {
-    for (const char* lang : kLanguages) {
-      const auto name = normalize_words(I.product_title(product, lang));
-      if (name.empty() || !std::all_of(name.begin(), name.end(), [&](const std::string& w) { return in(w, words); })) continue;
-      return static_cast<std::size_t>(std::find(words.begin(), words.end(), name.front()) - words.begin());
-    }
-    return std::nullopt;
-  };
   const auto first_named = u.products.size() >= 2 ? named_at(u.products[0].first) : std::nullopt;
   const auto second_named = u.products.size() >= 2 ? named_at(u.products[1].first) : std::nullopt;
   // Two products, neither of them the topic already, in a question that does not answer ours ("reisdocument"

@@ -231,6 +231,21 @@ BOOST_AUTO_TEST_CASE(wanneer_with_a_word_of_need_asks_the_conditions) {
   BOOST_TEST(ask("wanneer heb ik een paspoort nodig", "paspoort").aspect.value_or("") == "wanneer");
 }
 
+// "mag mijn vrouw het ophalen?" after collecting a passport (the model: bulky waste, 0.81): a short question that points
+// back weakly and does not name the model's product stays on the topic, unless the model is sure.
+BOOST_AUTO_TEST_CASE(a_weak_pointer_back_keeps_the_topic_unless_the_product_is_named) {
+  const auto d = dialogue();
+  const auto after_passport = [&](const std::string& normalized, float sure) {
+    gem::Conversation c;
+    d.respond(c, understood({.product = "paspoort", .aspect = "informatie"}));
+    return d.respond(c, understood({.product = "afval", .aspect = "kosten", .product_confidence = sure, .normalized = normalized}));
+  };
+  BOOST_TEST(after_passport("mag mijn vrouw het ophalen", 0.81f).product.value_or("") == "paspoort");
+  BOOST_TEST(after_passport("mag mijn vrouw het ophalen", 0.95f).product.value_or("") == "afval");  // the model is sure
+  BOOST_TEST(after_passport("mag mijn vrouw het afval ophalen", 0.81f).product.value_or("") == "afval");  // named by its title
+  BOOST_TEST(after_passport("mag mijn vrouw ophalen", 0.81f).product.value_or("") == "afval");  // no word points back
+}
+
 // A product's term within a longer term of another product names nothing: "uittreksel" in "internationaal uittreksel".
 BOOST_AUTO_TEST_CASE(the_longer_term_names_the_product) {
   auto source = gem::test::valid_source();

@@ -48,7 +48,9 @@ struct DialogueOptions {
   float switch_product = 0.6f;
   // … or, in a short question that points back ("kost dat iets?"), less sure than this,
   float switch_product_pointing_back = 0.995f;
-  // … or less sure than this while the current product is among the model's alternatives (at least `plausible`).
+  // … or less sure than this while the current product is among the model's alternatives (at least `plausible`), or
+  // while the message has a word of `weak_point_back_words` and does not name the model's product by a term or its
+  // title ("mag mijn vrouw het ophalen?" after collecting a passport: the model read bulky waste at 0.81).
   float switch_product_current_plausible = 0.9f;
   float plausible = 0.01f;
   // "kost dat iets?" read as "yes": an alternative product question at least this sure wins (or `…_unsure`
@@ -67,6 +69,8 @@ struct DialogueOptions {
   // "do they need to come too?" after "my wife and kids are coming": the model read naturalisation (0.64).
   std::vector<std::string> point_back_words = {"dat", "die", "deze", "dit", "daar", "it", "that", "this", "one",
                                                "they", "them", "these", "those"};
+  // Words that point back only where the message names no product: "het" and "haar" are also an article and "her".
+  std::vector<std::string> weak_point_back_words = {"het", "hem", "haar", "ze", "zij", "him", "her"};
   // "Wanneer heb ik een vergunning nodig?", "wanneer heb ik recht op bijstand?": a message that starts with "wanneer"
   // and has one of these words asks in which cases (voorwaarden), not for a date. The training split has no such
   // question, so the model reads it as `wanneer`; "tot wanneer", "vanaf wanneer" still ask for a date.
