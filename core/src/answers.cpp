@@ -11,11 +11,6 @@
 namespace gem {
 namespace {
 
-// Whether a product's sections answer `aspect`, also in the version for the person the conversation is about.
-bool answers(const json& sections, const std::string& aspect, const Conversation& c) {
-  return sections.contains(aspect) || (c.person && sections.contains(aspect + "@" + *c.person));
-}
-
 // The aspect the model read, also when it did not read a product question: product alternatives carry it.
 std::optional<std::string> aspect_read(const Understanding& u) {
   if (u.intent == "product_vraag") return u.aspect;
@@ -297,6 +292,10 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
   if (!r.quick_replies.empty()) r.quick_replies_label = say("more_about", c, {{"product", title}});
   offer_other_product(r, c, u, std::max<std::size_t>(options.related_aspects, 1), "more_about_or_other");
   overview_last();
+}
+
+bool answers(const json& sections, const std::string& aspect, const Conversation& c) {
+  return sections.contains(aspect) || (c.person && sections.contains(aspect + "@" + *c.person));
 }
 
 std::optional<float> aspect_certainty(const Understanding& u, const std::optional<std::string>& aspect) {

@@ -88,7 +88,7 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
   const auto about = understood.product ? understood.product : c.product;
   const bool in_which_cases = understood.aspect == "wanneer" && !words.empty() && words[0] == "wanneer" &&
                               std::any_of(words.begin(), words.end(), [&](const std::string& w) { return in(w, o.in_which_cases_words); }) &&
-                              (!about || I.sections(*about).contains("voorwaarden"));
+                              (!about || answers(I.sections(*about), "voorwaarden", c));
   const Understanding conditions = in_which_cases ? asking_conditions(understood) : Understanding{};
   const Understanding& u = in_which_cases ? conditions : understood;
   const bool unsure = u.confidence < o.unsure_below;
@@ -269,7 +269,7 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
       // The model read its aspect without knowing the product's word: "ik ben mijn baan kwijt" is no lost document.
       // Where the named product has no such section, its overview asks what the resident wants to know
       // ("reisdocument" has none of its own: it asks "passport or ID card?" and keeps the aspect for the answer).
-      if (!u.product && c.aspect && *product != "reisdocument" && !I.sections(*product).contains(*c.aspect)) c.aspect.reset();
+      if (!u.product && c.aspect && *product != "reisdocument" && !answers(I.sections(*product), *c.aspect, c)) c.aspect.reset();
       if (std::none_of(u.entities.begin(), u.entities.end(), [](const Entity& e) { return e.type == "land"; })) c.country.reset();
     } else if (u.aspect && !keeps_aspect) {
       c.aspect = u.aspect;

@@ -34,6 +34,9 @@ struct MessageWords {
   bool says(const std::vector<std::string>& term) const;
 };
 
+// Whether a product's sections answer `aspect`, also in the version for the person the conversation is about.
+bool answers(const json& sections, const std::string& aspect, const Conversation& c);
+
 // How sure the model's aspect head is of `aspect`, if it ranked it (Understanding::aspects).
 std::optional<float> aspect_certainty(const Understanding& u, const std::optional<std::string>& aspect);
 

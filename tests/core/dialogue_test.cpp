@@ -215,10 +215,8 @@ BOOST_AUTO_TEST_CASE(wanneer_with_a_word_of_need_asks_the_conditions) {
   const gem::Dialogue d(gem::compile_pack(source.dump(), labels, "GM0599", ""), kMunicipalities, "GM0599");
   const auto ask = [&](const std::string& normalized, const char* product = "afval") {
     gem::Conversation c;
-    Reading reading{.product = product, .aspect = "wanneer", .normalized = normalized};
-    auto u = understood(reading);
-    u.aspects = {{"wanneer", 0.9f}, {"voorwaarden", 0.1f}};
-    return d.respond(c, u);
+    return d.respond(c, understood({.product = product, .aspect = "wanneer", .normalized = normalized,
+                                    .aspects = {{"wanneer", 0.9f}, {"voorwaarden", 0.1f}}}));
   };
   auto r = ask("wanneer heb ik recht op een extra container");
   BOOST_TEST(r.aspect.value_or("") == "voorwaarden");
