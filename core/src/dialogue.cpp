@@ -34,15 +34,16 @@ void status_flow(Conversation& c, Awaiting before, bool address_given) {
   keep_reference_only_while_awaited(c);
 }
 
-// The reading with `wanneer` read as `voorwaarden`, in its aspect, its aspect head and its alternatives (see
-// DialogueOptions::in_which_cases_words).
-Understanding asking_conditions(const Understanding& u) {
+// The reading with its aspect and `asked` swapped, in its aspect, its aspect head and its alternatives (see
+// DialogueOptions::in_which_cases_words and loss_words).
+Understanding asking(const Understanding& u, const std::string& asked) {
   Understanding read = u;
-  const auto swap = [](std::string& aspect) {
-    if (aspect == "wanneer") aspect = "voorwaarden";
-    else if (aspect == "voorwaarden") aspect = "wanneer";
+  const std::string was = u.aspect.value_or("");
+  const auto swap = [&](std::string& aspect) {
+    if (aspect == was) aspect = asked;
+    else if (aspect == asked) aspect = was;
   };
-  read.aspect = "voorwaarden";
+  read.aspect = asked;
   for (auto& [aspect, p] : read.aspects) swap(aspect);
   for (auto& a : read.alternatives)
     if (a.aspect) swap(*a.aspect);
@@ -89,8 +90,20 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
   const bool in_which_cases = understood.aspect == "wanneer" && !words.empty() && words[0] == "wanneer" &&
                               std::any_of(words.begin(), words.end(), [&](const std::string& w) { return in(w, o.in_which_cases_words); }) &&
                               (!about || answers(I.sections(*about), "voorwaarden", c));
-  const Understanding conditions = in_which_cases ? asking_conditions(understood) : Understanding{};
-  const Understanding& u = in_which_cases ? conditions : understood;
+  // "passport stolen in barcelona what now", "de overlijdensakte is zoekgeraakt": a word of loss asks the product's
+  // `kwijt` section, which also says how to get a new one, unless the model is sure of another aspect than applying
+  // or the overview ("gestolen, wat kost een nieuwe?").
+  const auto says = [&](const std::vector<std::string>& set) {
+    return std::any_of(words.begin(), words.end(), [&](const std::string& w) { return in(w, set); }) ||
+           std::any_of(said.typed.begin(), said.typed.end(), [&](const std::string& w) { return in(w, set); });
+  };
+  const auto certainty = aspect_certainty(understood, understood.aspect);
+  const bool lost = !in_which_cases && understood.intent == "product_vraag" && understood.aspect &&
+                    *understood.aspect != "kwijt" &&
+                    (!certainty || *certainty < o.aspect_sure || *understood.aspect == "aanvragen" || *understood.aspect == "informatie") &&
+                    about && answers(I.sections(*about), "kwijt", c) && says(o.loss_words);
+  const Understanding reread = in_which_cases ? asking(understood, "voorwaarden") : lost ? asking(understood, "kwijt") : Understanding{};
+  const Understanding& u = in_which_cases || lost ? reread : understood;
   const bool unsure = u.confidence < o.unsure_below;
   // The first message sets the conversation's language unless it is gibberish (no word the lexicon knows), also
   // when the reading is unsure: on the training split's held-out folds the language head was right about 374 of

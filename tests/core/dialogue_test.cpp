@@ -238,6 +238,37 @@ BOOST_AUTO_TEST_CASE(wanneer_with_a_word_of_need_asks_the_conditions) {
   BOOST_TEST(ask("wanneer heb ik een paspoort nodig", "paspoort").aspect.value_or("") == "wanneer");
 }
 
+// "passport stolen in barcelona what now", "de overlijdensakte is zoekgeraakt": a word of loss asks the product's `kwijt`
+// section, unless the model is sure of another aspect than applying or the overview.
+BOOST_AUTO_TEST_CASE(a_word_of_loss_asks_the_lost_section) {
+  auto source = gem::test::valid_source();
+  auto& sections = source["products"][0]["sections"];
+  sections["kwijt"] = gem::test::text("content/products/paspoort.yml", 19, "Meld het bij de gemeente.", "Report it to the municipality.");
+  sections["_lines"]["kwijt"] = 19;
+  source["dialogue"]["aspects"]["kwijt"] = gem::test::text("content/dialogue.yml", 55, "Kwijt", "Lost");
+  source["dialogue"]["aspects"]["_lines"]["kwijt"] = 55;
+  auto labels = gem::test::small_labels();
+  labels.aspects.push_back("kwijt");
+  const gem::Dialogue d(gem::compile_pack(source.dump(), labels, "GM0599", ""), kMunicipalities, "GM0599");
+  const auto ask = [&](const std::string& aspect, float sure, const std::string& normalized, const char* product = "paspoort") {
+    gem::Conversation c;
+    return d.respond(c, understood({.product = product, .aspect = aspect, .normalized = normalized,
+                                    .aspects = {{aspect, sure}, {"kwijt", 0.05f}}}));
+  };
+  auto r = ask("informatie", 0.6f, "passport stolen in barcelona what now");
+  BOOST_TEST(r.aspect.value_or("") == "kwijt");
+  BOOST_TEST(r.text == "Meld het bij de gemeente.");
+  // Sure of applying: how to get a new one is in the lost section too
+  BOOST_TEST(ask("aanvragen", 0.95f, "paspoort gestolen hoe kom ik aan een nieuwe").aspect.value_or("") == "kwijt");
+  // Unsure of the cost, or sure of it
+  BOOST_TEST(ask("kosten", 0.5f, "paspoort zoekgeraakt wat nu").aspect.value_or("") == "kwijt");
+  BOOST_TEST(ask("kosten", 0.9f, "paspoort gestolen wat kost een nieuwe").aspect.value_or("") == "kosten");
+  // No word of loss ("kwijt" also gets rid of things), or a product without a lost section
+  BOOST_TEST(ask("informatie", 0.6f, "hoe kom ik aan een paspoort").aspect.value_or("") == "informatie");
+  BOOST_TEST(ask("informatie", 0.6f, "waar kan ik mijn paspoort kwijt").aspect.value_or("") == "informatie");
+  BOOST_TEST(ask("informatie", 0.6f, "container gestolen", "afval").aspect.value_or("") == "informatie");
+}
+
 // "mag mijn vrouw het ophalen?" after collecting a passport (the model: bulky waste, 0.81): a short question that points
 // back weakly and does not name the model's product stays on the topic, unless the model is sure.
 BOOST_AUTO_TEST_CASE(a_weak_pointer_back_keeps_the_topic_unless_the_product_is_named) {

@@ -75,6 +75,11 @@ struct DialogueOptions {
   // and has one of these words asks in which cases (voorwaarden), not for a date. The training split has no such
   // question, so the model reads it as `wanneer`; "tot wanneer", "vanaf wanneer" still ask for a date.
   std::vector<std::string> in_which_cases_words = {"nodig", "recht", "verplicht", "aanmerking"};
+  // Words of loss or theft: a product question with one of them asks the product's `kwijt` section (where it has one),
+  // unless the model is sure of another aspect than `aanvragen` or `informatie`. Not "kwijt" itself: "waar kan ik
+  // tuinafval kwijt" gets rid of something.
+  std::vector<std::string> loss_words = {"gestolen", "verloren", "kwijtgeraakt", "zoekgeraakt", "gejat", "gepikt", "ontvreemd",
+                                         "inbraak", "beroofd", "stolen", "lost", "misplaced", "robbed", "burglary"};
   // Recovering in one step. A reading less sure than this is unsure: the dialogue asks instead of answering,
   // offering the likeliest readings or products as buttons. It replaces the model's own threshold
   // (Understanding::low_confidence, 0.5, which `scripts/gem eval` counts as out of scope).
