@@ -90,20 +90,23 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
   const bool in_which_cases = understood.aspect == "wanneer" && !words.empty() && words[0] == "wanneer" &&
                               std::any_of(words.begin(), words.end(), [&](const std::string& w) { return in(w, o.in_which_cases_words); }) &&
                               (!about || answers(I.sections(*about), "voorwaarden", c));
-  // "passport stolen in barcelona what now", "de overlijdensakte is zoekgeraakt": a word of loss asks the product's
-  // `kwijt` section, which also says how to get a new one, unless the model is sure of another aspect than applying
-  // or the overview ("gestolen, wat kost een nieuwe?").
+  // "passport stolen in barcelona what now", "de overlijdensakte is zoekgeraakt", "ik wil mijn bewonersvergunning
+  // beeindigen": a word of `aspect_words` asks that aspect's section ("gestolen, wat kost een nieuwe?" stays the cost).
   const auto says = [&](const std::vector<std::string>& set) {
     return std::any_of(words.begin(), words.end(), [&](const std::string& w) { return in(w, set); }) ||
            std::any_of(said.typed.begin(), said.typed.end(), [&](const std::string& w) { return in(w, set); });
   };
   const auto certainty = aspect_certainty(understood, understood.aspect);
-  const bool lost = !in_which_cases && understood.intent == "product_vraag" && understood.aspect &&
-                    *understood.aspect != "kwijt" &&
-                    (!certainty || *certainty < o.aspect_sure || *understood.aspect == "aanvragen" || *understood.aspect == "informatie") &&
-                    about && answers(I.sections(*about), "kwijt", c) && says(o.loss_words);
-  const Understanding reread = in_which_cases ? asking(understood, "voorwaarden") : lost ? asking(understood, "kwijt") : Understanding{};
-  const Understanding& u = in_which_cases || lost ? reread : understood;
+  std::optional<std::string> worded;
+  if (!in_which_cases && understood.intent == "product_vraag" && understood.aspect && *understood.aspect != "afspraak" && about &&
+      (!certainty || *certainty < o.aspect_sure || *understood.aspect == "aanvragen" || *understood.aspect == "informatie"))
+    for (const auto& [aspect, set] : o.aspect_words)
+      if (says(set)) {
+        if (aspect != *understood.aspect && answers(I.sections(*about), aspect, c)) worded = aspect;
+        break;
+      }
+  const Understanding reread = in_which_cases ? asking(understood, "voorwaarden") : worded ? asking(understood, *worded) : Understanding{};
+  const Understanding& u = in_which_cases || worded ? reread : understood;
   const bool unsure = u.confidence < o.unsure_below;
   // The first message sets the conversation's language unless it is gibberish (no word the lexicon knows), also
   // when the reading is unsure: on the training split's held-out folds the language head was right about 374 of

@@ -238,17 +238,22 @@ BOOST_AUTO_TEST_CASE(wanneer_with_a_word_of_need_asks_the_conditions) {
   BOOST_TEST(ask("wanneer heb ik een paspoort nodig", "paspoort").aspect.value_or("") == "wanneer");
 }
 
-// "passport stolen in barcelona what now", "de overlijdensakte is zoekgeraakt": a word of loss asks the product's `kwijt`
-// section, unless the model is sure of another aspect than applying or the overview.
-BOOST_AUTO_TEST_CASE(a_word_of_loss_asks_the_lost_section) {
+// "passport stolen in barcelona what now", "de overlijdensakte is zoekgeraakt", "ik wil mijn bewonersvergunning
+// beeindigen": a word of loss or of cancelling (DialogueOptions::aspect_words) asks the product's `kwijt` or
+// `stopzetten` section, unless the model read an appointment or is sure of another aspect than applying or the overview.
+BOOST_AUTO_TEST_CASE(words_of_loss_or_cancelling_ask_their_section) {
   auto source = gem::test::valid_source();
   auto& sections = source["products"][0]["sections"];
   sections["kwijt"] = gem::test::text("content/products/paspoort.yml", 19, "Meld het bij de gemeente.", "Report it to the municipality.");
   sections["_lines"]["kwijt"] = 19;
-  source["dialogue"]["aspects"]["kwijt"] = gem::test::text("content/dialogue.yml", 55, "Kwijt", "Lost");
-  source["dialogue"]["aspects"]["_lines"]["kwijt"] = 55;
+  sections["stopzetten"] = gem::test::text("content/products/paspoort.yml", 21, "Bel de gemeente.", "Call the municipality.");
+  sections["_lines"]["stopzetten"] = 21;
+  for (const auto& [aspect, line] : {std::pair{"kwijt", 55}, {"stopzetten", 57}, {"afspraak", 59}}) {
+    source["dialogue"]["aspects"][aspect] = gem::test::text("content/dialogue.yml", line, aspect, aspect);
+    source["dialogue"]["aspects"]["_lines"][aspect] = line;
+  }
   auto labels = gem::test::small_labels();
-  labels.aspects.push_back("kwijt");
+  for (const char* aspect : {"kwijt", "stopzetten", "afspraak"}) labels.aspects.push_back(aspect);
   const gem::Dialogue d(gem::compile_pack(source.dump(), labels, "GM0599", ""), kMunicipalities, "GM0599");
   const auto ask = [&](const std::string& aspect, float sure, const std::string& normalized, const char* product = "paspoort") {
     gem::Conversation c;
@@ -267,6 +272,13 @@ BOOST_AUTO_TEST_CASE(a_word_of_loss_asks_the_lost_section) {
   BOOST_TEST(ask("informatie", 0.6f, "hoe kom ik aan een paspoort").aspect.value_or("") == "informatie");
   BOOST_TEST(ask("informatie", 0.6f, "waar kan ik mijn paspoort kwijt").aspect.value_or("") == "informatie");
   BOOST_TEST(ask("informatie", 0.6f, "container gestolen", "afval").aspect.value_or("") == "informatie");
+  // Cancelling
+  r = ask("aanvragen", 0.9f, "ik wil mijn paspoortaanvraag annuleren");
+  BOOST_TEST(r.aspect.value_or("") == "stopzetten");
+  BOOST_TEST(r.text == "Bel de gemeente.");
+  BOOST_TEST(ask("informatie", 0.5f, "withdraw my passport application").aspect.value_or("") == "stopzetten");
+  // … but cancelling an appointment is about the appointment
+  BOOST_TEST(ask("afspraak", 0.6f, "cancel my passport appointment").aspect.value_or("") == "afspraak");
 }
 
 // "mag mijn vrouw het ophalen?" after collecting a passport (the model: bulky waste, 0.81): a short question that points

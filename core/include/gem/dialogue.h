@@ -75,11 +75,17 @@ struct DialogueOptions {
   // and has one of these words asks in which cases (voorwaarden), not for a date. The training split has no such
   // question, so the model reads it as `wanneer`; "tot wanneer", "vanaf wanneer" still ask for a date.
   std::vector<std::string> in_which_cases_words = {"nodig", "recht", "verplicht", "aanmerking"};
-  // Words of loss or theft: a product question with one of them asks the product's `kwijt` section (where it has one),
-  // unless the model is sure of another aspect than `aanvragen` or `informatie`. Not "kwijt" itself: "waar kan ik
-  // tuinafval kwijt" gets rid of something.
-  std::vector<std::string> loss_words = {"gestolen", "verloren", "kwijtgeraakt", "zoekgeraakt", "gejat", "gepikt", "ontvreemd",
-                                         "inbraak", "beroofd", "stolen", "lost", "misplaced", "robbed", "burglary"};
+  // Words that ask one aspect of a product question, where the product has that section, unless the model read
+  // `afspraak` ("cancel my appointment") or is sure (`aspect_sure`) of another aspect than `aanvragen` or `informatie`.
+  // Words of loss or theft ask `kwijt` (not "kwijt" itself: "waar kan ik tuinafval kwijt" gets rid of something);
+  // words of cancelling ask `stopzetten` (not "afmelden" or "deregister": leaving the country is deregistering; not
+  // "intrekken", also moving in with someone; not "stoppen", also putting something somewhere). The first aspect whose
+  // words the message has counts.
+  std::vector<std::pair<std::string, std::vector<std::string>>> aspect_words = {
+      {"kwijt", {"gestolen", "verloren", "kwijtgeraakt", "zoekgeraakt", "gejat", "gepikt", "ontvreemd", "inbraak", "beroofd",
+                 "stolen", "lost", "misplaced", "robbed", "burglary"}},
+      {"stopzetten", {"afzeggen", "annuleren", "opzeggen", "stopzetten", "beeindigen", "terugdraaien", "cancel", "terminate",
+                      "withdraw", "stop"}}};
   // Recovering in one step. A reading less sure than this is unsure: the dialogue asks instead of answering,
   // offering the likeliest readings or products as buttons. It replaces the model's own threshold
   // (Understanding::low_confidence, 0.5, which `scripts/gem eval` counts as out of scope).
