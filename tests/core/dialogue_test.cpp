@@ -239,9 +239,9 @@ BOOST_AUTO_TEST_CASE(wanneer_with_a_word_of_need_asks_the_conditions) {
 }
 
 // "passport stolen in barcelona what now", "de overlijdensakte is zoekgeraakt", "ik wil mijn bewonersvergunning
-// beeindigen": a word of loss or of cancelling (DialogueOptions::aspect_words) asks the product's `kwijt` or
-// `stopzetten` section, unless the model read an appointment or is sure of another aspect than applying or the overview.
-BOOST_AUTO_TEST_CASE(words_of_loss_or_cancelling_ask_their_section) {
+// beeindigen": a word of loss, of cancelling or of price (DialogueOptions::aspect_words) asks the product's `kwijt`,
+// `stopzetten` or `kosten` section, unless the model read an appointment or is sure of another aspect than applying or the overview.
+BOOST_AUTO_TEST_CASE(words_of_loss_cancelling_or_price_ask_their_section) {
   auto source = gem::test::valid_source();
   auto& sections = source["products"][0]["sections"];
   sections["kwijt"] = gem::test::text("content/products/paspoort.yml", 19, "Meld het bij de gemeente.", "Report it to the municipality.");
@@ -279,6 +279,9 @@ BOOST_AUTO_TEST_CASE(words_of_loss_or_cancelling_ask_their_section) {
   BOOST_TEST(ask("informatie", 0.5f, "withdraw my passport application").aspect.value_or("") == "stopzetten");
   // … but cancelling an appointment is about the appointment
   BOOST_TEST(ask("afspraak", 0.6f, "cancel my passport appointment").aspect.value_or("") == "afspraak");
+  // A word of price, not of paying
+  BOOST_TEST(ask("informatie", 0.6f, "what are the rates for a passport").aspect.value_or("") == "kosten");
+  BOOST_TEST(ask("informatie", 0.6f, "why do i pay for a passport").aspect.value_or("") == "informatie");
 }
 
 // "mag mijn vrouw het ophalen?" after collecting a passport (the model: bulky waste, 0.81): a short question that points

@@ -79,13 +79,16 @@ struct DialogueOptions {
   // `afspraak` ("cancel my appointment") or is sure (`aspect_sure`) of another aspect than `aanvragen` or `informatie`.
   // Words of loss or theft ask `kwijt` (not "kwijt" itself: "waar kan ik tuinafval kwijt" gets rid of something);
   // words of cancelling ask `stopzetten` (not "afmelden" or "deregister": leaving the country is deregistering; not
-  // "intrekken", also moving in with someone; not "stoppen", also putting something somewhere). The first aspect whose
-  // words the message has counts.
+  // "intrekken", also moving in with someone; not "stoppen", also putting something somewhere); words of price ask
+  // `kosten` (not "betalen" or "pay": "ik kan mijn rekeningen niet betalen", "do tenants pay property tax"). The first
+  // aspect whose words the message has counts.
   std::vector<std::pair<std::string, std::vector<std::string>>> aspect_words = {
       {"kwijt", {"gestolen", "verloren", "kwijtgeraakt", "zoekgeraakt", "gejat", "gepikt", "ontvreemd", "inbraak", "beroofd",
                  "stolen", "lost", "misplaced", "robbed", "burglary"}},
       {"stopzetten", {"afzeggen", "annuleren", "opzeggen", "stopzetten", "beeindigen", "terugdraaien", "cancel", "terminate",
-                      "withdraw", "stop"}}};
+                      "withdraw", "stop"}},
+      {"kosten", {"kost", "kosten", "prijs", "prijzen", "tarief", "tarieven", "bedrag", "goedkoper", "duurder", "gratis", "cost",
+                  "costs", "price", "prices", "fee", "fees", "rates", "expensive", "cheaper"}}};
   // Recovering in one step. A reading less sure than this is unsure: the dialogue asks instead of answering,
   // offering the likeliest readings or products as buttons. It replaces the model's own threshold
   // (Understanding::low_confidence, 0.5, which `scripts/gem eval` counts as out of scope).
