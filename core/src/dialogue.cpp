@@ -35,7 +35,7 @@ void status_flow(Conversation& c, Awaiting before, bool address_given) {
 }
 
 // The reading with its aspect and `asked` swapped, in its aspect, its aspect head and its alternatives (see
-// DialogueOptions::in_which_cases_words and loss_words).
+// DialogueOptions::in_which_cases_words and aspect_words).
 Understanding asking(const Understanding& u, const std::string& asked) {
   Understanding read = u;
   const std::string was = u.aspect.value_or("");
@@ -272,7 +272,7 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
     // Also an unsure reading of a message that names one product by the editors' terms: "ik wil een stapelbed
     // weggooien", and "we zijn net verhuisd naar een andere straat", where the model guessed a street party. On the
     // training split's held-out probabilities: 7 more questions right the first time instead of after a button when
-    // the model found no other product, 18 more when the named product also wins over the model's unsure guess
+    // the model found no other product, 17 more when the named product also wins over the model's unsure guess
     // (2026-12-07; none worse, out of scope unchanged).
     c.failures = 0;
     // A product question the model found no product in (or only guessed one), that names a thing the editors list
