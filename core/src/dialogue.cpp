@@ -85,17 +85,19 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
   }
   const MessageWords said(understood);
   const auto& words = said.read;
+  // Whether the message has one of the words of `set`, as the model reads it (`has`) or also as typed (`says`).
+  const auto has = [&](const std::vector<std::string>& set) {
+    return std::any_of(words.begin(), words.end(), [&](const std::string& w) { return in(w, set); });
+  };
+  const auto says = [&](const std::vector<std::string>& set) {
+    return std::any_of(set.begin(), set.end(), [&](const std::string& w) { return said.says({w}); });
+  };
   // "wanneer heb ik recht op …?" asks the conditions, where the product has them (contact's `wanneer` is its hours).
   const auto about = understood.product ? understood.product : c.product;
   const bool in_which_cases = understood.aspect == "wanneer" && !words.empty() && words[0] == "wanneer" &&
-                              std::any_of(words.begin(), words.end(), [&](const std::string& w) { return in(w, o.in_which_cases_words); }) &&
-                              (!about || answers(I.sections(*about), "voorwaarden", c));
+                              has(o.in_which_cases_words) && (!about || answers(I.sections(*about), "voorwaarden", c));
   // "passport stolen in barcelona what now", "de overlijdensakte is zoekgeraakt", "ik wil mijn bewonersvergunning
   // beeindigen": a word of `aspect_words` asks that aspect's section ("gestolen, wat kost een nieuwe?" stays the cost).
-  const auto says = [&](const std::vector<std::string>& set) {
-    return std::any_of(words.begin(), words.end(), [&](const std::string& w) { return in(w, set); }) ||
-           std::any_of(said.typed.begin(), said.typed.end(), [&](const std::string& w) { return in(w, set); });
-  };
   const auto certainty = aspect_certainty(understood, understood.aspect);
   std::optional<std::string> worded;
   if (!in_which_cases && understood.intent == "product_vraag" && understood.aspect && *understood.aspect != "afspraak" && about &&
@@ -123,9 +125,6 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
   // current product, or that points back weakly ("mag mijn vrouw het ophalen?" after the passport) and does not name
   // the model's product by a term or its title, unless the model is sure of it: a new product must be named clearly to
   // switch the topic.
-  const auto has = [&](const std::vector<std::string>& set) {
-    return std::any_of(words.begin(), words.end(), [&](const std::string& w) { return in(w, set); });
-  };
   // "zo'n kaart", "daarvoor": refers to what was discussed, whatever else the words suggest.
   const bool refers_back = has(o.refer_back_words);
   const bool points_back = refers_back || has(o.point_back_words);
