@@ -96,8 +96,8 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
   const auto about = understood.product ? understood.product : c.product;
   const bool in_which_cases = understood.aspect == "wanneer" && !words.empty() && words[0] == "wanneer" &&
                               has(o.in_which_cases_words) && (!about || answers(I.sections(*about), "voorwaarden", c));
-  // "passport stolen in barcelona what now", "de overlijdensakte is zoekgeraakt", "ik wil mijn bewonersvergunning
-  // beeindigen": a word of `aspect_words` asks that aspect's section ("gestolen, wat kost een nieuwe?" stays the cost).
+  // "passport stolen in barcelona what now", "ik wil mijn bewonersvergunning beeindigen", "requirements for dutch
+  // nationality": a word of `aspect_words` asks that aspect's section ("gestolen, wat kost een nieuwe?" stays the cost).
   const auto certainty = aspect_certainty(understood, understood.aspect);
   std::optional<std::string> worded;
   if (!in_which_cases && understood.intent == "product_vraag" && understood.aspect && *understood.aspect != "afspraak" && about &&

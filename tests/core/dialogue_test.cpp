@@ -239,21 +239,27 @@ BOOST_AUTO_TEST_CASE(wanneer_with_a_word_of_need_asks_the_conditions) {
 }
 
 // "passport stolen in barcelona what now", "de overlijdensakte is zoekgeraakt", "ik wil mijn bewonersvergunning
-// beeindigen": a word of loss, of cancelling or of price (DialogueOptions::aspect_words) asks the product's `kwijt`,
-// `stopzetten` or `kosten` section, unless the model read an appointment or is sure of another aspect than applying or the overview.
-BOOST_AUTO_TEST_CASE(words_of_loss_cancelling_or_price_ask_their_section) {
+// beeindigen", "requirements for dutch nationality": a word of one aspect (DialogueOptions::aspect_words: loss,
+// cancelling, price, conditions, time, what to bring, validity) asks the product's section of that aspect, unless the
+// model read an appointment or is sure of another aspect than applying or the overview.
+BOOST_AUTO_TEST_CASE(words_of_an_aspect_ask_its_section) {
   auto source = gem::test::valid_source();
   auto& sections = source["products"][0]["sections"];
   sections["kwijt"] = gem::test::text("content/products/paspoort.yml", 19, "Meld het bij de gemeente.", "Report it to the municipality.");
   sections["_lines"]["kwijt"] = 19;
   sections["stopzetten"] = gem::test::text("content/products/paspoort.yml", 21, "Bel de gemeente.", "Call the municipality.");
   sections["_lines"]["stopzetten"] = 21;
-  for (const auto& [aspect, line] : {std::pair{"kwijt", 55}, {"stopzetten", 57}, {"afspraak", 59}}) {
+  for (const auto& [aspect, line] : {std::pair{"voorwaarden", 23}, {"wanneer", 25}, {"benodigdheden", 27}, {"geldigheid", 29}}) {
+    sections[aspect] = gem::test::text("content/products/paspoort.yml", line, aspect, aspect);
+    sections["_lines"][aspect] = line;
+  }
+  for (const auto& [aspect, line] : {std::pair{"kwijt", 55}, {"stopzetten", 57}, {"afspraak", 59}, {"voorwaarden", 61},
+                                     {"benodigdheden", 63}, {"geldigheid", 65}}) {
     source["dialogue"]["aspects"][aspect] = gem::test::text("content/dialogue.yml", line, aspect, aspect);
     source["dialogue"]["aspects"]["_lines"][aspect] = line;
   }
   auto labels = gem::test::small_labels();
-  for (const char* aspect : {"kwijt", "stopzetten", "afspraak"}) labels.aspects.push_back(aspect);
+  for (const char* aspect : {"kwijt", "stopzetten", "afspraak", "voorwaarden", "benodigdheden", "geldigheid"}) labels.aspects.push_back(aspect);
   const gem::Dialogue d(gem::compile_pack(source.dump(), labels, "GM0599", ""), kMunicipalities, "GM0599");
   const auto ask = [&](const std::string& aspect, float sure, const std::string& normalized, const char* product = "paspoort") {
     gem::Conversation c;
@@ -284,7 +290,18 @@ BOOST_AUTO_TEST_CASE(words_of_loss_cancelling_or_price_ask_their_section) {
            {"afspraak", 0.6f, "cancel my passport appointment", "afspraak"},
            // a word of price, not of paying
            {"informatie", 0.6f, "what are the rates for a passport", "kosten"},
-           {"informatie", 0.6f, "why do i pay for a passport", "informatie"}}) {
+           {"informatie", 0.6f, "why do i pay for a passport", "informatie"},
+           // words of conditions, of time, of what to bring and of validity
+           {"aanvragen", 0.9f, "requirements for a passport", "voorwaarden"},
+           {"informatie", 0.6f, "is een paspoort verplicht vanaf 14 jaar", "voorwaarden"},
+           {"aanvragen", 0.9f, "paspoort met spoed", "wanneer"},
+           {"informatie", 0.6f, "moet ik een foto meenemen voor mijn paspoort", "benodigdheden"},
+           {"aanvragen", 0.9f, "when does my passport expire", "geldigheid"},
+           // "mag" and "bewijs" are not such words ("wat mag ik er brengen", "bewijs van inschrijving"), nor is "snel"
+           {"informatie", 0.6f, "mag ik met mijn paspoort naar turkije", "informatie"},
+           {"aanvragen", 0.9f, "hoe vraag ik snel een nieuw paspoort aan", "aanvragen"},
+           // sure of the cost
+           {"kosten", 0.9f, "wat kost een paspoort met spoed", "kosten"}}) {
     BOOST_TEST_CONTEXT(k.normalized) { BOOST_TEST(ask(k.model_aspect, k.sure, k.normalized, k.product).aspect.value_or("") == k.asked); }
   }
 }
