@@ -276,7 +276,12 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
     c.failures = 0;
     // A product question the model found no product in (or only guessed one), that names a thing the editors list
     // for a product ("wat kost een pasje", also after the passport): the word the model did not know is the product.
-    const auto product = unsure && named ? named : u.product ? u.product : names_another ? named : std::nullopt;
+    auto product = unsure && named ? named : u.product ? u.product : names_another ? named : std::nullopt;
+    // "we verhuizen naar belgie", "moving to spain": moving to another country is emigrating, unless the message
+    // tells of arriving from it ("ik kom uit polen", "we moved here from spain").
+    const bool abroad = std::any_of(u.entities.begin(), u.entities.end(), [](const Entity& e) { return e.type == "land" && e.value != "NL"; });
+    if (product == "verhuizing" && abroad && std::none_of(o.arrival_phrases.begin(), o.arrival_phrases.end(), [&](const auto& p) { return said.says(p); }))
+      product = "emigratie";
     if (product && product != c.product) {
       // A new product switches the topic, unless it answers "which product?" or "passport or ID card?", or
       // is a follow-up ("en een id-kaart?"): then the aspect asked about stays.

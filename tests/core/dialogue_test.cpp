@@ -306,6 +306,33 @@ BOOST_AUTO_TEST_CASE(words_of_an_aspect_ask_its_section) {
   }
 }
 
+// "we verhuizen naar belgie", "moving to spain": a move that names another country than the Netherlands is
+// emigrating, which the model reads as moving house; not when the message tells of arriving from it
+// (DialogueOptions::arrival_phrases).
+BOOST_AUTO_TEST_CASE(a_move_to_another_country_is_emigrating) {
+  auto source = gem::test::valid_source();
+  auto labels = gem::test::small_labels();
+  for (const auto& [id, line] : {std::pair{"verhuizing", 61}, {"emigratie", 62}}) {
+    source["products"].push_back(gem::test::product(id));
+    source["dialogue"]["products"][id] = gem::test::text("content/dialogue.yml", line, id, id);
+    source["dialogue"]["products"]["_lines"][id] = line;
+    labels.products.push_back(id);
+  }
+  const gem::Dialogue d(gem::compile_pack(source.dump(), labels, "GM0599", ""), kMunicipalities, "GM0599");
+  const auto moving = [&](const std::string& words, std::vector<gem::Entity> entities) {
+    gem::Conversation c;
+    return d.respond(c, understood({.product = "verhuizing", .aspect = "kosten", .entities = std::move(entities), .normalized = words,
+                                    .text = words}))
+        .product.value_or("");
+  };
+  BOOST_TEST(moving("we verhuizen naar belgie", {entity("land", "BE")}) == "emigratie");
+  BOOST_TEST(moving("new address in germany from next month", {entity("land", "DE")}) == "emigratie");
+  BOOST_TEST(moving("ik kom uit polen en wil me inschrijven", {entity("land", "PL")}) == "verhuizing");
+  BOOST_TEST(moving("we moved from the uk to rotterdam", {entity("land", "GB"), entity("gemeente", "GM0599")}) == "verhuizing");
+  BOOST_TEST(moving("terug naar nederland", {entity("land", "NL")}) == "verhuizing");
+  BOOST_TEST(moving("we verhuizen naar utrecht", {entity("gemeente", "GM0344")}) == "verhuizing");
+}
+
 // "mag mijn vrouw het ophalen?" after collecting a passport (the model: bulky waste, 0.81): a short question that points
 // back weakly and does not name the model's product stays on the topic, unless the model is sure.
 BOOST_AUTO_TEST_CASE(a_weak_pointer_back_keeps_the_topic_unless_the_product_is_named) {

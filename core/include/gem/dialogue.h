@@ -101,6 +101,13 @@ struct DialogueOptions {
       {"benodigdheden", {"meenemen", "meebrengen", "bewijsstukken", "aanleveren", "bijlagen", "bijvoegen", "meesturen",
                          "formulieren", "attach", "paperwork"}},
       {"geldigheid", {"geldigheid", "geldigheidsduur", "vervalt", "validity", "expire", "expires"}}};
+  // Phrases of arriving from another country: without one, a move that names another country than the Netherlands
+  // is emigrating (the model reads "we verhuizen naar belgie" as moving house).
+  // ("new address in germany from next month" is leaving: "from" alone is not arriving).
+  std::vector<std::vector<std::string>> arrival_phrases = {
+      {"vanuit"}, {"kom", "uit"}, {"komen", "uit"}, {"kwam", "uit"}, {"kwamen", "uit"}, {"afkomstig"}, {"aangekomen"},
+      {"moved", "here"}, {"moved", "from"}, {"moving", "from"}, {"come", "from"}, {"coming", "from"}, {"came", "from"},
+      {"relocated", "from"}, {"arrived"}, {"immigrated"}};
   // Recovering in one step. A reading less sure than this is unsure: the dialogue asks instead of answering,
   // offering the likeliest readings or products as buttons. It replaces the model's own threshold
   // (Understanding::low_confidence, 0.5, which `scripts/gem eval` counts as out of scope).
