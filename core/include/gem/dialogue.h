@@ -102,8 +102,8 @@ struct DialogueOptions {
                          "formulieren", "attach", "paperwork"}},
       {"geldigheid", {"geldigheid", "geldigheidsduur", "vervalt", "validity", "expire", "expires"}}};
   // Phrases of arriving from another country: without one, a move that names another country than the Netherlands
-  // is emigrating (the model reads "we verhuizen naar belgie" as moving house).
-  // ("new address in germany from next month" is leaving: "from" alone is not arriving).
+  // is emigrating (the model reads "we verhuizen naar belgie" as moving house). "From" alone is not one: "new address
+  // in germany from next month" is leaving.
   std::vector<std::vector<std::string>> arrival_phrases = {
       {"vanuit"}, {"kom", "uit"}, {"komen", "uit"}, {"kwam", "uit"}, {"kwamen", "uit"}, {"afkomstig"}, {"aangekomen"},
       {"moved", "here"}, {"moved", "from"}, {"moving", "from"}, {"come", "from"}, {"coming", "from"}, {"came", "from"},
