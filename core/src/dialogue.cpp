@@ -279,10 +279,13 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
     auto product = unsure && named ? named : u.product ? u.product : names_another ? named : std::nullopt;
     // "we verhuizen naar belgie", "moving to spain": moving to another country is emigrating, unless the message
     // tells of arriving from it ("ik kom uit polen", "we moved here from spain").
-    const bool abroad = std::any_of(u.entities.begin(), u.entities.end(),
-                                    [](const Entity& e) { return e.type == "land" && e.value != "NL"; });
-    const bool arriving = std::any_of(o.arrival_phrases.begin(), o.arrival_phrases.end(), [&](const auto& p) { return said.says(p); });
-    if (product == "verhuizing" && abroad && !arriving && I.pack["products"].contains("emigratie")) product = "emigratie";
+    // Asked only about a move: most messages are not one.
+    const auto leaving_the_country = [&] {
+      const bool abroad = std::any_of(u.entities.begin(), u.entities.end(),
+                                      [](const Entity& e) { return e.type == "land" && e.value != "NL"; });
+      return abroad && std::none_of(o.arrival_phrases.begin(), o.arrival_phrases.end(), [&](const auto& p) { return said.says(p); });
+    };
+    if (product == "verhuizing" && I.pack["products"].contains("emigratie") && leaving_the_country()) product = "emigratie";
     if (product && product != c.product) {
       // A new product switches the topic, unless it answers "which product?" or "passport or ID card?", or
       // is a follow-up ("en een id-kaart?"): then the aspect asked about stays.
