@@ -85,12 +85,13 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
   }
   const MessageWords said(understood);
   const auto& words = said.read;
-  // Whether the message has one of the words of `set`, as the model reads it (`has`) or also as typed (`says`).
+  // Whether the message has one of the words of `set`, as the model reads it (`has`) or also as typed (`says`, where an
+  // entry of several words counts when they stand together in the message).
   const auto has = [&](const std::vector<std::string>& set) {
     return std::any_of(words.begin(), words.end(), [&](const std::string& w) { return in(w, set); });
   };
   const auto says = [&](const std::vector<std::string>& set) {
-    return std::any_of(set.begin(), set.end(), [&](const std::string& w) { return said.says({w}); });
+    return std::any_of(set.begin(), set.end(), [&](const std::string& w) { return said.says(normalize_words(w)); });
   };
   // "wanneer heb ik recht op …?" asks the conditions, where the product has them (contact's `wanneer` is its hours).
   const auto about = understood.product ? understood.product : c.product;

@@ -240,8 +240,8 @@ BOOST_AUTO_TEST_CASE(wanneer_with_a_word_of_need_asks_the_conditions) {
 
 // "passport stolen in barcelona what now", "de overlijdensakte is zoekgeraakt", "ik wil mijn bewonersvergunning
 // beeindigen", "requirements for dutch nationality": a word of one aspect (DialogueOptions::aspect_words: loss,
-// cancelling, price, conditions, time, what to bring, validity) asks the product's section of that aspect, unless the
-// model read an appointment or is sure of another aspect than applying or the overview.
+// cancelling, price, conditions, time, what to bring, validity, a time slot, waiting) asks the product's section of that
+// aspect, unless the model read an appointment or is sure of another aspect than applying or the overview.
 BOOST_AUTO_TEST_CASE(words_of_an_aspect_ask_its_section) {
   auto source = gem::test::valid_source();
   auto& sections = source["products"][0]["sections"];
@@ -249,17 +249,19 @@ BOOST_AUTO_TEST_CASE(words_of_an_aspect_ask_its_section) {
   sections["_lines"]["kwijt"] = 19;
   sections["stopzetten"] = gem::test::text("content/products/paspoort.yml", 21, "Bel de gemeente.", "Call the municipality.");
   sections["_lines"]["stopzetten"] = 21;
-  for (const auto& [aspect, line] : {std::pair{"voorwaarden", 23}, {"wanneer", 25}, {"benodigdheden", 27}, {"geldigheid", 29}}) {
+  for (const auto& [aspect, line] : {std::pair{"voorwaarden", 23}, {"wanneer", 25}, {"benodigdheden", 27}, {"geldigheid", 29},
+                                     {"afspraak", 31}, {"status", 33}}) {
     sections[aspect] = gem::test::text("content/products/paspoort.yml", line, aspect, aspect);
     sections["_lines"][aspect] = line;
   }
   for (const auto& [aspect, line] : {std::pair{"kwijt", 55}, {"stopzetten", 57}, {"afspraak", 59}, {"voorwaarden", 61},
-                                     {"benodigdheden", 63}, {"geldigheid", 65}}) {
+                                     {"benodigdheden", 63}, {"geldigheid", 65}, {"status", 67}}) {
     source["dialogue"]["aspects"][aspect] = gem::test::text("content/dialogue.yml", line, aspect, aspect);
     source["dialogue"]["aspects"]["_lines"][aspect] = line;
   }
   auto labels = gem::test::small_labels();
-  for (const char* aspect : {"kwijt", "stopzetten", "afspraak", "voorwaarden", "benodigdheden", "geldigheid"}) labels.aspects.push_back(aspect);
+  for (const char* aspect : {"kwijt", "stopzetten", "afspraak", "voorwaarden", "benodigdheden", "geldigheid", "status"})
+    labels.aspects.push_back(aspect);
   const gem::Dialogue d(gem::compile_pack(source.dump(), labels, "GM0599", ""), kMunicipalities, "GM0599");
   const auto ask = [&](const std::string& aspect, float sure, const std::string& normalized, const char* product = "paspoort") {
     gem::Conversation c;
@@ -301,7 +303,23 @@ BOOST_AUTO_TEST_CASE(words_of_an_aspect_ask_its_section) {
            {"informatie", 0.6f, "mag ik met mijn paspoort naar turkije", "informatie"},
            {"aanvragen", 0.9f, "hoe vraag ik snel een nieuw paspoort aan", "aanvragen"},
            // sure of the cost
-           {"kosten", 0.9f, "wat kost een paspoort met spoed", "kosten"}}) {
+           {"kosten", 0.9f, "wat kost een paspoort met spoed", "kosten"},
+           // words that count only together, and more words of each aspect: theft, paying, someone else, how long,
+           // every year, a time slot, waiting
+           {"informatie", 0.6f, "ik kan mijn paspoort nergens meer vinden", "kwijt"},
+           {"informatie", 0.6f, "ik kan geen paspoort vinden voor mijn reis", "informatie"},
+           {"aanvragen", 0.9f, "someone stole my passport from my car", "kwijt"},
+           {"aanvragen", 0.9f, "do i pay extra for a passport for my child", "kosten"},
+           {"aanvragen", 0.9f, "kan ik mijn paspoort laten ophalen door iemand anders", "voorwaarden"},
+           {"aanvragen", 0.9f, "how long does a new passport take", "wanneer"},
+           {"aanvragen", 0.9f, "moet ik elk jaar opnieuw een paspoort aanvragen", "geldigheid"},
+           {"aanvragen", 0.9f, "is there a slot tomorrow for a passport", "afspraak"},
+           {"aanvragen", 0.9f, "sinds maart wacht ik op mijn paspoort", "status"},
+           // words of damage and "book" are not such words (a broken one is replaced by applying, "book a bulky waste
+           // collection" applies)
+           {"aanvragen", 0.9f, "mijn paspoort is kapot", "aanvragen"},
+           {"aanvragen", 0.9f, "my passport is damaged", "aanvragen"},
+           {"aanvragen", 0.9f, "book a passport pickup", "aanvragen"}}) {
     BOOST_TEST_CONTEXT(k.normalized) { BOOST_TEST(ask(k.model_aspect, k.sure, k.normalized, k.product).aspect.value_or("") == k.asked); }
   }
 }
