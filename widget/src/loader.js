@@ -119,17 +119,23 @@ export class GemAssistant extends HTMLElement {
     return this.panelModule;
   }
 
-  // The engine and the panel start together: the engine needs more time, and nothing of the panel.
+  // The engine first (it needs the most time), then the panel, then the page's sessionStorage, each in a task of its
+  // own: on a phone each takes some 10–30 ms of the page's main thread, which together would be one long task.
   prefetch() {
     engineFor(this.config);
-    this.loadPanel().catch(() => {});
-    // The browser loads a page's sessionStorage on its first use, a blocking call: reading it now (nothing is
-    // written) keeps that wait out of the click that opens the panel, where the conversation is restored.
-    try {
-      void this.ownerDocument.defaultView.sessionStorage.length;
-    } catch {
-      // blocked storage: the panel works without it
-    }
+    const view = this.ownerDocument.defaultView;
+    view.setTimeout(() => {
+      this.loadPanel().catch(() => {});
+      // The browser loads a page's sessionStorage on its first use, a blocking call: reading it now (nothing is
+      // written) keeps that wait out of the click that opens the panel, where the conversation is restored.
+      view.setTimeout(() => {
+        try {
+          void view.sessionStorage.length;
+        } catch {
+          // blocked storage: the panel works without it
+        }
+      }, 0);
+    }, 0);
   }
 
   async toggle() {
@@ -141,7 +147,7 @@ export class GemAssistant extends HTMLElement {
     this.opening = true;
     this.button.setAttribute('aria-busy', 'true');
     try {
-      this.prefetch();
+      engineFor(this.config);
       const module = await this.loadPanel();
       this.panel ??= module.createPanel({ host: this, root: this.shadowRoot, launcher: this.button, config: this.config,
         engines: { start: () => engineFor(this.config), forget: (engine) => forgetEngine(this.config, engine) } });
