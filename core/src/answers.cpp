@@ -60,6 +60,11 @@ Dialogue::Impl::Impl(std::string_view pack_json, std::string_view municipalities
         if (auto words = normalize_words(term.get<std::string>()); !words.empty())
           aspect_terms.push_back({std::move(words), product, aspect});
   }
+  for (const auto& [aspect, set] : options.aspect_words) {
+    aspect_words.push_back({aspect, {}});
+    for (const auto& entry : set)
+      if (auto words = normalize_words(entry); !words.empty()) aspect_words.back().second.push_back(std::move(words));
+  }
   home = pack["municipality"].get<std::string>();
   if (home == "generic") {
     home = std::string(municipality);

@@ -85,13 +85,13 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
   }
   const MessageWords said(understood);
   const auto& words = said.read;
-  // Whether the message has one of the words of `set`, as the model reads it (`has`) or also as typed (`says`, where an
-  // entry of several words counts when they stand together in the message).
+  // Whether the message has one of the words of `set`, as the model reads it (`has`), or one of the entries of
+  // `phrases` as read or as typed (`says`; an entry of several words counts where they stand together).
   const auto has = [&](const std::vector<std::string>& set) {
     return std::any_of(words.begin(), words.end(), [&](const std::string& w) { return in(w, set); });
   };
-  const auto says = [&](const std::vector<std::string>& set) {
-    return std::any_of(set.begin(), set.end(), [&](const std::string& w) { return said.says(normalize_words(w)); });
+  const auto says = [&](const std::vector<std::vector<std::string>>& phrases) {
+    return std::any_of(phrases.begin(), phrases.end(), [&](const auto& p) { return said.says(p); });
   };
   // "wanneer heb ik recht op …?" asks the conditions, where the product has them (contact's `wanneer` is its hours).
   const auto about = understood.product ? understood.product : c.product;
@@ -103,8 +103,8 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
   std::optional<std::string> worded;
   if (!in_which_cases && understood.intent == "product_vraag" && understood.aspect && *understood.aspect != "afspraak" && about &&
       (!certainty || *certainty < o.aspect_sure || *understood.aspect == "aanvragen" || *understood.aspect == "informatie"))
-    for (const auto& [aspect, set] : o.aspect_words)
-      if (says(set)) {
+    for (const auto& [aspect, phrases] : I.aspect_words)
+      if (says(phrases)) {
         if (aspect != *understood.aspect && answers(I.sections(*about), aspect, c)) worded = aspect;
         break;
       }
@@ -284,7 +284,7 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
     const auto leaving_the_country = [&] {
       const bool abroad = std::any_of(u.entities.begin(), u.entities.end(),
                                       [](const Entity& e) { return e.type == "land" && e.value != "NL"; });
-      return abroad && std::none_of(o.arrival_phrases.begin(), o.arrival_phrases.end(), [&](const auto& p) { return said.says(p); });
+      return abroad && !says(o.arrival_phrases);
     };
     if (product == "verhuizing" && I.pack["products"].contains("emigratie") && leaving_the_country()) product = "emigratie";
     if (product && product != c.product) {

@@ -55,6 +55,8 @@ struct Dialogue::Impl {
     std::string product, aspect;
   };
   std::vector<AspectTerm> aspect_terms;
+  // DialogueOptions::aspect_words, normalised once: each aspect and the words of each of its entries.
+  std::vector<std::pair<std::string, std::vector<std::vector<std::string>>>> aspect_words;
 
   Impl(std::string_view pack_json, std::string_view municipalities_tsv, std::string_view municipality, DialogueOptions o);
 
