@@ -319,7 +319,23 @@ BOOST_AUTO_TEST_CASE(words_of_an_aspect_ask_its_section) {
            // collection" applies)
            {"aanvragen", 0.9f, "mijn paspoort is kapot", "aanvragen"},
            {"aanvragen", 0.9f, "my passport is damaged", "aanvragen"},
-           {"aanvragen", 0.9f, "book a passport pickup", "aanvragen"}}) {
+           {"aanvragen", 0.9f, "book a passport pickup", "aanvragen"},
+           // a fourth round: gone, no longer needed, what it costs, whether it is allowed, on time, logging in,
+           // still good; "weg" only as gone ("mijn kliko moet weg" gets rid of it), "gone" only as lost ("i want
+           // my bin gone"), not "moet ik betalen", "have to pay" or "pay for" ("moet ik hondenbelasting betalen voor
+           // een pup" asks whether, "why do i pay for a passport" above what it is)
+           {"aanvragen", 0.9f, "mijn tas met mijn paspoort is weg", "kwijt"},
+           {"aanvragen", 0.9f, "mijn paspoort moet weg", "aanvragen"},
+           {"aanvragen", 0.9f, "i want my passport gone", "aanvragen"},
+           {"aanvragen", 0.9f, "my passport was gone after the storm", "kwijt"},
+           {"aanvragen", 0.9f, "i dont need my passport application anymore", "stopzetten"},
+           {"aanvragen", 0.9f, "how much is a passport for my baby", "kosten"},
+           {"aanvragen", 0.9f, "do i have to pay for a passport for my baby", "aanvragen"},
+           {"aanvragen", 0.9f, "moet ik betalen voor een paspoort", "aanvragen"},
+           {"aanvragen", 0.9f, "mogen we met een paspoort van 9 jaar oud reizen", "voorwaarden"},
+           {"aanvragen", 0.9f, "krijg ik mijn paspoort op tijd voor de vakantie", "wanneer"},
+           {"aanvragen", 0.9f, "moet ik inloggen voor een paspoort", "benodigdheden"},
+           {"aanvragen", 0.9f, "is mijn paspoort nog goed voor amerika", "geldigheid"}}) {
     BOOST_TEST_CONTEXT(k.normalized) { BOOST_TEST(ask(k.model_aspect, k.sure, k.normalized, k.product).aspect.value_or("") == k.asked); }
   }
 }
