@@ -77,26 +77,28 @@ struct DialogueOptions {
   std::vector<std::string> in_which_cases_words = {"nodig", "recht", "verplicht", "aanmerking"};
   // Words that ask one aspect of a product question, where the product has that section, unless the model read
   // `afspraak` ("cancel my appointment") or is sure (`aspect_sure`) of another aspect than `aanvragen` or `informatie`.
-  // Words of loss or theft ask `kwijt` (not "kwijt" itself: "waar kan ik tuinafval kwijt" gets rid of something; not
-  // words of damage: the ID card's lost section tells to report it, and applying says a broken one is replaced); words
-  // of cancelling ask `stopzetten` (not "afmelden" or "deregister": leaving the country is deregistering; not
-  // "intrekken", also moving in with someone; not "stoppen", also putting something somewhere; not "inleveren":
-  // "chemisch afval inleveren" is where to take it); words of price ask `kosten` (not "betalen" or "pay" alone: "ik kan
-  // mijn rekeningen niet betalen", "do tenants pay property tax"; not "refund": "refund of the waste levy after moving
-  // out" is applying for it); words of rules ask `voorwaarden` (not "mag" or "allowed": "wat mag ik er brengen" is the
-  // overview; not "toestemming" or "permission", also what is applied for; not "counts as": "what counts as a valid
-  // proof of identity" is the overview); words of time ask `wanneer` (not "snel" or "quickly": "hoe vraag ik snel een
-  // nieuwe aan" is applying); words of what to hand in ask `benodigdheden` (not "bewijs" or "proof": "bewijs van
-  // inschrijving" is a product); words of expiry ask `geldigheid` (not "geldig" or "valid": "geen geldig
-  // legitimatiebewijs meer" asks for a new one); words of a time slot ask `afspraak` (last, and not "book" or "boeken":
-  // "book a bulky waste collection" is applying); words of waiting ask `status`. A set's entry of more than one word
-  // counts where those words stand together. Each set and word was kept only where it made no question of the training
-  // split's held-out probabilities worse (README). The first aspect whose words the message has counts.
+  // Words of loss or theft ask `kwijt` (not "kwijt" itself: "waar kan ik tuinafval kwijt" gets rid of something, nor
+  // "weg" or "gone" alone: "mijn kliko moet weg", "i want my bin gone"; not words of damage: the ID card's lost section
+  // tells to report it, and applying says a broken one is replaced); words of cancelling ask `stopzetten` (not
+  // "afmelden" or "deregister": leaving the country is deregistering; not "intrekken", also moving in with someone; not
+  // "stoppen", also putting something somewhere; not "inleveren": "chemisch afval inleveren" is where to take it);
+  // words of price ask `kosten` (not "betalen" or "pay" alone: "ik kan mijn rekeningen niet betalen", "do tenants pay
+  // property tax"; not "moet ik betalen" or "have to pay": "does he have to pay dog tax" asks whether; not "refund":
+  // "refund of the waste levy after moving out" is applying for it); words of rules ask `voorwaarden` (not "mag ik" or
+  // "allowed" alone: "wat mag ik er brengen" is the overview, "mogen we" and "is it allowed" ask the rules; not
+  // "toestemming" or "permission", also what is applied for; not "counts as": "what counts as a valid proof of
+  // identity" is the overview); words of time ask `wanneer` (not "snel" or "quickly": "hoe vraag ik snel een nieuwe
+  // aan" is applying); words of what to hand in ask `benodigdheden` (not "bewijs" or "proof": "bewijs van inschrijving"
+  // is a product); words of expiry ask `geldigheid` (not "geldig" or "valid": "geen geldig legitimatiebewijs meer" asks
+  // for a new one); words of a time slot ask `afspraak` (last, and not "book" or "boeken": "book a bulky waste
+  // collection" is applying); words of waiting ask `status`. A set's entry of more than one word counts where those
+  // words stand together. Each set and word was kept only where it made no question of the training split's held-out
+  // probabilities worse (README). The first aspect whose words the message has counts.
   std::vector<std::pair<std::string, std::vector<std::string>>> aspect_words = {
       {"kwijt", {"gestolen", "verloren", "kwijtgeraakt", "zoekgeraakt", "gejat", "gepikt", "ontvreemd", "inbraak", "beroofd",
                  "niet meer vinden", "nergens meer vinden", "stolen", "stole", "lost", "misplaced", "robbed", "burglary",
-                 "cant find", "is weg", "weg is", "zijn weg", "weggegooid", "gevallen", "is gone",
-                 "was gone", "are gone"}},
+                 "cant find", "is weg", "weg is", "zijn weg", "weggegooid", "gevallen", "is gone", "was gone",
+                 "are gone"}},
       {"stopzetten", {"afzeggen", "annuleren", "opzeggen", "stopzetten", "beeindigen", "terugdraaien", "cancel", "terminate",
                       "withdraw", "stop", "mag stoppen", "mag weg", "niet meer nodig", "dont need", "deregister my"}},
       {"kosten", {"kost", "kosten", "prijs", "prijzen", "tarief", "tarieven", "bedrag", "goedkoper", "duurder", "gratis",
