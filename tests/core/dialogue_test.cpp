@@ -335,7 +335,12 @@ BOOST_AUTO_TEST_CASE(words_of_an_aspect_ask_its_section) {
            {"aanvragen", 0.9f, "mogen we met een paspoort van 9 jaar oud reizen", "voorwaarden"},
            {"aanvragen", 0.9f, "krijg ik mijn paspoort op tijd voor de vakantie", "wanneer"},
            {"aanvragen", 0.9f, "moet ik inloggen voor een paspoort", "benodigdheden"},
-           {"aanvragen", 0.9f, "is mijn paspoort nog goed voor amerika", "geldigheid"}}) {
+           {"aanvragen", 0.9f, "is mijn paspoort nog goed voor amerika", "geldigheid"},
+           // missing, free, stopping with, someone close doing it for you
+           {"aanvragen", 0.9f, "het paspoort van mijn zoon is zoek", "kwijt"},
+           {"aanvragen", 0.9f, "is it free to get a passport", "kosten"},
+           {"aanvragen", 0.9f, "ik wil stoppen met mijn paspoortaanvraag", "stopzetten"},
+           {"aanvragen", 0.9f, "kan mijn partner mijn paspoort ophalen", "voorwaarden"}}) {
     BOOST_TEST_CONTEXT(k.normalized) { BOOST_TEST(ask(k.model_aspect, k.sure, k.normalized, k.product).aspect.value_or("") == k.asked); }
   }
 }
