@@ -374,6 +374,12 @@ void Dialogue::Impl::offer_other_product(Response& r, const Conversation& c, con
   const std::optional<std::string> named = named_by_terms(MessageWords(u));  // empty for a pressed button
   std::optional<std::string> other = named;
   if (other && !another(*other)) other.reset();
+  // The product a term named won over the model's own: that one is one press away, with the aspect the model read.
+  std::optional<std::string> aspect = c.aspect;
+  if (!other && named && named == c.product && u.product && another(*u.product)) {
+    other = u.product;
+    aspect = u.aspect;
+  }
   if (!other) {
     // The model's ranking counts beside its own reading only, or beside the product a term named where the model
     // read none ("wat kost een pasje": the ID card, and the passport beside it).
@@ -386,8 +392,8 @@ void Dialogue::Impl::offer_other_product(Response& r, const Conversation& c, con
   if (!pack["products"].contains(*other)) return;
   if (r.quick_replies.size() >= at_most) r.quick_replies.resize(at_most - 1);
   std::string text = product_label(*other, c.lang);
-  if (c.aspect) text += ": " + aspect_label(*c.aspect, c.lang);
-  r.quick_replies.push_back({"read:product_vraag:" + *other + ":" + c.aspect.value_or(""), text});
+  if (aspect) text += ": " + aspect_label(*aspect, c.lang);
+  r.quick_replies.push_back({"read:product_vraag:" + *other + ":" + aspect.value_or(""), text});
   r.quick_replies_label = say(label, c, {{"product", product_title(*c.product, c.lang)}});
 }
 

@@ -154,6 +154,7 @@ void each_numeric_option(Options& o, Float&& fraction, Count&& count) {
   fraction("second_product", o.second_product);
   fraction("two_products_first", o.two_products_first);
   fraction("other_product", o.other_product);
+  fraction("named_product_wins", o.named_product_wins);
   count("max_guesses", o.max_guesses);
   count("short_question_words", o.short_question_words);
   count("context_only_extra_words", o.context_only_extra_words);

@@ -25,6 +25,7 @@ export const SEARCH = {
   second_product: [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
   two_products_first: [0.5, 0.6, 0.7, 0.8],
   other_product: [0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1],  // 1: never (a second product is never that likely)
+  named_product_wins: [0, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95],  // 0: only below unsure_below
 };
 
 // Only settings in which an unsure reading can itself be a "did you mean" button: below `unsure_below` there must be

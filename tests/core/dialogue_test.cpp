@@ -876,7 +876,14 @@ BOOST_AUTO_TEST_CASE(a_product_named_by_one_of_its_terms_is_offered_however_unli
   Reading weak{.product = "identiteitskaart", .aspect = "kosten", .product_confidence = 0.4f,
                .normalized = "wat kost het weghalen van een vaatwasser"};
   r = d.respond(c5, understood(weak));
-  BOOST_TEST(r.product.value_or("") == "identiteitskaart");  // the model's reading, not the topic so far
+  BOOST_TEST(r.product.value_or("") == "afval");  // the term's product, not the topic so far nor the model's weak reading
+  BOOST_TEST(button_ids(r).back() == "read:product_vraag:identiteitskaart:kosten");  // the model's, one press away
+  Reading fairly_sure = weak;
+  fairly_sure.product_confidence = 0.8f;
+  gem::Conversation c7;
+  d.respond(c7, understood({.product = "paspoort", .aspect = "kosten"}));
+  r = d.respond(c7, understood(fairly_sure));
+  BOOST_TEST(r.product.value_or("") == "identiteitskaart");  // the model's reading when it is fairly sure
   BOOST_TEST(button_ids(r).back() == "read:product_vraag:afval:kosten");
   Reading no_product{.aspect = "kosten", .normalized = "wat kost het weghalen van een vaatwasser"};
   r = d.respond(c5, understood(no_product));
@@ -893,6 +900,35 @@ BOOST_AUTO_TEST_CASE(a_product_named_by_one_of_its_terms_is_offered_however_unli
                                 .known_words = 1, .products = {{"paspoort", 0.2f}}}));
   BOOST_TEST(r.product.value_or("") == "afval");
   BOOST_TEST(!r.not_understood);
+}
+
+// A term decides over a model that is not sure of its own product (`named_product_wins`): "is a permit required for a
+// carport" read as a parking permit at 0.58. The model's product is then one press away, with its aspect.
+BOOST_AUTO_TEST_CASE(a_term_wins_over_a_model_unsure_of_its_product) {
+  auto source = gem::test::valid_source();
+  source["products"][3]["terms"] = json::array({"carport"});  // afval
+  source["products"][0]["terms"] = json::array({"paspoort"});
+  const auto pack = gem::compile_pack(source.dump(), gem::test::small_labels(), "GM0599", "Rotterdam");
+  const gem::Dialogue d(pack, kMunicipalities, "GM0599");
+  const auto ask = [&](const gem::Dialogue& dialogue, float product_sure, const std::string& normalized) {
+    gem::Conversation c;
+    return dialogue.respond(c, understood({.product = "paspoort", .aspect = "kosten", .product_confidence = product_sure,
+                                           .normalized = normalized,
+                                           .products = {{"paspoort", product_sure}, {"afval", 0.1f}}}));
+  };
+  auto r = ask(d, 0.58f, "wat kost een carport");
+  BOOST_TEST(r.product.value_or("") == "afval");
+  BOOST_TEST(r.aspect.value_or("") == "kosten");
+  BOOST_TEST(button_ids(r).back() == "read:product_vraag:paspoort:kosten");
+  // Fairly sure of its own: the model's product, the term's one press away.
+  r = ask(d, 0.75f, "wat kost een carport");
+  BOOST_TEST(r.product.value_or("") == "paspoort");
+  BOOST_TEST(button_ids(r).back() == "read:product_vraag:afval:kosten");
+  // The message names the model's product too: two products named, the model decides.
+  BOOST_TEST(ask(d, 0.58f, "wat kost een paspoort voor een carport").product.value_or("") == "paspoort");
+  // The threshold is a setting: at 0 a term wins only over an unsure reading.
+  const gem::Dialogue never(pack, kMunicipalities, "GM0599", {.named_product_wins = 0.0f});
+  BOOST_TEST(ask(never, 0.58f, "wat kost een carport").product.value_or("") == "paspoort");
 }
 
 // "paspoort of id-kaart": a question that names both travel documents asks which one, keeping the aspect, whichever
