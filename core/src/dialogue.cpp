@@ -278,7 +278,7 @@ Response Dialogue::respond(Conversation& c, const Understanding& understood) con
     // A product question the model found no product in (or only guessed one), that names a thing the editors list
     // for a product ("wat kost een pasje", also after the passport): the word the model did not know is the product.
     // So does a product named by a term where the model is not sure of its own and the message does not name it
-    // ("is a permit required for a carport": a parking permit at 0.58).
+    // ("frituurvet weggooien", which the model read as a permit).
     const bool named_wins = named && (unsure || (!names_the_reading && u.product_confidence < o.named_product_wins));
     auto product = named_wins ? named : u.product ? u.product : names_another ? named : std::nullopt;
     // "we verhuizen naar belgie", "moving to spain": moving to another country is emigrating, unless the message
