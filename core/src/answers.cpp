@@ -182,10 +182,19 @@ Response Dialogue::Impl::answer(Conversation& c, const std::string& intent) cons
   }
   if (*c.product == "reisdocument") {
     c.awaiting = Awaiting::document;
-    r.text = say("ask_document", c);
     r.quick_replies_label = say("documents_label", c);
     r.quick_replies = {{"product:paspoort", product_label("paspoort", c.lang)},
                        {"product:identiteitskaart", product_label("identiteitskaart", c.lang)}};
+    // "Welk reisdocument heb ik nodig voor Turkije?": the overview compares the two, so it answers instead of asking
+    // which one the resident does not know yet; the two stay one press (or word) away.
+    const json& sections = this->sections(*c.product);
+    if (c.aspect == "informatie" && sections.contains("informatie")) {
+      r.text = render(sections["informatie"], c.lang, about(c));
+      add_links(r, c, pack["products"][*c.product]);
+      r.events.push_back({"feedback_request", "", {}});
+    } else {
+      r.text = say("ask_document", c);
+    }
     return r;
   }
   if (!pack["products"].contains(*c.product)) throw Error("conversation: unknown product '" + *c.product + "'");

@@ -413,6 +413,16 @@ BOOST_AUTO_TEST_CASE(reisdocument_asks_which_document_and_keeps_the_aspect) {
   BOOST_TEST(r.product.value_or("") == "identiteitskaart");
   BOOST_TEST(r.aspect.value_or("") == "kosten");
   BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
+  // "Welk reisdocument heb ik nodig?": the overview compares the two, so it is the answer, with the two a press away.
+  gem::Conversation which;
+  r = d.respond(which, understood({.product = "reisdocument", .aspect = "informatie"}));
+  BOOST_TEST(r.text == "Over reisdocument: Je kunt het aanvragen.");
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"product:paspoort", "product:identiteitskaart"}));
+  BOOST_TEST(has_event(r, "feedback_request"));
+  BOOST_TEST((which.awaiting == gem::Awaiting::document));
+  r = d.choose(which, "product:paspoort");
+  BOOST_TEST(r.product.value_or("") == "paspoort");
+  BOOST_TEST(r.text == "Over paspoort: Je kunt het aanvragen.");
 }
 
 BOOST_AUTO_TEST_CASE(an_aspect_without_product_asks_for_the_product_then_answers) {
