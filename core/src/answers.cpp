@@ -185,11 +185,14 @@ Response Dialogue::Impl::answer(Conversation& c, const std::string& intent) cons
     r.quick_replies_label = say("documents_label", c);
     r.quick_replies = {{"product:paspoort", product_label("paspoort", c.lang)},
                        {"product:identiteitskaart", product_label("identiteitskaart", c.lang)}};
-    // "Welk reisdocument heb ik nodig voor Turkije?": the overview compares the two, so it answers instead of asking
-    // which one the resident does not know yet; the two stay one press (or word) away.
+    // Its sections say what holds for both documents ("welk reisdocument heb ik nodig?", what to bring, how long it
+    // is valid) or name both where they differ, so one answers instead of asking which one first; the two stay one
+    // press (or word) away. A look-up (appointment slots, an application's status) needs the one document: it asks.
     const json& sections = this->sections(*c.product);
-    if (c.aspect == "informatie" && sections.contains("informatie")) {
-      r.text = render(sections["informatie"], c.lang, about(c));
+    const std::string key = c.aspect && c.person && sections.contains(*c.aspect + "@" + *c.person) ? *c.aspect + "@" + *c.person
+                                                                                                 : c.aspect.value_or("");
+    if (c.aspect && sections.contains(key) && !sections[key].contains("live")) {
+      r.text = render(sections[key], c.lang, about(c));
       add_links(r, c, pack["products"][*c.product]);
       r.events.push_back({"feedback_request", "", {}});
     } else {

@@ -403,12 +403,18 @@ BOOST_AUTO_TEST_CASE(the_longer_term_names_the_product) {
   BOOST_TEST(r.product.value_or("") == "reisdocument");
 }
 
-BOOST_AUTO_TEST_CASE(reisdocument_asks_which_document_and_keeps_the_aspect) {
+// "reisdocument" (passport or ID card, not said which) answers what its content says for both, with the two one press
+// away and the aspect kept for them; an aspect it has no section for, or a look-up, asks which one first.
+BOOST_AUTO_TEST_CASE(reisdocument_answers_for_both_and_keeps_the_aspect_for_the_one) {
   const auto d = dialogue();
   gem::Conversation c;
   auto r = d.respond(c, understood({.product = "reisdocument", .aspect = "kosten"}));
-  BOOST_TEST(r.text == "Tekst ask_document je.");
+  BOOST_TEST(r.text == "Het kost maximaal € 10,00.");  // the fixture's reisdocument section
   BOOST_TEST((button_ids(r) == std::vector<std::string>{"product:paspoort", "product:identiteitskaart"}));
+  BOOST_TEST((c.awaiting == gem::Awaiting::document));
+  BOOST_TEST(has_event(r, "feedback_request"));
+  gem::Conversation none;
+  BOOST_TEST(d.respond(none, understood({.product = "reisdocument", .aspect = "aanvragen"})).text == "Tekst ask_document je.");
   r = d.choose(c, "product:identiteitskaart");
   BOOST_TEST(r.product.value_or("") == "identiteitskaart");
   BOOST_TEST(r.aspect.value_or("") == "kosten");
@@ -941,9 +947,9 @@ BOOST_AUTO_TEST_CASE(a_term_wins_over_a_model_unsure_of_its_product) {
   BOOST_TEST(ask(never, 0.58f, "wat kost een carport").product.value_or("") == "paspoort");
 }
 
-// "paspoort of id-kaart": a question that names both travel documents asks which one, keeping the aspect, whichever
-// of the two the model read; not when it only follows up on the topic ("en een paspoort en id-kaart?").
-BOOST_AUTO_TEST_CASE(naming_both_travel_documents_asks_which_one) {
+// "paspoort of id-kaart": a question that names both travel documents is about either (reisdocument), keeping the
+// aspect, whichever of the two the model read; not when it only follows up on the topic ("en een paspoort en id-kaart?").
+BOOST_AUTO_TEST_CASE(naming_both_travel_documents_is_about_either) {
   auto source = gem::test::valid_source();
   source["products"][0]["terms"] = json::array({"paspoort"});
   source["products"][1]["terms"] = json::array({"id kaart"});
@@ -951,7 +957,8 @@ BOOST_AUTO_TEST_CASE(naming_both_travel_documents_asks_which_one) {
                         "GM0599");
   gem::Conversation c;
   auto r = d.respond(c, understood({.product = "identiteitskaart", .aspect = "kosten", .normalized = "wat kosten paspoort en id kaart"}));
-  BOOST_TEST(r.text == "Tekst ask_document je.");
+  BOOST_TEST(r.product.value_or("") == "reisdocument");
+  BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
   BOOST_TEST((button_ids(r) == std::vector<std::string>{"product:paspoort", "product:identiteitskaart"}));
   r = d.choose(c, "product:paspoort");
   BOOST_TEST(r.aspect.value_or("") == "kosten");
