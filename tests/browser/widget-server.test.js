@@ -30,7 +30,7 @@ let origin;
 // Tilburg always closed.
 function seed(file) {
   const data = JSON.parse(readFileSync(join(ROOT, 'server/data/live-data.json'), 'utf8'));
-  data.municipalities.GM0599.weekly_hours = Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [String(d), [['00:00', '23:59']]]));
+  data.municipalities.GM0599.weekly_hours = Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [String(d), [['00:00', '24:00']]]));
   data.municipalities.GM0599.exceptions = [];
   data.municipalities.GM0855.weekly_hours = {};
   data.municipalities.GM0855.exceptions = [];
@@ -109,7 +109,7 @@ test('live data: opening hours, appointment slots, waste collection and applicat
   const days = await hours.locator('li').allTextContents();
   assert.equal(days.length, 7);
   assert.match(await hours.textContent(), /^Gem: De gemeente is nu open\./, 'screen readers hear who says it');
-  assert.ok(days.every((d) => /^(maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag) \d{1,2} [a-z]+: 00:00–23:59$/.test(d)), days.join('\n'));
+  assert.ok(days.every((d) => /^(maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag) \d{1,2} [a-z]+: 00:00–24:00$/.test(d)), days.join('\n'));
   assert.ok((await statuses(page)).includes('Ik zoek het op…'), 'loading was shown in the status region');
   assert.equal(await status(page).textContent(), '');
   assert.equal((await announced(page, 'De gemeente is nu open')).length, 1);

@@ -16,7 +16,7 @@ export const RESIDENT_ORIGIN = 'https://www.rotterdam.nl';
 export const PASSWORD = 'a long test password';
 export const BUS_SECRET = 'test bus secret, 32 characters or more';
 
-const allWeek = Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [String(d), [['00:00', '23:59']]]));
+const allWeek = Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [String(d), [['00:00', '24:00']]]));
 
 export function tempDir() {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'gem-handover-'));
