@@ -188,11 +188,9 @@ Response Dialogue::Impl::answer(Conversation& c, const std::string& intent) cons
     // Its sections say what holds for both documents ("welk reisdocument heb ik nodig?", what to bring, how long it
     // is valid) or name both where they differ, so one answers instead of asking which one first; the two stay one
     // press (or word) away. A look-up (appointment slots, an application's status) needs the one document: it asks.
-    const json& sections = this->sections(*c.product);
-    const std::string key = c.aspect && c.person && sections.contains(*c.aspect + "@" + *c.person) ? *c.aspect + "@" + *c.person
-                                                                                                 : c.aspect.value_or("");
-    if (c.aspect && sections.contains(key) && !sections[key].contains("live")) {
-      r.text = render(sections[key], c.lang, about(c));
+    const json* section = c.aspect ? section_for(this->sections(*c.product), *c.aspect, c) : nullptr;
+    if (section && !section->contains("live")) {
+      r.text = render(*section, c.lang, about(c));
       add_links(r, c, pack["products"][*c.product]);
       r.events.push_back({"feedback_request", "", {}});
     } else {
@@ -217,9 +215,8 @@ Response Dialogue::Impl::answer(Conversation& c, const std::string& intent) cons
     add_links(r, c, product);
     return r;
   }
-  const json& sections = this->sections(*c.product);
-  const std::string key = c.person && sections.contains(*c.aspect + "@" + *c.person) ? *c.aspect + "@" + *c.person : *c.aspect;
-  if (!sections.contains(key)) {
+  const json* found = section_for(this->sections(*c.product), *c.aspect, c);
+  if (!found) {
     c.awaiting = Awaiting::aspect;
     r.text = say("aspect_missing", c, {{"aspect", aspect_label(*c.aspect, c.lang)}, {"product", title}}) + "\n\n" +
              render(product["summary"], c.lang, about(c));
@@ -227,7 +224,7 @@ Response Dialogue::Impl::answer(Conversation& c, const std::string& intent) cons
     add_links(r, c, product);
     return r;
   }
-  const json& section = sections[key];
+  const json& section = *found;
   r.text = render(section, c.lang, about(c));
   c.awaiting = Awaiting::none;
   if (section.contains("live")) live_request(r, c, section["live"].get<std::string>());
@@ -311,8 +308,16 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
   overview_last();
 }
 
+const json* section_for(const json& sections, const std::string& aspect, const Conversation& c) {
+  if (c.person) {
+    if (const auto own = sections.find(aspect + "@" + *c.person); own != sections.end()) return &*own;
+  }
+  const auto plain = sections.find(aspect);
+  return plain == sections.end() ? nullptr : &*plain;
+}
+
 bool answers(const json& sections, const std::string& aspect, const Conversation& c) {
-  return sections.contains(aspect) || (c.person && sections.contains(aspect + "@" + *c.person));
+  return section_for(sections, aspect, c) != nullptr;
 }
 
 std::optional<float> aspect_certainty(const Understanding& u, const std::optional<std::string>& aspect) {

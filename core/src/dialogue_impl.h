@@ -34,7 +34,10 @@ struct MessageWords {
   bool says(const std::vector<std::string>& term) const;
 };
 
-// Whether a product's sections answer `aspect`, also in the version for the person the conversation is about.
+// The section of a product's sections that answers `aspect`: the version for the person the conversation is about
+// where there is one, else the plain one; null where there is none.
+const json* section_for(const json& sections, const std::string& aspect, const Conversation& c);
+// Whether a product's sections answer `aspect` (section_for finds one).
 bool answers(const json& sections, const std::string& aspect, const Conversation& c);
 
 // How sure the model's aspect head is of `aspect`, if it ranked it (Understanding::aspects).
