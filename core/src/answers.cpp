@@ -249,7 +249,14 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
   // An answer that asks for a look-up's details (an address, an application's reference) leads on only when its
   // aspect was an unsure guess ("melding intrekken" read as its status): one press then reaches what was meant.
   const bool asks_details = c.awaiting == Awaiting::address || c.awaiting == Awaiting::reference || c.awaiting == Awaiting::status_address;
-  if (r.intent != "product_vraag" || !c.product || (c.awaiting != Awaiting::none && c.awaiting != Awaiting::aspect && !asks_details)) return;
+  // "reisdocument" answered about an aspect (answer(): passport and ID card are its first buttons): the next likely
+  // aspects follow them, as beside any answer, so that a wrongly read aspect is one press from right here too.
+  const json* documents_section = c.awaiting == Awaiting::document && c.product == "reisdocument" && c.aspect
+                                      ? section_for(this->sections(*c.product), *c.aspect, c) : nullptr;
+  const bool documents_answered = documents_section && !documents_section->contains("live");
+  if (r.intent != "product_vraag" || !c.product ||
+      (c.awaiting != Awaiting::none && c.awaiting != Awaiting::aspect && !asks_details && !documents_answered))
+    return;
   if (!pack["products"].contains(*c.product)) return;  // a product this pack does not have: nothing to lead on to
   const json& product = pack["products"][*c.product];
   const json& sections = this->sections(*c.product);
@@ -283,6 +290,14 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
     if (overview != shown.end()) std::rotate(overview, overview + 1, aspects_end);
   };
   const std::string title = product_title(*c.product, c.lang);
+  if (documents_answered) {
+    add_common(true);
+    const auto aspects = buttons(options.max_guesses);
+    r.quick_replies.insert(r.quick_replies.end(), aspects.begin(), aspects.end());
+    overview_last();
+    r.quick_replies_label = say("documents_or_more", c);
+    return;
+  }
   if (c.awaiting == Awaiting::aspect) {  // the summary (aspect_buttons named the group already)
     add_common(false);
     const std::size_t at_most = std::max(options.aspect_buttons, common.size());

@@ -47,7 +47,7 @@ const std::vector<std::string> kDialogueKeys = {
     "handover_left_many", "handover_agent_joined", "handover_agent", "handover_typing", "handover_agent_left",
     "handover_reconnecting", "handover_reconnected", "handover_ended_agent_ended", "handover_ended_resident_ended",
     "handover_ended_cancelled", "handover_ended_no_agent", "handover_ended_closed", "handover_ended_busy", "handover_ended_shutdown",
-    "topics_label", "documents_label", "did_you_mean_label", "more_about", "more_about_or_other", "ask_aspect_or_other",
+    "topics_label", "documents_label", "documents_or_more", "did_you_mean_label", "more_about", "more_about_or_other", "ask_aspect_or_other",
     // the offer to share one question (a consented sample)
     "sample_offer", "sample_understood", "sample_guessed", "sample_understood_nothing"};
 

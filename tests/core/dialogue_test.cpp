@@ -410,9 +410,16 @@ BOOST_AUTO_TEST_CASE(reisdocument_answers_for_both_and_keeps_the_aspect_for_the_
   gem::Conversation c;
   auto r = d.respond(c, understood({.product = "reisdocument", .aspect = "kosten"}));
   BOOST_TEST(r.text == "Het kost maximaal € 10,00.");  // the fixture's reisdocument section
-  BOOST_TEST((button_ids(r) == std::vector<std::string>{"product:paspoort", "product:identiteitskaart"}));
+  // The two documents, then more about travel documents: a wrongly read aspect is one press from right.
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"product:paspoort", "product:identiteitskaart", "aspect:informatie"}));
+  BOOST_TEST(r.quick_replies_label == "Tekst documents_or_more je.");
   BOOST_TEST((c.awaiting == gem::Awaiting::document));
   BOOST_TEST(has_event(r, "feedback_request"));
+  gem::Conversation other_aspect = c;
+  const auto overview = d.choose(other_aspect, "aspect:informatie");
+  BOOST_TEST(overview.product.value_or("") == "reisdocument");
+  BOOST_TEST(overview.text == "Over reisdocument: Je kunt het aanvragen.");
+  BOOST_TEST((button_ids(overview) == std::vector<std::string>{"product:paspoort", "product:identiteitskaart", "aspect:kosten"}));
   gem::Conversation none;
   BOOST_TEST(d.respond(none, understood({.product = "reisdocument", .aspect = "aanvragen"})).text == "Tekst ask_document je.");
   r = d.choose(c, "product:identiteitskaart");
@@ -423,7 +430,7 @@ BOOST_AUTO_TEST_CASE(reisdocument_answers_for_both_and_keeps_the_aspect_for_the_
   gem::Conversation which;
   r = d.respond(which, understood({.product = "reisdocument", .aspect = "informatie"}));
   BOOST_TEST(r.text == "Over reisdocument: Je kunt het aanvragen.");
-  BOOST_TEST((button_ids(r) == std::vector<std::string>{"product:paspoort", "product:identiteitskaart"}));
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"product:paspoort", "product:identiteitskaart", "aspect:kosten"}));
   BOOST_TEST(has_event(r, "feedback_request"));
   BOOST_TEST((which.awaiting == gem::Awaiting::document));
   r = d.choose(which, "product:paspoort");
@@ -959,7 +966,7 @@ BOOST_AUTO_TEST_CASE(naming_both_travel_documents_is_about_either) {
   auto r = d.respond(c, understood({.product = "identiteitskaart", .aspect = "kosten", .normalized = "wat kosten paspoort en id kaart"}));
   BOOST_TEST(r.product.value_or("") == "reisdocument");
   BOOST_TEST(r.text == "Het kost maximaal € 10,00.");
-  BOOST_TEST((button_ids(r) == std::vector<std::string>{"product:paspoort", "product:identiteitskaart"}));
+  BOOST_TEST((button_ids(r) == std::vector<std::string>{"product:paspoort", "product:identiteitskaart", "aspect:informatie"}));
   r = d.choose(c, "product:paspoort");
   BOOST_TEST(r.aspect.value_or("") == "kosten");
   BOOST_TEST(r.text == "Het kost € 8,00.");
