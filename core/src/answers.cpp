@@ -171,6 +171,15 @@ void Dialogue::Impl::add_links(Response& r, const Conversation& c, const json& p
   }
 }
 
+// Its sections say what holds for both documents ("welk reisdocument heb ik nodig?", what to bring, how long it is
+// valid) or name both where they differ, so one answers instead of asking which one first. A look-up (appointment
+// slots, an application's status) needs the one document.
+const json* Dialogue::Impl::travel_documents_section(const Conversation& c) const {
+  if (c.product != "reisdocument" || !c.aspect) return nullptr;
+  const json* section = section_for(sections(*c.product), *c.aspect, c);
+  return section && !section->contains("live") ? section : nullptr;
+}
+
 // The answer for the current topic, or the question that gets the conversation there.
 Response Dialogue::Impl::answer(Conversation& c, const std::string& intent) const {
   Response r = start(c, intent);
@@ -185,11 +194,8 @@ Response Dialogue::Impl::answer(Conversation& c, const std::string& intent) cons
     r.quick_replies_label = say("documents_label", c);
     r.quick_replies = {{"product:paspoort", product_label("paspoort", c.lang)},
                        {"product:identiteitskaart", product_label("identiteitskaart", c.lang)}};
-    // Its sections say what holds for both documents ("welk reisdocument heb ik nodig?", what to bring, how long it
-    // is valid) or name both where they differ, so one answers instead of asking which one first; the two stay one
-    // press (or word) away. A look-up (appointment slots, an application's status) needs the one document: it asks.
-    const json* section = c.aspect ? section_for(this->sections(*c.product), *c.aspect, c) : nullptr;
-    if (section && !section->contains("live")) {
+    // Answered for both where its content can (the two stay one press or word away), else it asks which one.
+    if (const json* section = travel_documents_section(c)) {
       r.text = render(*section, c.lang, about(c));
       add_links(r, c, pack["products"][*c.product]);
       r.events.push_back({"feedback_request", "", {}});
@@ -251,9 +257,7 @@ void Dialogue::Impl::offer_next_aspects(Response& r, const Conversation& c, cons
   const bool asks_details = c.awaiting == Awaiting::address || c.awaiting == Awaiting::reference || c.awaiting == Awaiting::status_address;
   // "reisdocument" answered about an aspect (answer(): passport and ID card are its first buttons): the next likely
   // aspects follow them, as beside any answer, so that a wrongly read aspect is one press from right here too.
-  const json* documents_section = c.awaiting == Awaiting::document && c.product == "reisdocument" && c.aspect
-                                      ? section_for(this->sections(*c.product), *c.aspect, c) : nullptr;
-  const bool documents_answered = documents_section && !documents_section->contains("live");
+  const bool documents_answered = c.awaiting == Awaiting::document && travel_documents_section(c);
   if (r.intent != "product_vraag" || !c.product ||
       (c.awaiting != Awaiting::none && c.awaiting != Awaiting::aspect && !asks_details && !documents_answered))
     return;

@@ -91,6 +91,9 @@ struct Dialogue::Impl {
   void offer_handover(Response& r, Conversation& c, const std::string& why) const;
   void add_links(Response& r, const Conversation& c, const json& product) const;
   Response answer(Conversation& c, const std::string& intent) const;
+  // For "reisdocument" (passport or ID card, not said which): the section that answers the conversation's aspect for
+  // both documents, or null where the resident must choose one first (no such section, or a look-up).
+  const json* travel_documents_section(const Conversation& c) const;
   // Thoughts of suicide or an emergency: the crisis numbers first and nothing else; the topic stays.
   Response crisis(Conversation& c, const Crisis& crisis) const;
   void aspect_buttons(Response& r, const Conversation& c, const json& product, const std::string& title) const;
