@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import WebSocket from 'ws';
 
 import { ROOT } from '../../wasm/node.js';
-import { startGemServer } from '../../tests/lib/gem-server.js';
+import { OPEN_ALL_WEEK, startGemServer } from '../../tests/lib/gem-server.js';
 import { readSplits } from './data.js';
 import { nodeSystem } from './peers/index.js';
 import { kb, mb, ms, table } from './format.js';
@@ -65,7 +65,7 @@ const AGENT = { username: 'bench-agent', password: 'a long benchmark password' }
 // The demo's sample live data with GM0599 open around the clock, so that handover is possible at any hour.
 function seedOpenAllDay(dir) {
   const seed = JSON.parse(readFileSync(join(ROOT, 'server/data/live-data.json'), 'utf8'));
-  seed.municipalities[MUNICIPALITY].weekly_hours = Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [String(d), [['00:00', '24:00']]]));
+  seed.municipalities[MUNICIPALITY].weekly_hours = OPEN_ALL_WEEK;
   seed.holidays = [];
   const file = join(dir, 'live-data.json');
   writeFileSync(file, JSON.stringify(seed));

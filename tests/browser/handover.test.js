@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { startGemServer } from '../lib/gem-server.js';
+import { OPEN_ALL_WEEK, startGemServer } from '../lib/gem-server.js';
 import { addAccount, PASSWORD } from '../server/handover_fixture.js';
 import { buildWidget } from '../../widget/build.js';
 import { launch } from './chromium.js';
@@ -28,7 +28,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'gem-handover-browser-'));
   // Rotterdam open around the clock, so the handover works at any hour.
   const data = JSON.parse(readFileSync(join(ROOT, 'server/data/live-data.json'), 'utf8'));
-  data.municipalities.GM0599.weekly_hours = Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [String(d), [['00:00', '24:00']]]));
+  data.municipalities.GM0599.weekly_hours = OPEN_ALL_WEEK;
   data.municipalities.GM0599.exceptions = [];
   data.holidays = [];
   writeFileSync(join(dir, 'live.json'), JSON.stringify(data));

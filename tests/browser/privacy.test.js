@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { ROOT, serverBinary, startGemServer } from '../lib/gem-server.js';
+import { OPEN_ALL_WEEK, ROOT, serverBinary, startGemServer } from '../lib/gem-server.js';
 import { launch } from './chromium.js';
 import { connectAgent } from './privacy-agent.js';
 import { DataFlow, leaks, loadDataFlow } from './privacy-flow.js';
@@ -57,7 +57,7 @@ before(async () => {
   const seed = JSON.parse(readFileSync(join(ROOT, 'server/data/live-data.json'), 'utf8'));
   seed.holidays = [];
   Object.assign(seed.municipalities.GM0599, { exceptions: [],
-    weekly_hours: Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((day) => [day, [['00:00', '24:00']]])) });
+    weekly_hours: OPEN_ALL_WEEK });
   const seedFile = join(dataDir, 'live-seed.json');
   writeFileSync(seedFile, JSON.stringify(seed));
   server = await startGemServer({ dataDir, config: { live_seed: seedFile } });

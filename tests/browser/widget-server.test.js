@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { serverBinary, startGemServer } from '../lib/gem-server.js';
+import { OPEN_ALL_WEEK, serverBinary, startGemServer } from '../lib/gem-server.js';
 import { agent as agentSocket, login } from '../server/handover_fixture.js';
 import { buildWidget } from '../../widget/build.js';
 import { parsePack } from '../../scripts/cli/content.js';
@@ -30,7 +30,7 @@ let origin;
 // Tilburg always closed.
 function seed(file) {
   const data = JSON.parse(readFileSync(join(ROOT, 'server/data/live-data.json'), 'utf8'));
-  data.municipalities.GM0599.weekly_hours = Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [String(d), [['00:00', '24:00']]]));
+  data.municipalities.GM0599.weekly_hours = OPEN_ALL_WEEK;
   data.municipalities.GM0599.exceptions = [];
   data.municipalities.GM0855.weekly_hours = {};
   data.municipalities.GM0855.exceptions = [];

@@ -15,6 +15,9 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DEMO_CONFIG = join(ROOT, 'server/config/gem-server.json');
+// A live-data seed's `weekly_hours` for a desk open around the clock (days 1–7), so that a handover is possible
+// whenever a test or benchmark runs. Until 24:00, not 23:59: the server reads "until 23:59" as closed in that minute.
+export const OPEN_ALL_WEEK = Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((day) => [String(day), [['00:00', '24:00']]]));
 
 function merge(base, override) {
   if (override === null || typeof override !== 'object' || Array.isArray(override)) return override;

@@ -9,14 +9,12 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 
-import { serverBinary, startGemServer } from '../lib/gem-server.js';
+import { OPEN_ALL_WEEK, serverBinary, startGemServer } from '../lib/gem-server.js';
 
 export const BINARY = serverBinary();
 export const RESIDENT_ORIGIN = 'https://www.rotterdam.nl';
 export const PASSWORD = 'a long test password';
 export const BUS_SECRET = 'test bus secret, 32 characters or more';
-
-const allWeek = Object.fromEntries([1, 2, 3, 4, 5, 6, 7].map((d) => [String(d), [['00:00', '24:00']]]));
 
 export function tempDir() {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'gem-handover-'));
@@ -28,7 +26,7 @@ export function handoverSetup(extra = {}) {
   const seed = path.join(dir, 'seed.json');
   fs.writeFileSync(seed, JSON.stringify({
     holidays: [],
-    municipalities: { GM0599: { weekly_hours: allWeek }, GM0855: { weekly_hours: {} }, GM0344: { weekly_hours: allWeek } },
+    municipalities: { GM0599: { weekly_hours: OPEN_ALL_WEEK }, GM0855: { weekly_hours: {} }, GM0344: { weekly_hours: OPEN_ALL_WEEK } },
   }));
   return {
     dataDir: path.join(dir, 'data'),
